@@ -1,0 +1,43 @@
+import { defineConfig } from "vitest/config";
+
+// Three projects so a run of the infrastructure tests never waits on a database:
+// - infra: Pulumi programs under mocks, config, synth, policies, alert rules (no servers)
+// - gateway: the gateway app against a real Redis (started by its global setup)
+// - telemetry: the telemetry app against a real Cassandra (started by its global setup)
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "infra",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/apps/**", "node_modules/**"],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+          pool: "forks",
+        },
+      },
+      {
+        test: {
+          name: "gateway",
+          include: ["test/apps/gateway/**/*.test.ts"],
+          globalSetup: ["test/apps/gateway/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          pool: "forks",
+        },
+      },
+      {
+        test: {
+          name: "telemetry",
+          include: ["test/apps/telemetry/**/*.test.ts"],
+          globalSetup: ["test/apps/telemetry/global-setup.ts"],
+          testTimeout: 180_000,
+          hookTimeout: 600_000,
+          pool: "forks",
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
