@@ -1,0 +1,53 @@
+/**
+ * The contract between the gateway app and the Gateway component: every environment key the
+ * app reads. The component imports these names to build the ConfigMap `.env` and the Secret
+ * references, so renaming a key here breaks the type check, not production.
+ */
+export const GATEWAY_ENV = {
+  /** Path of the mounted `.env` file (ConfigMap). */
+  envFile: "GATEWAY_ENV_FILE",
+  port: "PORT",
+  region: "REGION",
+  stage: "STAGE",
+  /** JSON array of {@link GatewayRoute}. */
+  routes: "ROUTES",
+  logLevel: "LOG_LEVEL",
+  jwtAlgorithm: "JWT_ALG",
+  jwtIssuer: "JWT_ISSUER",
+  jwtAudience: "JWT_AUDIENCE",
+  /** Path of the mounted key file (Secret): HS secret, PEM public key or JWKS JSON. */
+  jwtKeyFile: "JWT_KEY_FILE",
+  redisHost: "REDIS_HOST",
+  redisPort: "REDIS_PORT",
+  redisTls: "REDIS_TLS",
+  /** Secret: injected from a Kubernetes Secret, never written to the ConfigMap. */
+  redisPassword: "REDIS_PASSWORD",
+  upstreamTimeoutMs: "UPSTREAM_TIMEOUT_MS",
+} as const;
+
+export type GatewayEnvKey = (typeof GATEWAY_ENV)[keyof typeof GATEWAY_ENV];
+
+/** Keys whose values are secrets: only ever set from a Secret reference. */
+export const GATEWAY_SECRET_ENV: readonly GatewayEnvKey[] = [GATEWAY_ENV.redisPassword];
+
+/** Default path of the mounted `.env` and of the JWT key inside the pod. */
+export const GATEWAY_ENV_FILE_PATH = "/etc/gateway/gateway.env";
+export const GATEWAY_JWT_KEY_PATH = "/etc/gateway/jwt/key";
+
+/** One entry of the route table: path prefix to upstream. */
+export interface GatewayRoute {
+  /** Path prefix, e.g. `/api/telemetry`. */
+  prefix: string;
+  /** Upstream base URL, e.g. `http://telemetry.platform.svc.cluster.local`. */
+  upstream: string;
+  /** `stream` pipes bodies; `buffered` reads the body (size-capped) so it can be cached. */
+  kind: "stream" | "buffered";
+  /** Whether a valid JWT is required. */
+  auth: boolean;
+  /** Cache TTL for GET responses; absent or 0 means not cached. */
+  cacheTtlSeconds?: number;
+  /** How long past the TTL a stale copy may be served while it is refreshed. */
+  staleSeconds?: number;
+  /** Vary the cache key by the JWT subject. */
+  perUser?: boolean;
+}

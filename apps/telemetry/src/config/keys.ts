@@ -1,0 +1,27 @@
+/**
+ * The contract between the telemetry app and the components that deploy it (Kubernetes
+ * command/query Deployments, Vercel functions): every environment key the app reads.
+ */
+export const TELEMETRY_ENV = {
+  /** `command` or `query` (Kubernetes server only). */
+  role: "TELEMETRY_ROLE",
+  port: "PORT",
+  /** Comma-separated host[:port] list. */
+  contactPoints: "CASSANDRA_CONTACT_POINTS",
+  cassandraPort: "CASSANDRA_PORT",
+  localDataCenter: "CASSANDRA_LOCAL_DC",
+  keyspace: "CASSANDRA_KEYSPACE",
+  /** Secret. */
+  username: "CASSANDRA_USERNAME",
+  /** Secret. */
+  password: "CASSANDRA_PASSWORD",
+  /** `true` to connect with TLS. */
+  tls: "CASSANDRA_TLS",
+} as const;
+
+export type TelemetryEnvKey = (typeof TELEMETRY_ENV)[keyof typeof TELEMETRY_ENV];
+
+/** Keys whose values are secrets: Kubernetes Secret references / Vercel sensitive variables. */
+export const TELEMETRY_SECRET_ENV: readonly TelemetryEnvKey[] = [TELEMETRY_ENV.username, TELEMETRY_ENV.password];
+
+export type TelemetryRole = "command" | "query";
