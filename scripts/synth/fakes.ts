@@ -1,0 +1,71 @@
+/**
+ * Deterministic provider outputs for the mocks: ids and computed attributes derive only from
+ * the resource's type and name, so two synth runs write identical files.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+
+const short = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 8);
+
+/** Outputs a prod region exposes to the others (see stacks/outputs.ts). */
+export function defaultStackOutputs(stackName: string): Record<string, unknown> {
+  const region = stackName.split("/").pop()!.replace(/^prod-/, "");
+  return {
+    region,
+    cassandraDataCenter: region,
+    cassandraSeeds: [0, 1].map((i) => `cassandra-${i}.cassandra.${region}.platform.internal`),
+  };
+}
+
+export function fakeState(
+  args: pulumi.runtime.MockResourceArgs,
+  stackOutputs: (name: string) => Record<string, unknown> = defaultStackOutputs,
+): { id: string; state: Record<string, unknown> } {
+  const id = `${args.name}-${short(args.type + args.name)}`;
+  const state: Record<string, unknown> = { ...args.inputs };
+  switch (args.type) {
+    case "pulumi:pulumi:StackReference":
+      state.outputs = stackOutputs(args.inputs.name ?? args.name);
+      break;
+    case "aws:elasticache/replicationGroup:ReplicationGroup":
+      state.primaryEndpointAddress = `master.${args.name}.${short(args.name)}.cache.amazonaws.com`;
+      state.readerEndpointAddress = `replica.${args.name}.${short(args.name)}.cache.amazonaws.com`;
+      state.arn = `arn:aws:elasticache:region:123456789012:replicationgroup:${args.name}`;
+      break;
+    case "aws:ecr/repository:Repository":
+      state.repositoryUrl = `123456789012.dkr.ecr.region.amazonaws.com/${args.inputs.name ?? args.name}`;
+      state.arn = `arn:aws:ecr:region:123456789012:repository/${args.name}`;
+      break;
+    case "docker-build:index:Image":
+      state.digest = `sha256:${createHash("sha256").update(args.name).digest("hex")}`;
+      state.ref = `${(args.inputs.tags ?? [args.name])[0]}@${state.digest}`;
+      break;
+    case "aws:sns/topic:Topic":
+      state.arn = `arn:aws:sns:region:123456789012:${args.inputs.name ?? args.name}`;
+      break;
+    case "random:index/randomPassword:RandomPassword":
+    case "random:index/randomString:RandomString":
+      state.result = `mock-${short(args.name)}${short(args.type)}`;
+      break;
+    case "vercel:index/project:Project":
+      state.id = `prj_${short(args.name)}`;
+      break;
+  }
+  if (args.type.startsWith("aws:") && state.arn === undefined) state.arn = `arn:aws:mock:region:123456789012:${args.name}`;
+  return { id, state };
+}
+
+export function fakeCall(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+  switch (args.token) {
+    case "aws:index/getCallerIdentity:getCallerIdentity":
+      return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/mock", userId: "mock" };
+    case "aws:index/getRegion:getRegion":
+      return { name: args.inputs.name ?? "us-east-1", region: args.inputs.region ?? "us-east-1" };
+    case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+      return { userName: "AWS", password: "mock-token", proxyEndpoint: "https://123456789012.dkr.ecr.region.amazonaws.com" };
+    case "vercel:index/getProjectDirectory:getProjectDirectory":
+      return { path: args.inputs.path, files: { [`${args.inputs.path}/package.json`]: "{}" } };
+    default:
+      return args.inputs;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Pulumi's official unit-test mocks (`pulumi.runtime.setMocks`), plus a recorder that keeps
+ * every registered resource with its URN, parent and inputs (secrets masked). Shared by the
+ * offline synth, the component tests and the policy runner.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { deserializeProperties, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
+import { fakeState, fakeCall } from "./fakes";
+
+export const SECRET_MASK = "[secret]";
+
+export interface SynthResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** Parent URN, absent for the stack itself. */
+  parent?: string;
+  custom: boolean;
+  /** Inputs as the engine would receive them; secret values replaced by "[secret]". */
+  inputs: Record<string, unknown>;
+}
+
+/** Replaces every secret-wrapped value by {@link SECRET_MASK}; keeps everything else. */
+export function maskSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskSecrets);
+  if (value && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (obj[specialSigKey] === specialSecretSig) return SECRET_MASK;
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, maskSecrets(v)]));
+  }
+  return value;
+}
+
+export interface MockOptions {
+  project?: string;
+  stack?: string;
+  /** Pulumi config, `namespace:key` → string (objects JSON-encoded), as the engine passes it. */
+  config?: Record<string, string>;
+  /** Outputs other stacks expose to StackReferences, by stack reference name. */
+  stackOutputs?: (stackName: string) => Record<string, unknown>;
+}
+
+/** Installs the mocks and returns the (growing) list of registered resources, in order. */
+export async function installMocks(opts: MockOptions = {}): Promise<SynthResource[]> {
+  const recorded: SynthResource[] = [];
+  pulumi.runtime.setAllConfig(opts.config ?? {});
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => fakeState(args, opts.stackOutputs),
+      call: (args) => fakeCall(args),
+    },
+    opts.project ?? "platform",
+    opts.stack ?? "local",
+    false,
+  );
+  // The mock monitor does not pass parents to `newResource`; wrap it to record them.
+  const monitor = pulumi.runtime.getMonitor() as any;
+  const original = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: (err: unknown, res: any) => void) => {
+    original(req, async (err: unknown, res: any) => {
+      if (!err && res) {
+        const inputs = (await deserializeProperties(req.getObject(), true)) as Record<string, unknown>;
+        recorded.push({
+          urn: res.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          parent: req.getParent() || undefined,
+          custom: req.getCustom(),
+          inputs: maskSecrets(inputs) as Record<string, unknown>,
+        });
+      }
+      callback(err, res);
+    });
+  };
+  return recorded;
+}
+
+/** Resolves an Output's value under mocks (tests only). */
+export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
+  return new Promise((resolve) => pulumi.output(o).apply((v) => resolve(v as T)));
+}
+
+/** Whether an Output is marked secret. */
+export function isSecretOutput(o: pulumi.Output<unknown>): Promise<boolean> {
+  return pulumi.isSecret(o);
+}

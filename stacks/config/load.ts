@@ -1,0 +1,126 @@
+import { PROD_REGIONS, BASE_DEFAULTS, STAGE_DEFAULTS, STAGES, VERCEL_REGION_NEAR } from "./tiers";
+import { SECRET_KEYS, SETTINGS_KEYS, settingsSchema, type PlatformSettings, type Stage } from "./schema";
+
+/** The fully resolved config of one stack: validated settings plus derived values. */
+export interface PlatformConfig extends PlatformSettings {
+  readonly stack: string;
+  readonly stage: Stage;
+  /** AWS region and Cassandra data-centre name (`local` for the local stack). */
+  readonly region: string;
+  readonly cassandra: PlatformSettings["cassandra"] & { heapMiB: number; zones: string[]; image: string; replication: Record<string, number> };
+  readonly vercel: PlatformSettings["vercel"] & { functionRegion?: string };
+}
+
+/** Thrown when a stack's config is invalid; `problems` lists every one with its key path. */
+export class ConfigError extends Error {
+  constructor(readonly stack: string, readonly problems: string[]) {
+    super(`Invalid config for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** `local` or `<stage>-<region>`, e.g. `prod-eu-west-1`. */
+export function parseStackName(stack: string): { stage: Stage; region: string } | undefined {
+  if (stack === "local") return { stage: "local", region: "local" };
+  const m = /^(dev|staging|prod)-([a-z]{2}(?:-[a-z]+)+-\d)$/.exec(stack);
+  return m ? { stage: m[1] as Stage, region: m[2] } : undefined;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Deep merge where `over` wins; arrays are replaced, never concatenated. */
+export function deepMerge(base: unknown, over: unknown): unknown {
+  if (over === undefined) return base;
+  if (!isPlainObject(base) || !isPlainObject(over)) return over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
+  return out;
+}
+
+const MiB_31_GiB = 31 * 1024;
+
+/** Half the memory limit, capped at 31 GiB (compressed oops). */
+export function deriveHeapMiB(memoryMiB: number): number {
+  return Math.min(Math.floor(memoryMiB / 2), MiB_31_GiB);
+}
+
+/**
+ * Validates a stack's raw `platform:` settings over its stage defaults and derives the rest.
+ * Throws one {@link ConfigError} listing every problem; declares nothing.
+ */
+export function resolveConfig(stack: string, raw: Record<string, unknown>): PlatformConfig {
+  const parsed = parseStackName(stack);
+  if (!parsed) {
+    throw new ConfigError(stack, [`stack: name must be "local" or "<stage>-<region>" with stage in ${STAGES.filter((s) => s !== "local").join("|")}`]);
+  }
+  const { stage, region } = parsed;
+  const problems: string[] = [];
+  const known = new Set<string>([...SETTINGS_KEYS, ...SECRET_KEYS]);
+  for (const k of Object.keys(raw)) if (!known.has(k)) problems.push(`${k}: unknown key (known: ${SETTINGS_KEYS.join(", ")})`);
+
+  const merged = deepMerge(deepMerge(BASE_DEFAULTS, STAGE_DEFAULTS[stage]), pick(raw, SETTINGS_KEYS));
+  const result = settingsSchema.safeParse(merged);
+  if (!result.success) {
+    for (const issue of result.error.issues) problems.push(`${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    throw new ConfigError(stack, problems);
+  }
+  const s = result.data;
+  problems.push(...crossFieldProblems(stage, region, s));
+  if (problems.length > 0) throw new ConfigError(stack, problems);
+
+  const peers = s.cassandra.peerRegions;
+  const replication = Object.fromEntries([region, ...peers].map((dc) => [dc, s.cassandra.replicationFactor]));
+  return {
+    ...s,
+    stack,
+    stage,
+    region,
+    cassandra: {
+      ...s.cassandra,
+      heapMiB: s.cassandra.heapMiB ?? deriveHeapMiB(s.cassandra.memoryMiB),
+      zones: s.cassandra.zones ?? (stage === "local" ? [] : ["a", "b", "c"].map((z) => `${region}${z}`)),
+      image: s.cassandra.image ?? `cassandra:${s.cassandra.version}`,
+      replication,
+    },
+    vercel: { ...s.vercel, functionRegion: s.vercel.functionRegion ?? VERCEL_REGION_NEAR[region] },
+  };
+}
+
+function pick(raw: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(raw).filter(([k]) => keys.includes(k)));
+}
+
+/** Rules that span fields or depend on the stage; each message names its key path. */
+function crossFieldProblems(stage: Stage, region: string, s: PlatformSettings): string[] {
+  const p: string[] = [];
+  const c = s.cassandra;
+  if (c.replicationFactor > c.nodesPerDc) p.push(`cassandra.replicationFactor: ${c.replicationFactor} exceeds cassandra.nodesPerDc (${c.nodesPerDc})`);
+  if (c.heapMiB !== undefined && c.heapMiB > c.memoryMiB / 2) p.push(`cassandra.heapMiB: ${c.heapMiB} exceeds half of cassandra.memoryMiB (${c.memoryMiB})`);
+  if (c.heapMiB !== undefined && c.heapMiB > MiB_31_GiB) p.push(`cassandra.heapMiB: ${c.heapMiB} exceeds 31 GiB`);
+  if (c.peerRegions.includes(region)) p.push(`cassandra.peerRegions: must not include this stack's own region (${region})`);
+  if (stage !== "prod" && c.peerRegions.length > 0) p.push(`cassandra.peerRegions: only prod stacks join other regions`);
+  for (const peer of c.peerRegions) {
+    if (!(PROD_REGIONS as readonly string[]).includes(peer)) p.push(`cassandra.peerRegions: "${peer}" is not a prod region (${PROD_REGIONS.join(", ")})`);
+  }
+  if (stage === "prod" && c.replicationFactor < 3) p.push(`cassandra.replicationFactor: prod needs at least 3, got ${c.replicationFactor}`);
+  if (s.gateway.minReplicas > s.gateway.maxReplicas) p.push(`gateway.minReplicas: ${s.gateway.minReplicas} exceeds gateway.maxReplicas (${s.gateway.maxReplicas})`);
+  if (s.mesh.perTryTimeoutSeconds >= s.mesh.routeTimeoutSeconds) p.push(`mesh.perTryTimeoutSeconds: ${s.mesh.perTryTimeoutSeconds} must be below mesh.routeTimeoutSeconds (${s.mesh.routeTimeoutSeconds})`);
+  const r = s.redis;
+  if (stage === "local" && r.mode !== "in-cluster") p.push(`redis.mode: the local stack runs Redis in-cluster, got "${r.mode}"`);
+  if (stage !== "local" && r.mode !== "elasticache") p.push(`redis.mode: cloud stages use "elasticache", got "${r.mode}"`);
+  if (r.automaticFailover && r.nodes < 2) p.push(`redis.automaticFailover: needs redis.nodes >= 2, got ${r.nodes}`);
+  if (r.multiAz && !r.automaticFailover) p.push(`redis.multiAz: requires redis.automaticFailover`);
+  if (r.mode === "elasticache") {
+    if (!r.subnetIds?.length) p.push(`redis.subnetIds: required for ElastiCache (private subnets of the VPC)`);
+    if (!r.securityGroupIds?.length) p.push(`redis.securityGroupIds: required for ElastiCache`);
+  }
+  if (stage === "prod" && !(r.multiAz && r.automaticFailover)) p.push(`redis: prod needs multiAz and automaticFailover`);
+  if (stage === "local") {
+    if (!s.images.gateway) p.push(`images.gateway: required for the local stack (an image name your cluster can pull)`);
+    if (!s.images.telemetry) p.push(`images.telemetry: required for the local stack`);
+    if (s.vercel.target !== "none") p.push(`vercel.target: the local stack has no Vercel project, set "none"`);
+  } else if (s.vercel.target !== "none" && !s.vercel.functionRegion && !VERCEL_REGION_NEAR[region]) {
+    p.push(`vercel.functionRegion: no known Vercel region near ${region}; set one`);
+  }
+  return p;
+}
