@@ -1,0 +1,101 @@
+import { Client, policies, types, type ClientOptions } from "cassandra-driver";
+import { loadTelemetryConfig, type TelemetryConfig } from "./config/index.js";
+
+/**
+ * Driver options for short-lived (serverless) and long-lived (Kubernetes) processes alike:
+ * one connection per local host is plenty (the native protocol multiplexes up to 2048 requests
+ * per connection) and keeps a fleet of function instances from exhausting the cluster's
+ * connections; remote DCs get none.
+ */
+export function clientOptions(c: TelemetryConfig, overrides: Partial<ClientOptions> = {}): ClientOptions {
+  return {
+    contactPoints: [...c.contactPoints],
+    localDataCenter: c.localDataCenter,
+    keyspace: c.keyspace,
+    protocolOptions: { port: c.cassandraPort },
+    credentials: c.credentials ? { username: c.credentials.username, password: c.credentials.password } : undefined,
+    sslOptions: c.tls ? { rejectUnauthorized: true } : undefined,
+    pooling: {
+      coreConnectionsPerHost: { [types.distance.local]: 1, [types.distance.remote]: 0, [types.distance.ignored]: 0 },
+      maxRequestsPerConnection: 2048,
+      heartBeatInterval: 30_000,
+    },
+    queryOptions: { consistency: types.consistencies.localQuorum, prepare: true },
+    socketOptions: { connectTimeout: 5_000, readTimeout: 10_000, tcpNoDelay: true, keepAlive: true },
+    policies: {
+      // Come back quickly after a node restart instead of the default minutes-long back-off.
+      reconnection: new policies.reconnection.ExponentialReconnectionPolicy(500, 10_000, false),
+    },
+    // Prepare only on the coordinator that is asked; the driver re-prepares on UNPREPARED.
+    prepareOnAllHosts: false,
+    rePrepareOnUp: false,
+    ...overrides,
+  };
+}
+
+export interface LazyClientStats {
+  /** Number of `connect()` calls made (successful or not). */
+  readonly connects: number;
+  readonly connected: boolean;
+}
+
+export interface LazyClient {
+  get(): Promise<Client>;
+  /** The connected client if there is one (no connect triggered). */
+  peek(): Client | undefined;
+  stats(): LazyClientStats;
+  /** Shuts the client down; the next get() connects again. */
+  close(): Promise<void>;
+}
+
+/**
+ * A client created on first use and reused afterwards. Concurrent first calls share one
+ * connect; a failed connect is not cached (the next call retries with a fresh client); there is
+ * no per-request health-check query: the driver tracks host state and reconnects by itself.
+ */
+export function createLazyClient(options: () => ClientOptions): LazyClient {
+  let client: Client | undefined;
+  let connecting: Promise<Client> | undefined;
+  let connects = 0;
+  return {
+    get() {
+      if (client) return Promise.resolve(client);
+      if (!connecting) {
+        connecting = (async () => {
+          try {
+            const c = new Client(options());
+            connects++;
+            try {
+              await c.connect();
+            } catch (err) {
+              await c.shutdown().catch(() => undefined);
+              throw err;
+            }
+            client = c;
+            return c;
+          } finally {
+            connecting = undefined;
+          }
+        })();
+      }
+      return connecting;
+    },
+    peek: () => client,
+    stats: () => ({ connects, connected: client !== undefined }),
+    async close() {
+      const pending = connecting;
+      const c = client ?? (pending ? await pending.catch(() => undefined) : undefined);
+      client = undefined;
+      await c?.shutdown();
+    },
+  };
+}
+
+/** Per-process shared client configured from the environment (module scope survives warm invocations). */
+export const sharedClient: LazyClient = createLazyClient(() => clientOptions(loadTelemetryConfig(process.env)));
+
+/** Readiness from the driver's own view of the cluster: at least one host up, no query sent. */
+export function hasUpHost(client: Client | undefined): boolean {
+  if (!client) return false;
+  return client.hosts.values().some((h) => h.isUp());
+}

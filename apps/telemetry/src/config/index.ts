@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { TELEMETRY_ENV, type TelemetryRole } from "./keys.js";
+
+export { TELEMETRY_ENV, TELEMETRY_SECRET_ENV, type TelemetryRole, type TelemetryEnvKey } from "./keys.js";
+
+export interface ContactPoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface TelemetryConfig {
+  readonly role: TelemetryRole;
+  readonly port: number;
+  readonly contactPoints: readonly string[];
+  readonly cassandraPort: number;
+  readonly localDataCenter: string;
+  readonly keyspace: string;
+  /** Present only when both username and password are set. Never log this object whole. */
+  readonly credentials?: { readonly username: string; readonly password: string };
+  readonly tls: boolean;
+}
+
+/** Thrown with every missing/invalid key in one message (key names only, never values). */
+export class TelemetryConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid telemetry configuration: ${problems.join("; ")}`);
+    this.name = "TelemetryConfigError";
+  }
+}
+
+// Empty strings count as "not set": platforms often inject blank variables for optional keys.
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema.optional());
+
+const port = z.coerce.number().int().min(1).max(65535);
+const hostPort = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/;
+
+const envSchema = z.object({
+  [TELEMETRY_ENV.role]: optional(z.enum(["command", "query"])).default("command"),
+  [TELEMETRY_ENV.port]: optional(port).default(8080),
+  [TELEMETRY_ENV.contactPoints]: z
+    .string({ error: "is required (comma-separated host[:port] list)" })
+    .transform((s) => s.split(",").map((p) => p.trim()).filter((p) => p.length > 0))
+    .pipe(z.array(z.string().regex(hostPort, "each entry must be host[:port]")).min(1, "needs at least one host")),
+  [TELEMETRY_ENV.cassandraPort]: optional(port).default(9042),
+  [TELEMETRY_ENV.localDataCenter]: z.string({ error: "is required (the driver routes to the local data centre)" }).min(1),
+  [TELEMETRY_ENV.keyspace]: optional(z.string().regex(/^[a-z][a-z0-9_]{0,47}$/, "must be a lower-case CQL identifier")).default(
+    "telemetry",
+  ),
+  [TELEMETRY_ENV.username]: optional(z.string()),
+  [TELEMETRY_ENV.password]: optional(z.string()),
+  [TELEMETRY_ENV.tls]: optional(z.enum(["true", "false", "1", "0"], { error: "must be true or false" })).default("false"),
+});
+
+/** Reads the app's configuration from the environment; throws TelemetryConfigError listing every problem. */
+export function loadTelemetryConfig(env: NodeJS.ProcessEnv = process.env): TelemetryConfig {
+  const input = Object.fromEntries(Object.values(TELEMETRY_ENV).map((k) => [k, env[k]]));
+  const parsed = envSchema.safeParse(input);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0] ?? "environment");
+      // Messages come from our schema; values are never echoed (some keys are secrets).
+      const raw = input[key];
+      const missing = raw === undefined || (typeof raw === "string" && raw.trim() === "");
+      const message = missing ? "is required" : issue.code === "invalid_type" ? "must be a number" : issue.message;
+      problems.push(`${key} ${message}`);
+    }
+  }
+  const user = env[TELEMETRY_ENV.username]?.trim();
+  const pass = env[TELEMETRY_ENV.password];
+  if (user && !pass) problems.push(`${TELEMETRY_ENV.password} is required when ${TELEMETRY_ENV.username} is set`);
+  if (!user && pass) problems.push(`${TELEMETRY_ENV.username} is required when ${TELEMETRY_ENV.password} is set`);
+  if (problems.length > 0 || !parsed.success) throw new TelemetryConfigError(problems);
+
+  const v = parsed.data;
+  return {
+    role: v[TELEMETRY_ENV.role],
+    port: v[TELEMETRY_ENV.port],
+    contactPoints: v[TELEMETRY_ENV.contactPoints],
+    cassandraPort: v[TELEMETRY_ENV.cassandraPort],
+    localDataCenter: v[TELEMETRY_ENV.localDataCenter],
+    keyspace: v[TELEMETRY_ENV.keyspace],
+    credentials: user && pass ? { username: user, password: pass } : undefined,
+    tls: v[TELEMETRY_ENV.tls] === "true" || v[TELEMETRY_ENV.tls] === "1",
+  };
+}
+
+/** A loggable view of the config: credentials reduced to whether they are set. */
+export function describeConfig(c: TelemetryConfig): Record<string, unknown> {
+  return {
+    role: c.role,
+    port: c.port,
+    contactPoints: c.contactPoints,
+    cassandraPort: c.cassandraPort,
+    localDataCenter: c.localDataCenter,
+    keyspace: c.keyspace,
+    auth: c.credentials ? "password" : "none",
+    tls: c.tls,
+  };
+}

@@ -1,0 +1,75 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { handleIngest, precheckIngest, type IngestDeps } from "./core/ingest.js";
+import { LIMITS } from "./core/limits.js";
+import { handleQuery, type QueryDeps } from "./core/query.js";
+import type { HttpResult } from "./core/types.js";
+
+/**
+ * Node `(req, res)` glue shared by the Vercel functions and the Kubernetes server: read the body
+ * with a hard byte cap, call the core, write the JSON answer.
+ */
+
+/** Reads the body, stopping (without buffering more) once it exceeds `limit` bytes. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too-large"> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume(); // discard, so the connection can still carry the 413
+    return Promise.resolve("too-large");
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on("data", (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limit) {
+        done = true;
+        chunks.length = 0;
+        resolve("too-large");
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => {
+      if (!done) resolve(Buffer.concat(chunks, size));
+    });
+    req.on("error", (err) => {
+      if (!done) reject(err);
+    });
+  });
+}
+
+export function sendResult(res: ServerResponse, result: HttpResult, head = false): void {
+  const payload = JSON.stringify(result.body);
+  res.statusCode = result.status;
+  for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
+  res.setHeader("content-type", "application/json; charset=utf-8");
+  res.setHeader("content-length", Buffer.byteLength(payload));
+  res.end(head ? undefined : payload);
+}
+
+export async function serveIngest(req: IncomingMessage, res: ServerResponse, deps: IngestDeps): Promise<HttpResult> {
+  const head = {
+    method: req.method,
+    contentType: req.headers["content-type"],
+    idempotencyKey: req.headers["idempotency-key"],
+  };
+  // Reject before reading a body we would not accept anyway.
+  let result = precheckIngest(head);
+  if (result) {
+    req.resume();
+  } else {
+    const body = await readBody(req, LIMITS.maxBodyBytes);
+    result = await handleIngest({ ...head, body }, deps);
+  }
+  sendResult(res, result);
+  return result;
+}
+
+export async function serveQuery(req: IncomingMessage, res: ServerResponse, deps: QueryDeps): Promise<HttpResult> {
+  req.resume();
+  const result = await handleQuery({ method: req.method, url: req.url }, deps);
+  sendResult(res, result, req.method === "HEAD");
+  return result;
+}

@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# Single-node Apache Cassandra on loopback for tests and benchmarks, built from Maven Central
+# artifacts (no Docker, no tarball mirror needed).
+#
+#   scripts/cassandra.sh install   download cassandra-all + dependencies into the cache (once)
+#   scripts/cassandra.sh start     install if needed, start, wait until CQL answers (no-op if up)
+#   scripts/cassandra.sh stop      SIGTERM the process group (Cassandra drains), wait, SIGKILL late
+#   scripts/cassandra.sh status    prints "running <pid>" / "stopped"; exit 0 only when CQL answers
+#
+# Artifacts are cached outside the repo so a fresh clone on a warm machine starts fast; runtime
+# data, logs and the pid file live under the repo's ignored .state/cassandra/.
+set -euo pipefail
+
+CASSANDRA_VERSION="${CASSANDRA_VERSION:-5.0.9}"
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE_DIR="${PLATFORM_CACHE_DIR:-$HOME/.cache/platform}/cassandra-${CASSANDRA_VERSION}"
+STATE_DIR="${CASSANDRA_STATE_DIR:-$REPO_ROOT/.state/cassandra}"
+CQL_HOST=127.0.0.1
+CQL_PORT="${CASSANDRA_CQL_PORT:-9042}"
+HEAP="${CASSANDRA_HEAP:-1G}"
+START_TIMEOUT_S="${CASSANDRA_START_TIMEOUT_S:-240}"
+PID_FILE="$STATE_DIR/cassandra.pid"
+
+log() { echo "[cassandra] $*" >&2; }
+
+install() {
+  if [[ -f "$CACHE_DIR/.complete" ]]; then
+    log "cassandra-all $CASSANDRA_VERSION already cached in $CACHE_DIR"
+    return 0
+  fi
+  command -v mvn >/dev/null || { log "mvn not found (apt-get install -y maven)"; exit 1; }
+  command -v java >/dev/null || { log "java not found (apt-get install -y openjdk-17-jre-headless)"; exit 1; }
+  mkdir -p "$CACHE_DIR"
+  local work; work="$(mktemp -d)"
+  # A throwaway pom whose only purpose is to let Maven resolve the transitive runtime classpath.
+  cat >"$work/pom.xml" <<EOF
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.platform</groupId>
+  <artifactId>cassandra-runtime</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.apache.cassandra</groupId>
+      <artifactId>cassandra-all</artifactId>
+      <version>${CASSANDRA_VERSION}</version>
+    </dependency>
+  </dependencies>
+</project>
+EOF
+  log "downloading cassandra-all $CASSANDRA_VERSION and its dependencies from Maven Central"
+  rm -rf "$CACHE_DIR/lib.tmp"
+  mvn -q -B -f "$work/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$CACHE_DIR/lib.tmp"
+  rm -rf "$CACHE_DIR/lib" && mv "$CACHE_DIR/lib.tmp" "$CACHE_DIR/lib"
+  rm -rf "$work"
+  touch "$CACHE_DIR/.complete"
+  log "installed $(ls "$CACHE_DIR/lib" | wc -l) jars into $CACHE_DIR/lib"
+}
+
+# Sends a CQL OPTIONS frame (protocol v4) and expects a SUPPORTED reply: the port being open is
+# not enough, the native transport must actually answer.
+cql_answers() {
+  local reply
+  reply="$(timeout 3 bash -c "
+    exec 3<>/dev/tcp/$CQL_HOST/$CQL_PORT || exit 1
+    printf '\x04\x00\x00\x00\x05\x00\x00\x00\x00' >&3
+    head -c 5 <&3 | od -An -tx1
+  " 2>/dev/null || true)"
+  [[ "$(echo $reply)" == "84 00 00 00 06" ]]
+}
+
+pid_alive() {
+  [[ -f "$PID_FILE" ]] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null
+}
+
+write_config() {
+  local conf="$STATE_DIR/conf"
+  mkdir -p "$conf" "$STATE_DIR/data" "$STATE_DIR/commitlog" "$STATE_DIR/saved_caches" \
+    "$STATE_DIR/hints" "$STATE_DIR/cdc_raw" "$STATE_DIR/logs"
+  # Minimal loopback single node: SimpleSnitch => data centre "datacenter1"; small memtables and
+  # caches so a 1 GiB heap is plenty; no auth (tests run on loopback only).
+  cat >"$conf/cassandra.yaml" <<EOF
+cluster_name: platform-local
+num_tokens: 16
+partitioner: org.apache.cassandra.dht.Murmur3Partitioner
+endpoint_snitch: SimpleSnitch
+seed_provider:
+  - class_name: org.apache.cassandra.locator.SimpleSeedProvider
+    parameters:
+      - seeds: "127.0.0.1:7000"
+listen_address: 127.0.0.1
+rpc_address: 127.0.0.1
+storage_port: 7000
+native_transport_port: $CQL_PORT
+start_native_transport: true
+authenticator: AllowAllAuthenticator
+authorizer: AllowAllAuthorizer
+data_file_directories:
+  - $STATE_DIR/data
+commitlog_directory: $STATE_DIR/commitlog
+saved_caches_directory: $STATE_DIR/saved_caches
+hints_directory: $STATE_DIR/hints
+cdc_raw_directory: $STATE_DIR/cdc_raw
+commitlog_sync: periodic
+commitlog_sync_period: 10000ms
+commitlog_segment_size: 32MiB
+memtable_heap_space: 128MiB
+memtable_offheap_space: 128MiB
+concurrent_reads: 16
+concurrent_writes: 32
+concurrent_counter_writes: 8
+key_cache_size: 16MiB
+prepared_statements_cache_size: 16MiB
+# Production default fail threshold (50KiB) kept on purpose: the app must chunk to fit it.
+batch_size_warn_threshold: 48KiB
+batch_size_fail_threshold: 50KiB
+unlogged_batch_across_partitions_warn_threshold: 2
+disk_failure_policy: stop
+commit_failure_policy: stop
+auto_snapshot: false
+snapshot_on_duplicate_row_detection: false
+EOF
+  cat >"$conf/logback.xml" <<EOF
+<configuration>
+  <appender name="FILE" class="ch.qos.logback.core.FileAppender">
+    <file>$STATE_DIR/logs/system.log</file>
+    <encoder><pattern>%-5level [%thread] %date{ISO8601} %F:%L - %msg%n</pattern></encoder>
+  </appender>
+  <root level="INFO"><appender-ref ref="FILE"/></root>
+</configuration>
+EOF
+}
+
+start() {
+  if cql_answers; then
+    log "already running (CQL answers on $CQL_HOST:$CQL_PORT)"
+    return 0
+  fi
+  install
+  mkdir -p "$STATE_DIR"
+  if pid_alive; then
+    log "process $(cat "$PID_FILE") exists but CQL does not answer yet; waiting"
+  else
+    write_config
+    local t0=$SECONDS
+    # Flags from Cassandra 5.0's conf/jvm-server.options and conf/jvm17-server.options (the
+    # JPMS exports/opens are required on Java 17); heap kept small for a shared CI machine.
+    local jvm=(
+      -Xms"$HEAP" -Xmx"$HEAP" -Xss256k
+      -XX:+UseG1GC -XX:+ParallelRefProcEnabled -XX:MaxTenuringThreshold=1 -XX:G1HeapRegionSize=16m
+      -XX:G1RSetUpdatingPauseTimePercent=5 -XX:MaxGCPauseMillis=300 -XX:InitiatingHeapOccupancyPercent=70
+      -XX:+ExitOnOutOfMemoryError -XX:HeapDumpPath="$STATE_DIR/logs"
+      -XX:+UseTLAB -XX:+ResizeTLAB -XX:+PerfDisableSharedMem -XX:-RestrictContended
+      -XX:StringTableSize=1000003
+      -Djava.net.preferIPv4Stack=true
+      -Djdk.attach.allowAttachSelf=true
+      --add-exports java.base/jdk.internal.misc=ALL-UNNAMED
+      --add-exports java.management.rmi/com.sun.jmx.remote.internal.rmi=ALL-UNNAMED
+      --add-exports java.rmi/sun.rmi.registry=ALL-UNNAMED
+      --add-exports java.rmi/sun.rmi.server=ALL-UNNAMED
+      --add-exports java.sql/java.sql=ALL-UNNAMED
+      --add-exports java.base/java.lang.ref=ALL-UNNAMED
+      --add-exports jdk.unsupported/sun.misc=ALL-UNNAMED
+      --add-exports jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED
+      --add-exports jdk.attach/sun.tools.attach=ALL-UNNAMED
+      --add-opens java.base/java.lang.module=ALL-UNNAMED
+      --add-opens java.base/jdk.internal.loader=ALL-UNNAMED
+      --add-opens java.base/jdk.internal.ref=ALL-UNNAMED
+      --add-opens java.base/jdk.internal.reflect=ALL-UNNAMED
+      --add-opens java.base/jdk.internal.math=ALL-UNNAMED
+      --add-opens java.base/jdk.internal.module=ALL-UNNAMED
+      --add-opens java.base/jdk.internal.util.jar=ALL-UNNAMED
+      --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED
+      --add-opens java.base/sun.nio.ch=ALL-UNNAMED
+      --add-opens java.base/java.io=ALL-UNNAMED
+      --add-opens java.base/java.lang.reflect=ALL-UNNAMED
+      --add-opens jdk.compiler/com.sun.tools.javac=ALL-UNNAMED
+      --add-opens java.base/java.lang=ALL-UNNAMED
+      --add-opens java.base/java.util=ALL-UNNAMED
+      -Dio.netty.tryReflectionSetAccessible=true
+      -Dio.netty.allocator.useCacheForAllThreads=true
+      -Dio.netty.allocator.maxOrder=11
+      # Single node on loopback: nothing to gossip with, so skip the settle/ring delays.
+      -Dcassandra.skip_wait_for_gossip_to_settle=0
+      -Dcassandra.ring_delay_ms=0
+      -Dcassandra.superuser_setup_delay_ms=0
+      -Dcassandra.config="file://$STATE_DIR/conf/cassandra.yaml"
+      -Dcassandra.storagedir="$STATE_DIR"
+      -Dcassandra.logdir="$STATE_DIR/logs"
+      -Dlogback.configurationFile="file://$STATE_DIR/conf/logback.xml"
+      -Dcassandra-foreground=yes
+    )
+    log "starting Cassandra $CASSANDRA_VERSION (data in $STATE_DIR)"
+    # setsid: own process group, so stop can signal the whole group.
+    setsid java "${jvm[@]}" -cp "$STATE_DIR/conf:$CACHE_DIR/lib/*" \
+      org.apache.cassandra.service.CassandraDaemon \
+      >"$STATE_DIR/logs/stdout.log" 2>&1 </dev/null &
+    echo $! >"$PID_FILE"
+    START_T0=$t0
+  fi
+  local t0=${START_T0:-$SECONDS}
+  while ! cql_answers; do
+    if ! pid_alive; then
+      log "Cassandra exited during start; last log lines:"
+      tail -n 40 "$STATE_DIR/logs/stdout.log" >&2 || true
+      exit 1
+    fi
+    if (( SECONDS - t0 > START_TIMEOUT_S )); then
+      log "CQL did not answer within ${START_TIMEOUT_S}s; see $STATE_DIR/logs/"
+      exit 1
+    fi
+    sleep 1
+  done
+  log "CQL answers on $CQL_HOST:$CQL_PORT after $(( SECONDS - t0 ))s (pid $(cat "$PID_FILE"))"
+}
+
+stop() {
+  if ! pid_alive; then
+    log "not running"
+    rm -f "$PID_FILE"
+    return 0
+  fi
+  local pid; pid="$(cat "$PID_FILE")"
+  # SIGTERM lets Cassandra's shutdown hook drain (flush memtables) before exiting.
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  local t0=$SECONDS
+  while kill -0 "$pid" 2>/dev/null; do
+    if (( SECONDS - t0 > 60 )); then
+      log "still alive after 60s, sending SIGKILL"
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    fi
+    sleep 0.5
+  done
+  rm -f "$PID_FILE"
+  log "stopped after $(( SECONDS - t0 ))s"
+}
+
+status() {
+  if cql_answers; then
+    echo "running ${PID_FILE:+$(cat "$PID_FILE" 2>/dev/null || echo external)}"
+    return 0
+  fi
+  if pid_alive; then echo "starting $(cat "$PID_FILE")"; else echo "stopped"; fi
+  return 1
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
+esac
