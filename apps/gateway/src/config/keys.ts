@@ -23,6 +23,15 @@ export const GATEWAY_ENV = {
   /** Secret: injected from a Kubernetes Secret, never written to the ConfigMap. */
   redisPassword: "REDIS_PASSWORD",
   upstreamTimeoutMs: "UPSTREAM_TIMEOUT_MS",
+  /** Redis command timeout; past it the request degrades to level 1 + upstream. */
+  redisTimeoutMs: "REDIS_TIMEOUT_MS",
+  /** Level-1 (in-process LRU) capacity, in entries and in body bytes. */
+  cacheL1MaxEntries: "CACHE_L1_MAX_ENTRIES",
+  cacheL1MaxBytes: "CACHE_L1_MAX_BYTES",
+  /** Cap on an upstream body read by a `buffered` route. */
+  maxBufferedBytes: "MAX_BUFFERED_BYTES",
+  /** Keep-alive connections per upstream pool. */
+  upstreamConnections: "UPSTREAM_CONNECTIONS",
 } as const;
 
 export type GatewayEnvKey = (typeof GATEWAY_ENV)[keyof typeof GATEWAY_ENV];

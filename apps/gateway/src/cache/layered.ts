@@ -1,0 +1,133 @@
+import { Redis, type RedisOptions } from "ioredis";
+import { LRUCache } from "lru-cache";
+import type { GatewayConfig } from "../config/index.js";
+import type { GatewayLogger } from "../observability/logger.js";
+import { decodeEntry, encodeEntry, type CacheEntry } from "./entry.js";
+
+export type CacheLevel = "l1" | "l2";
+export type RedisState = "up" | "down" | "disabled";
+
+const L2_PREFIX = "gw:cache:";
+
+/**
+ * Level 1: in-process LRU. Level 2: Redis, shared by every pod. Redis errors and timeouts are
+ * logged (logType RedisError) and turn into a miss; they never fail a request.
+ */
+export class LayeredCache {
+  private readonly l1: LRUCache<string, CacheEntry>;
+  private readonly redis?: Redis;
+  private readonly refreshing = new Map<string, Promise<void>>();
+  private lastConnError = "";
+
+  constructor(
+    config: Pick<GatewayConfig, "cache" | "redis">,
+    private readonly log: GatewayLogger,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.l1 = new LRUCache<string, CacheEntry>({
+      max: config.cache.l1MaxEntries,
+      maxSize: config.cache.l1MaxBytes,
+      sizeCalculation: (e) => e.body.length + 256,
+    });
+    if (config.redis) {
+      const r = config.redis;
+      const options: RedisOptions = {
+        host: r.host,
+        port: r.port,
+        password: r.password,
+        tls: r.tls ? {} : undefined,
+        lazyConnect: true,
+        commandTimeout: r.timeoutMs,
+        connectTimeout: Math.max(1000, r.timeoutMs * 10),
+        // Fail fast while disconnected instead of queueing behind a dead connection.
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        retryStrategy: (times) => Math.min(100 * times, 2000),
+      };
+      this.redis = new Redis(options);
+      this.redis.on("error", (err: Error) => {
+        // Reconnect attempts repeat the same error: log each distinct one once per outage.
+        if (err.message === this.lastConnError) return;
+        this.lastConnError = err.message;
+        this.log.warn({ logType: "RedisError", errMsg: err.message, content: "connection" });
+      });
+      this.redis.on("ready", () => {
+        if (this.lastConnError) this.log.info({ logType: "RedisReady" });
+        this.lastConnError = "";
+      });
+    }
+  }
+
+  async connect(): Promise<void> {
+    // Start-up never waits on Redis: it is optional, and reconnects by itself.
+    this.redis?.connect().catch(() => undefined);
+  }
+
+  get redisState(): RedisState {
+    if (!this.redis) return "disabled";
+    return this.redis.status === "ready" ? "up" : "down";
+  }
+
+  /** A live (not yet deleted) entry from level 1, else level 2 (which then fills level 1). */
+  async lookup(key: string, reqId?: string): Promise<{ entry: CacheEntry; level: CacheLevel } | undefined> {
+    const now = this.now();
+    const local = this.l1.get(key);
+    if (local) {
+      if (now < local.deleteAt) return { entry: local, level: "l1" };
+      this.l1.delete(key);
+    }
+    if (!this.redis || this.redis.status !== "ready") return undefined;
+    try {
+      const buf = await this.redis.getBuffer(L2_PREFIX + key);
+      const entry = buf ? decodeEntry(buf) : undefined;
+      if (!entry || this.now() >= entry.deleteAt) return undefined;
+      this.l1.set(key, entry);
+      return { entry, level: "l2" };
+    } catch (err) {
+      this.log.warn({ logType: "RedisError", reqId, cacheKey: key, errMsg: (err as Error).message, content: "get" });
+      return undefined;
+    }
+  }
+
+  /** Writes level 1 now and level 2 in the background; the promise settles when level 2 is done. */
+  store(key: string, entry: CacheEntry, reqId?: string): Promise<void> {
+    this.l1.set(key, entry);
+    if (!this.redis || this.redis.status !== "ready") return Promise.resolve();
+    const ttl = entry.deleteAt - this.now();
+    if (ttl <= 0) return Promise.resolve();
+    return this.redis.set(L2_PREFIX + key, encodeEntry(entry), "PX", ttl).then(
+      () => undefined,
+      (err: Error) => this.log.warn({ logType: "RedisError", reqId, cacheKey: key, errMsg: err.message, content: "set" }),
+    );
+  }
+
+  /**
+   * Runs `refresh` unless one is already running for this key in this process (no stampede).
+   * Returns the running refresh, for tests and graceful shutdown.
+   */
+  refreshOnce(key: string, refresh: () => Promise<void>): { started: boolean; done: Promise<void> } {
+    const running = this.refreshing.get(key);
+    if (running) return { started: false, done: running };
+    const done = refresh()
+      .catch((err: Error) => this.log.warn({ logType: "CacheRefreshError", cacheKey: key, errMsg: err.message }))
+      .finally(() => this.refreshing.delete(key));
+    this.refreshing.set(key, done);
+    return { started: true, done };
+  }
+
+  /** Settles when every background refresh running now has finished. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.refreshing.values()]);
+  }
+
+  async close(): Promise<void> {
+    await this.idle();
+    if (!this.redis) return;
+    try {
+      if (this.redis.status === "ready") await this.redis.quit();
+      else this.redis.disconnect();
+    } catch {
+      this.redis.disconnect();
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import pino, { type DestinationStream, type Logger } from "pino";
+import type { Counter } from "prom-client";
+
+/** Longest value written for any log field; longer strings are cut and marked with `…`. */
+export const LOG_VALUE_MAX = 512;
+
+/** The log schema: short field names, one `logType` per kind of event (alert rules count these). */
+export interface GatewayLogFields {
+  logType: string;
+  reqId?: string;
+  reqPath?: string;
+  reqMethod?: string;
+  reqCostTime?: number;
+  route?: string;
+  status?: number;
+  errStatus?: number;
+  errMsg?: string;
+  cacheType?: "l1" | "l2" | "stale" | "miss" | "refresh" | "bypass";
+  cacheKey?: string;
+  content?: string;
+  [extra: string]: unknown;
+}
+
+export function capValue(value: unknown, max = LOG_VALUE_MAX): unknown {
+  if (typeof value === "string") return value.length > max ? `${value.slice(0, max)}…` : value;
+  if (value !== null && typeof value === "object") {
+    const text = JSON.stringify(value);
+    return text.length > max ? `${text.slice(0, max)}…` : value;
+  }
+  return value;
+}
+
+/**
+ * Field names that must never reach a log line, whatever a caller passes in. Headers are never
+ * logged as a whole; this list is the second line of defence.
+ */
+const REDACT = [
+  "authorization", "cookie", "setCookie", "password", "secret", "token",
+  "headers", "req.headers", "res.headers", "redisPassword",
+  "*.authorization", "*.cookie", "*.password", "*.secret", "*.token",
+];
+
+export interface GatewayLogger {
+  info(fields: GatewayLogFields): void;
+  warn(fields: GatewayLogFields): void;
+  error(fields: GatewayLogFields): void;
+  debug(fields: GatewayLogFields): void;
+  readonly pino: Logger;
+}
+
+export function createLogger(opts: {
+  level: string;
+  region: string;
+  stage: string;
+  destination?: DestinationStream;
+  logTypeCounter?: Counter<"logType">;
+}): GatewayLogger {
+  const base = pino(
+    {
+      level: opts.level,
+      base: { region: opts.region, stage: opts.stage },
+      messageKey: "content",
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ logLevel: label }) },
+      redact: { paths: REDACT, remove: true },
+    },
+    opts.destination ?? pino.destination({ fd: 1, sync: false }),
+  );
+  const emit = (level: "info" | "warn" | "error" | "debug") => (fields: GatewayLogFields) => {
+    if (!base.isLevelEnabled(level)) return;
+    opts.logTypeCounter?.inc({ logType: fields.logType });
+    const capped: Record<string, unknown> = {};
+    for (const key in fields) {
+      const v = fields[key];
+      if (v !== undefined) capped[key] = capValue(v);
+    }
+    base[level](capped);
+  };
+  return { info: emit("info"), warn: emit("warn"), error: emit("error"), debug: emit("debug"), pino: base };
+}

@@ -1,0 +1,357 @@
+import { createHash } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { pipeline } from "node:stream/promises";
+import type { DestinationStream } from "pino";
+import { loadJwtVerifier, type JwtVerifier } from "./auth/jwt.js";
+import type { CacheEntry } from "./cache/entry.js";
+import { LayeredCache } from "./cache/layered.js";
+import { redactedConfig, type GatewayConfig } from "./config/index.js";
+import { createLogger, type GatewayLogFields, type GatewayLogger } from "./observability/logger.js";
+import { createMetrics, type GatewayMetrics } from "./observability/metrics.js";
+import { REQUEST_ID_HEADER, requestIdFrom } from "./observability/request-id.js";
+import { clientResponseHeaders, upstreamRequestHeaders } from "./proxy/headers.js";
+import {
+  BodyTooLargeError,
+  UpstreamPools,
+  classifyUpstreamError,
+  matchesPrefix,
+  readCapped,
+  resolveRoute,
+  upstreamPath,
+  type ResolvedRoute,
+} from "./proxy/upstream.js";
+
+export interface GatewayOptions {
+  /** Where log lines go (default stdout). */
+  logDestination?: DestinationStream;
+  /** Clock for cache expiry, epoch ms (tests move it instead of sleeping). */
+  now?: () => number;
+  /** Use this verifier instead of reading config.jwt.keyFile. */
+  verifier?: JwtVerifier;
+  /** Listen address (default 0.0.0.0) and port (default config.port; 0 = ephemeral). */
+  host?: string;
+  port?: number;
+  /** How long stop() waits for in-flight requests before closing their connections. */
+  drainMs?: number;
+  /** Node's default process metrics on /metrics (default true). */
+  defaultMetrics?: boolean;
+}
+
+export interface Gateway {
+  readonly server: Server;
+  readonly metrics: GatewayMetrics;
+  readonly cache: LayeredCache;
+  readonly log: GatewayLogger;
+  /** Base URL once started, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  start(): Promise<{ port: number; url: string }>;
+  stop(): Promise<void>;
+}
+
+interface RequestContext {
+  reqId: string;
+  reqPath: string;
+  reqMethod: string;
+  route: string;
+  start: number;
+  cacheType?: GatewayLogFields["cacheType"];
+  cacheKey?: string;
+  internal: boolean;
+}
+
+interface BufferedResponse {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: Buffer;
+}
+
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
+
+function sendJson(res: ServerResponse, status: number, body: Record<string, unknown>, extra?: Record<string, string>): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+    "cache-control": "no-store",
+    ...extra,
+  });
+  res.end(text);
+}
+
+function hasRequestBody(req: IncomingMessage): boolean {
+  const len = req.headers["content-length"];
+  return req.headers["transfer-encoding"] !== undefined || (len !== undefined && len !== "0");
+}
+
+export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
+  const now = options.now ?? Date.now;
+  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+  const log = createLogger({
+    level: config.logLevel,
+    region: config.region,
+    stage: config.stage,
+    destination: options.logDestination,
+    logTypeCounter: metrics.logEvents,
+  });
+  const cache = new LayeredCache(config, log, now);
+  const pools = new UpstreamPools(config);
+  const routes: ResolvedRoute[] = config.routes.map(resolveRoute);
+  let verifier: JwtVerifier | undefined = options.verifier;
+  let draining = false;
+  let url = "";
+
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, (req, res) => {
+    handle(req, res).catch((err: Error) => {
+      log.error({ logType: "InternalError", errMsg: err.message, errStack: err.stack });
+      sendJson(res, 500, { error: "internal_error", reqId: res.getHeader(REQUEST_ID_HEADER) });
+    });
+  });
+
+  function finish(ctx: RequestContext, res: ServerResponse): void {
+    const seconds = (performance.now() - ctx.start) / 1000;
+    const status = res.writableFinished ? res.statusCode : 499; // 499: client closed first
+    if (ctx.internal) return;
+    metrics.requests.inc({ route: ctx.route, method: ctx.reqMethod, status: String(status) });
+    metrics.latency.observe({ route: ctx.route, method: ctx.reqMethod }, seconds);
+    log.info({
+      logType: status === 499 ? "ClientAbort" : "AccessLog",
+      reqId: ctx.reqId,
+      reqPath: ctx.reqPath,
+      reqMethod: ctx.reqMethod,
+      reqCostTime: Math.round(seconds * 1e6) / 1e3,
+      route: ctx.route,
+      status,
+      cacheType: ctx.cacheType,
+      cacheKey: ctx.cacheKey,
+    });
+  }
+
+  function fail(ctx: RequestContext, res: ServerResponse, status: number, error: string, extra?: Record<string, unknown>): void {
+    if (status >= 500) {
+      log.error({ logType: "GatewayError", reqId: ctx.reqId, reqPath: ctx.reqPath, reqMethod: ctx.reqMethod, errStatus: status, errMsg: error });
+    }
+    sendJson(res, status, { error, ...extra, reqId: ctx.reqId });
+  }
+
+  function upstreamFailed(ctx: RequestContext, route: ResolvedRoute, res: ServerResponse | undefined, err: unknown): void {
+    const tooLarge = err instanceof BodyTooLargeError;
+    const c = tooLarge ? { failure: "other" as const, status: 502 as const, code: "upstream_body_too_large" } : classifyUpstreamError(err);
+    metrics.upstreamErrors.inc({ route: route.prefix, reason: c.failure });
+    log.error({
+      logType: "UpstreamError",
+      reqId: ctx.reqId,
+      reqPath: ctx.reqPath,
+      reqMethod: ctx.reqMethod,
+      route: route.prefix,
+      errStatus: c.status,
+      errMsg: `${c.code}: ${(err as Error).message}`,
+    });
+    if (!res) return;
+    if (res.headersSent) res.destroy(); // mid-body: the only honest signal left is a cut connection
+    else sendJson(res, c.status, { error: c.code, reqId: ctx.reqId });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const reqId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    res.setHeader(REQUEST_ID_HEADER, reqId);
+    const rawUrl = req.url ?? "/";
+    const q = rawUrl.indexOf("?");
+    const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    const ctx: RequestContext = { reqId, reqPath: path, reqMethod: req.method ?? "GET", route: "none", start: performance.now(), internal: false };
+
+    if (path === "/healthz" || path === "/readyz" || path === "/metrics") {
+      ctx.internal = true;
+      if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
+      if (path === "/readyz") {
+        return sendJson(res, draining ? 503 : 200, { status: draining ? "draining" : "ready", redis: cache.redisState });
+      }
+      const text = await metrics.registry.metrics();
+      res.writeHead(200, { "content-type": metrics.registry.contentType, "content-length": Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
+    res.once("close", () => finish(ctx, res));
+
+    if (!path.startsWith("/") || DOT_SEGMENT.test(path)) return fail(ctx, res, 400, "bad_path");
+    const route = routes.find((r) => matchesPrefix(r.prefix, path));
+    if (!route) return fail(ctx, res, 404, "no_route");
+    ctx.route = route.prefix;
+
+    let subject: string | undefined;
+    if (route.auth) {
+      const result = verifier ? await verifier.verifyHeader(req.headers.authorization) : ({ ok: false, reason: "invalid_token" } as const);
+      if (!result.ok) {
+        log.info({ logType: "AuthFailed", reqId, reqPath: path, errStatus: 401, errMsg: result.reason });
+        return fail(ctx, res, 401, "unauthorized", { reason: result.reason });
+      }
+      if (route.perUser && !result.subject) return fail(ctx, res, 401, "unauthorized", { reason: "missing_subject" });
+      subject = result.subject;
+    }
+
+    const headers = upstreamRequestHeaders(req, reqId);
+    const withBody = hasRequestBody(req);
+    if (!withBody) delete headers["content-length"];
+    const upPath = upstreamPath(route, rawUrl);
+
+    // A client that goes away cancels its upstream request.
+    const abort = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) abort.abort();
+    });
+
+    if (route.kind === "stream") {
+      try {
+        const up = await pools.pool(route.origin).request({
+          path: upPath,
+          method: req.method as "GET",
+          headers,
+          body: withBody ? req : null,
+          signal: abort.signal,
+        });
+        res.writeHead(up.statusCode, clientResponseHeaders(up.headers, true));
+        await pipeline(up.body, res);
+      } catch (err) {
+        if (abort.signal.aborted) return; // client gone: logged as ClientAbort by finish()
+        upstreamFailed(ctx, route, res, err);
+      }
+      return;
+    }
+
+    const fetchBuffered = async (signal?: AbortSignal): Promise<BufferedResponse> => {
+      const up = await pools.pool(route.origin).request({
+        path: upPath,
+        method: req.method as "GET",
+        headers,
+        body: withBody ? req : null,
+        signal,
+      });
+      const body = await readCapped(up.body, config.maxBufferedBytes, up.headers["content-length"]);
+      return { status: up.statusCode, headers: clientResponseHeaders(up.headers, false), body };
+    };
+
+    const ttl = route.cacheTtlSeconds ?? 0;
+    if (ttl <= 0 || req.method !== "GET") {
+      ctx.cacheType = ttl > 0 ? "bypass" : undefined;
+      try {
+        sendBuffered(res, await fetchBuffered(abort.signal));
+      } catch (err) {
+        if (!abort.signal.aborted) upstreamFailed(ctx, route, res, err);
+      }
+      return;
+    }
+
+    const key = cacheKeyFor(route, rawUrl, subject);
+    ctx.cacheKey = key;
+    const hit = await cache.lookup(key, reqId);
+    if (hit) {
+      metrics.cacheHits.inc({ level: hit.level });
+      if (now() < hit.entry.expireAt) {
+        ctx.cacheType = hit.level;
+        return sendEntry(res, hit.entry, hit.level === "l1" ? "HIT-L1" : "HIT-L2");
+      }
+      ctx.cacheType = "stale";
+      sendEntry(res, hit.entry, "STALE");
+      cache.refreshOnce(key, async () => {
+        try {
+          const fresh = await fetchBuffered();
+          if (cacheable(fresh, route)) {
+            await cache.store(key, toEntry(fresh, route), reqId);
+            log.info({ logType: "CacheRefresh", reqId, cacheKey: key, cacheType: "refresh", route: route.prefix });
+          }
+        } catch (err) {
+          upstreamFailed(ctx, route, undefined, err);
+        }
+      });
+      return;
+    }
+
+    metrics.cacheMisses.inc({ route: route.prefix });
+    ctx.cacheType = "miss";
+    let fresh: BufferedResponse;
+    try {
+      fresh = await fetchBuffered(abort.signal);
+    } catch (err) {
+      if (!abort.signal.aborted) upstreamFailed(ctx, route, res, err);
+      return;
+    }
+    if (cacheable(fresh, route)) void cache.store(key, toEntry(fresh, route), reqId);
+    sendBuffered(res, fresh, "MISS");
+  }
+
+  function toEntry(r: BufferedResponse, route: ResolvedRoute): CacheEntry {
+    const headers: Record<string, string> = {};
+    for (const name in r.headers) {
+      if (name === "set-cookie" || name === "date") continue;
+      const v = r.headers[name]!;
+      headers[name] = Array.isArray(v) ? v.join(", ") : v;
+    }
+    const expireAt = now() + (route.cacheTtlSeconds ?? 0) * 1000;
+    return { status: r.status, headers, body: r.body, expireAt, deleteAt: expireAt + (route.staleSeconds ?? 0) * 1000 };
+  }
+
+  function sendBuffered(res: ServerResponse, r: BufferedResponse, xCache?: string): void {
+    if (res.destroyed) return;
+    const headers: Record<string, string | string[] | number> = { ...r.headers, "content-length": r.body.length };
+    if (xCache) headers["x-cache"] = xCache;
+    res.writeHead(r.status, headers);
+    res.end(r.body);
+  }
+
+  function sendEntry(res: ServerResponse, e: CacheEntry, xCache: string): void {
+    sendBuffered(res, { status: e.status, headers: e.headers, body: e.body }, xCache);
+  }
+
+  return {
+    server,
+    metrics,
+    cache,
+    log,
+    get url() {
+      return url;
+    },
+    async start() {
+      if (config.jwt && !verifier) verifier = await loadJwtVerifier(config.jwt);
+      await cache.connect();
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(options.port ?? config.port, options.host ?? "0.0.0.0", () => {
+          server.off("error", reject);
+          resolve();
+        });
+      });
+      const { port, address } = server.address() as AddressInfo;
+      url = `http://${address === "0.0.0.0" || address === "::" ? "127.0.0.1" : address}:${port}`;
+      log.info({ logType: "GatewayStart", content: `listening on ${port}`, config: redactedConfig(config) });
+      return { port, url };
+    },
+    async stop() {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), options.drainMs ?? 10_000);
+      await closed;
+      clearTimeout(timer);
+      await cache.close();
+      await pools.close();
+      log.info({ logType: "GatewayStop" });
+      log.pino.flush();
+    },
+  };
+}
+
+/** Cache key: route, full request URL, and a hash of the subject on per-user routes. */
+export function cacheKeyFor(route: { prefix: string; perUser?: boolean }, rawUrl: string, subject?: string): string {
+  const user = route.perUser && subject ? `|u:${createHash("sha256").update(subject).digest("hex").slice(0, 24)}` : "";
+  return `${route.prefix}|${rawUrl}${user}`;
+}
+
+function cacheable(r: BufferedResponse, route: ResolvedRoute): boolean {
+  if (r.status !== 200 || r.headers["set-cookie"] !== undefined) return false;
+  const cc = r.headers["cache-control"];
+  const text = (Array.isArray(cc) ? cc.join(",") : (cc ?? "")).toLowerCase();
+  if (text.includes("no-store")) return false;
+  if (text.includes("private") && !route.perUser) return false;
+  return true;
+}
