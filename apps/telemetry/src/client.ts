@@ -61,22 +61,25 @@ export function createLazyClient(options: () => ClientOptions): LazyClient {
     get() {
       if (client) return Promise.resolve(client);
       if (!connecting) {
-        connecting = (async () => {
+        const attempt = (async () => {
+          const c = new Client(options());
+          connects++;
           try {
-            const c = new Client(options());
-            connects++;
-            try {
-              await c.connect();
-            } catch (err) {
-              await c.shutdown().catch(() => undefined);
-              throw err;
-            }
-            client = c;
-            return c;
-          } finally {
-            connecting = undefined;
+            await c.connect();
+          } catch (err) {
+            await c.shutdown().catch(() => undefined);
+            throw err;
           }
+          client = c;
+          return c;
         })();
+        connecting = attempt;
+        // Cleared only after the assignment above: a synchronous failure (e.g. bad config)
+        // settles the promise before `connecting` is set, and must not be cached either.
+        const clear = () => {
+          if (connecting === attempt) connecting = undefined;
+        };
+        attempt.then(clear, clear);
       }
       return connecting;
     },

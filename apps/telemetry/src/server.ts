@@ -76,6 +76,11 @@ export function createTelemetryServer(opts: ServerOptions): TelemetryServer {
 
   const server = createServer((req, res) => {
     inFlight++;
+    res.on("finish", () => {
+      // A keep-alive socket that finished its last response while draining would otherwise
+      // hold server.close() open until the client's idle timeout.
+      if (draining) setImmediate(() => server.closeIdleConnections());
+    });
     res.on("close", () => {
       inFlight--;
       if (inFlight === 0) idle?.();

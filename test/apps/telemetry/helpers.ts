@@ -9,7 +9,7 @@ export const silentLog = createLogger();
 silentLog.level = "silent";
 
 export function testConfig(role: TelemetryRole = "command") {
-  return loadTelemetryConfig({ ...TEST_ENV, TELEMETRY_ROLE: role, PORT: "0" });
+  return loadTelemetryConfig({ ...TEST_ENV, TELEMETRY_ROLE: role, PORT: "8080" });
 }
 
 export function testClient(): LazyClient {
