@@ -1,26 +1,22 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clientOptions, createLazyClient } from "../../../apps/telemetry/src/client.js";
+import ingestFn from "../../../apps/telemetry/api/ingest.js";
+import queryFn from "../../../apps/telemetry/api/query.js";
+import { clientOptions, createLazyClient, sharedClient as shared } from "../../../apps/telemetry/src/client.js";
 import { utcDay } from "../../../apps/telemetry/src/core/ids.js";
 import { TEST_ENV } from "./env.js";
 import { testConfig, uniqueSource } from "./helpers.js";
 
-// The Vercel functions read their config from process.env through the module-scope client.
-Object.assign(process.env, TEST_ENV, { LOG_LEVEL: "silent" });
+// The Vercel functions read their config from process.env, lazily on the first invocation.
+Object.assign(process.env, TEST_ENV);
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-let ingestFn: Handler;
-let queryFn: Handler;
-let shared: typeof import("../../../apps/telemetry/src/client.js").sharedClient;
 let server: Server;
 let url: string;
 
 beforeAll(async () => {
-  ingestFn = (await import("../../../apps/telemetry/api/ingest.js")).default;
-  queryFn = (await import("../../../apps/telemetry/api/query.js")).default;
-  shared = (await import("../../../apps/telemetry/src/client.js")).sharedClient;
   // A stand-in for the platform's router: each request is one function invocation.
-  server = createServer((req, res) => void (req.url!.startsWith("/api/ingest") ? ingestFn : queryFn)(req, res));
+  server = createServer((req, res) => void (req.url!.startsWith("/api/ingest") ? (ingestFn as Handler) : (queryFn as Handler))(req, res));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 });

@@ -56,7 +56,7 @@ export interface QueryBody {
 }
 
 export async function query(url: string, params: Record<string, string | number>) {
-  const qs = new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]));
+  const qs = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]));
   const res = await fetch(`${url}/api/query?${qs}`);
   return { status: res.status, body: (await res.json()) as QueryBody };
 }
