@@ -20,15 +20,19 @@ export interface SynthResource {
   inputs: Record<string, unknown>;
 }
 
-/** Replaces every secret-wrapped value by {@link SECRET_MASK}; keeps everything else. */
-export function maskSecrets(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(maskSecrets);
+/**
+ * Replaces every secret value by {@link SECRET_MASK}, keeping the shape of secret objects
+ * (a Secret's `stringData` keeps its keys), so manifests stay schema-valid and diffs can say
+ * which secret changed without showing it.
+ */
+export function maskSecrets(value: unknown, inSecret = false): unknown {
+  if (Array.isArray(value)) return value.map((v) => maskSecrets(v, inSecret));
   if (value && typeof value === "object") {
     const obj = value as Record<string, unknown>;
-    if (obj[specialSigKey] === specialSecretSig) return SECRET_MASK;
-    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, maskSecrets(v)]));
+    if (obj[specialSigKey] === specialSecretSig) return maskSecrets(obj.value, true);
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, maskSecrets(v, inSecret)]));
   }
-  return value;
+  return inSecret && value !== undefined && value !== null ? SECRET_MASK : value;
 }
 
 export interface MockOptions {

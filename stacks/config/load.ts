@@ -13,8 +13,8 @@ export interface PlatformConfig extends PlatformSettings {
 
 /** Thrown when a stack's config is invalid; `problems` lists every one with its key path. */
 export class ConfigError extends Error {
-  constructor(readonly stack: string, readonly problems: string[]) {
-    super(`Invalid config for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`);
+  constructor(readonly stackName: string, readonly problems: string[]) {
+    super(`Invalid config for stack "${stackName}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  - ${problems.join("\n  - ")}`);
     this.name = "ConfigError";
   }
 }

@@ -1,0 +1,74 @@
+import * as aws from "@pulumi/aws";
+import * as dockerBuild from "@pulumi/docker-build";
+import * as pulumi from "@pulumi/pulumi";
+import { ArgErrors } from "../shared/validate";
+
+export interface AppImagesArgs {
+  /** Apps to build, each from `apps/<app>/Dockerfile`. */
+  readonly apps: readonly string[];
+  /** Build context (the repo root, so Dockerfiles can use the shared package.json). @default "." */
+  readonly context?: string;
+  /** Image tag. @default "latest" (the pushed digest pins what runs) */
+  readonly tag?: string;
+  /** Target platform. @default "linux/amd64" */
+  readonly platform?: string;
+  /** Expire untagged images after this many days. @default 14 */
+  readonly untaggedExpiryDays?: number;
+}
+
+/**
+ * One ECR repository per app, owned by the stack, and an image built from the app's
+ * Dockerfile and pushed there. Workloads reference the pushed digest, so a rebuild rolls them.
+ */
+export class AppImages extends pulumi.ComponentResource {
+  /** `repository@sha256:…` per app. */
+  public readonly refs: Record<string, pulumi.Output<string>> = {};
+  public readonly repositories: Record<string, aws.ecr.Repository> = {};
+
+  constructor(name: string, args: AppImagesArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("platform:build:AppImages", name, {}, opts);
+    const errors = new ArgErrors("AppImages");
+    errors.check(args.apps.length > 0, "apps", "must name at least one app");
+    for (const app of args.apps) errors.check(/^[a-z][a-z0-9-]*$/.test(app), "apps", `"${app}" is not a valid app folder name`);
+    errors.throwIfAny();
+
+    const auth = aws.ecr.getAuthorizationTokenOutput({}, { parent: this });
+    for (const app of args.apps) {
+      const repo = this.createRepository(app, args.untaggedExpiryDays ?? 14);
+      this.repositories[app] = repo;
+      const image = new dockerBuild.Image(
+        app,
+        {
+          context: { location: args.context ?? "." },
+          dockerfile: { location: `${args.context ?? "."}/apps/${app}/Dockerfile` },
+          platforms: [(args.platform ?? "linux/amd64") as dockerBuild.Platform],
+          push: true,
+          tags: [pulumi.interpolate`${repo.repositoryUrl}:${args.tag ?? "latest"}`],
+          registries: [{ address: repo.repositoryUrl, username: auth.userName, password: pulumi.secret(auth.password) }],
+        },
+        { parent: this },
+      );
+      this.refs[app] = pulumi.interpolate`${repo.repositoryUrl}@${image.digest}`;
+    }
+    this.registerOutputs({ refs: this.refs });
+  }
+
+  private createRepository(app: string, untaggedExpiryDays: number): aws.ecr.Repository {
+    const repo = new aws.ecr.Repository(
+      app,
+      { name: `platform/${app}`, imageTagMutability: "MUTABLE", imageScanningConfiguration: { scanOnPush: true }, encryptionConfigurations: [{ encryptionType: "AES256" }], forceDelete: false },
+      { parent: this },
+    );
+    new aws.ecr.LifecyclePolicy(
+      app,
+      {
+        repository: repo.name,
+        policy: JSON.stringify({
+          rules: [{ rulePriority: 1, description: "expire untagged", selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: untaggedExpiryDays }, action: { type: "expire" } }],
+        }),
+      },
+      { parent: this },
+    );
+    return repo;
+  }
+}

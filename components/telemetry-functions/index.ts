@@ -1,0 +1,129 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as vercel from "@pulumiverse/vercel";
+import { TELEMETRY_ENV, TELEMETRY_SECRET_ENV, type TelemetryEnvKey } from "../../apps/telemetry/src/config/keys";
+import { ArgErrors } from "../shared/validate";
+import { planLimitProblems, type VercelPlan } from "./plan-limits";
+
+export interface TelemetryFunctionsArgs {
+  /** Vercel project name. */
+  readonly projectName: string;
+  /** Vercel team that owns the project. @default - the token's personal scope */
+  readonly teamId?: string;
+  /** `preview` deploys a preview; `production` promotes to the production domain. */
+  readonly target: "preview" | "production";
+  /** Function region, pinned near the stack's Cassandra data centre (e.g. `dub1`). */
+  readonly functionRegion: string;
+  /** Vercel plan, whose limits bound duration and memory. @default "pro" */
+  readonly plan?: VercelPlan;
+  /** Function timeout, seconds. @default 30 */
+  readonly maxDurationSeconds?: number;
+  /** Function memory, MB. @default 1024 */
+  readonly memoryMb?: number;
+  /** Cassandra the functions talk to (TLS + auth, nearest data centre). */
+  readonly cassandra: {
+    /** Addresses reachable from Vercel (the data centre's public/TLS endpoints). */
+    readonly contactPoints: pulumi.Input<string[]>;
+    readonly dataCenter: string;
+    readonly keyspace: string;
+    /** Secret. */
+    readonly username: pulumi.Input<string>;
+    /** Secret. */
+    readonly password: pulumi.Input<string>;
+  };
+  /** Folder uploaded to Vercel, relative to the repo root. @default "apps" */
+  readonly sourceDirectory?: string;
+  /** The project's root inside the upload: the dashboard, whose `api/` re-exports the telemetry handlers. @default "dashboard" */
+  readonly rootDirectory?: string;
+  /** Deploy the sources (off in previews without a Vercel token). @default true */
+  readonly deploy?: boolean;
+}
+
+/**
+ * The Vercel project for the dashboard and the telemetry API functions (`api/ingest`,
+ * `api/query`), with the function region pinned near the data centre and the Cassandra
+ * credentials as sensitive environment variables.
+ */
+export class TelemetryFunctions extends pulumi.ComponentResource {
+  public readonly project: vercel.Project;
+  public readonly projectId: pulumi.Output<string>;
+  public readonly deploymentUrl?: pulumi.Output<string>;
+  public readonly environmentKeys: string[];
+
+  constructor(name: string, args: TelemetryFunctionsArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("platform:serverless:TelemetryFunctions", name, {}, opts);
+    const plan = args.plan ?? "pro";
+    const maxDurationSeconds = args.maxDurationSeconds ?? 30;
+    const memoryMb = args.memoryMb ?? 1024;
+    this.validate(args, plan, maxDurationSeconds, memoryMb);
+
+    this.project = this.createProject(args, maxDurationSeconds);
+    this.projectId = this.project.id;
+    this.environmentKeys = this.createEnvironment(args);
+    if (args.deploy ?? true) this.deploymentUrl = this.createDeployment(args).url;
+    this.registerOutputs({ projectId: this.projectId, deploymentUrl: this.deploymentUrl });
+  }
+
+  private validate(args: TelemetryFunctionsArgs, plan: VercelPlan, maxDurationSeconds: number, memoryMb: number): void {
+    const errors = new ArgErrors("TelemetryFunctions");
+    errors.check(/^[a-z0-9][a-z0-9-]{0,99}$/.test(args.projectName), "projectName", `"${args.projectName}" must be lower-case letters, digits and dashes`);
+    errors.check(/^[a-z]{3}\d$/.test(args.functionRegion), "functionRegion", `"${args.functionRegion}" is not a Vercel region id like "iad1"`);
+    for (const p of planLimitProblems(plan, maxDurationSeconds, memoryMb)) errors.check(false, "plan", p);
+    errors.check(args.cassandra.dataCenter.length > 0, "cassandra.dataCenter", "must not be empty");
+    errors.throwIfAny();
+  }
+
+  private createProject(args: TelemetryFunctionsArgs, maxDurationSeconds: number): vercel.Project {
+    return new vercel.Project(
+      "project",
+      {
+        name: args.projectName,
+        teamId: args.teamId,
+        framework: "vite",
+        rootDirectory: args.rootDirectory ?? "dashboard",
+        serverlessFunctionRegion: args.functionRegion,
+        resourceConfig: { functionDefaultTimeout: maxDurationSeconds, functionDefaultRegions: [args.functionRegion] },
+      },
+      { parent: this },
+    );
+  }
+
+  /** One variable per key of the app's own config contract; secrets are `sensitive`. */
+  private createEnvironment(args: TelemetryFunctionsArgs): string[] {
+    const c = args.cassandra;
+    const values: Partial<Record<TelemetryEnvKey, pulumi.Input<string>>> = {
+      [TELEMETRY_ENV.contactPoints]: pulumi.output(c.contactPoints).apply((p) => p.join(",")),
+      [TELEMETRY_ENV.localDataCenter]: c.dataCenter,
+      [TELEMETRY_ENV.keyspace]: c.keyspace,
+      [TELEMETRY_ENV.tls]: "true",
+      [TELEMETRY_ENV.username]: pulumi.secret(c.username),
+      [TELEMETRY_ENV.password]: pulumi.secret(c.password),
+    };
+    const targets = args.target === "production" ? ["production", "preview"] : ["preview"];
+    for (const [key, value] of Object.entries(values)) {
+      const sensitive = TELEMETRY_SECRET_ENV.includes(key as TelemetryEnvKey);
+      new vercel.ProjectEnvironmentVariable(
+        `env-${key.toLowerCase().replaceAll("_", "-")}`,
+        { projectId: this.project.id, teamId: args.teamId, key, value, targets, sensitive },
+        { parent: this },
+      );
+    }
+    return Object.keys(values);
+  }
+
+  private createDeployment(args: TelemetryFunctionsArgs): vercel.Deployment {
+    const source = args.sourceDirectory ?? "apps";
+    const dir = vercel.getProjectDirectoryOutput({ path: source }, { parent: this });
+    return new vercel.Deployment(
+      "deployment",
+      {
+        projectId: this.project.id,
+        teamId: args.teamId,
+        files: dir.files,
+        pathPrefix: source,
+        production: args.target === "production",
+        projectSettings: { rootDirectory: args.rootDirectory ?? "dashboard", framework: "vite" },
+      },
+      { parent: this },
+    );
+  }
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { installMocks } from "../../scripts/synth/mocks";
+
+describe("a bad stack config", () => {
+  it("fails in loadStackConfig, before the program declares any resource", async () => {
+    const recorded = await installMocks({
+      stack: "prod-eu-west-1",
+      config: { "platform:cassandra": JSON.stringify({ nodesPerDc: 1 }), "platform:gatway": "{}" },
+    });
+    const { loadStackConfig } = await import("../../stacks/read-config");
+    let message = "";
+    try {
+      loadStackConfig("prod-eu-west-1");
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^Invalid config for stack "prod-eu-west-1" \(4 problems\)/);
+    expect(message).toContain("- cassandra.replicationFactor: 3 exceeds cassandra.nodesPerDc (1)");
+    expect(message).toContain("- gatway: unknown key");
+    expect(message).toContain("- redis.subnetIds: required for ElastiCache");
+    expect(message).toContain("- redis.securityGroupIds: required for ElastiCache");
+    await new Promise((r) => setTimeout(r, 20));
+    expect(recorded).toHaveLength(0);
+  });
+});

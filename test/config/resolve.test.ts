@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import { SHIPPED_STACKS, readStackConfig } from "../../scripts/synth/stacks";
+import { ConfigError, deriveHeapMiB, parseStackName, resolveConfig, STAGE_DEFAULTS } from "../../stacks/config";
+
+const cloudNetwork = { redis: { subnetIds: ["subnet-0a1b2c3d"], securityGroupIds: ["sg-0a1b2c3d"] } };
+const localImages = { images: { gateway: "gw:dev", telemetry: "tm:dev" } };
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("stack names", () => {
+  it("parses local and <stage>-<region>", () => {
+    expect(parseStackName("local")).toEqual({ stage: "local", region: "local" });
+    expect(parseStackName("prod-eu-west-1")).toEqual({ stage: "prod", region: "eu-west-1" });
+    expect(parseStackName("qa-eu-west-1")).toBeUndefined();
+    expect(parseStackName("prod-euwest1")).toBeUndefined();
+  });
+
+  it("rejects an unknown stage before anything else", () => {
+    expect(problemsOf(() => resolveConfig("qa-eu-west-1", {}))[0]).toMatch(/^stack: name must be/);
+  });
+});
+
+describe("stage defaults", () => {
+  it("apply the sizing tiers of the design", () => {
+    const prod = resolveConfig("prod-us-east-1", cloudNetwork);
+    expect(prod.cassandra).toMatchObject({ nodesPerDc: 3, replicationFactor: 3, memoryMiB: 32768, heapMiB: 16384 });
+    expect(prod.gateway).toMatchObject({ minReplicas: 3, maxReplicas: 20 });
+    expect(prod.redis).toMatchObject({ mode: "elasticache", multiAz: true, automaticFailover: true });
+    expect(prod.vercel).toMatchObject({ target: "production", functionRegion: "iad1" });
+    const local = resolveConfig("local", localImages);
+    expect(local.cassandra).toMatchObject({ nodesPerDc: 1, replicationFactor: 1, memoryMiB: 2048, heapMiB: 1024, zones: [] });
+    expect(local.redis.mode).toBe("in-cluster");
+    expect(local.vercel.target).toBe("none");
+  });
+
+  it("derive zones, replication and the Vercel region from the stack", () => {
+    const eu = resolveConfig("prod-eu-west-1", { ...cloudNetwork, cassandra: { peerRegions: ["us-east-1"] } });
+    expect(eu.cassandra.zones).toEqual(["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
+    expect(eu.cassandra.replication).toEqual({ "eu-west-1": 3, "us-east-1": 3 });
+    expect(eu.vercel.functionRegion).toBe("dub1");
+  });
+
+  it("are overridden, not replaced, by a stack file", () => {
+    const dev = resolveConfig("dev-us-east-1", { ...cloudNetwork, gateway: { maxReplicas: 5 } });
+    expect(dev.gateway.maxReplicas).toBe(5);
+    expect(dev.gateway.minReplicas).toBe(1); // still the dev tier
+  });
+
+  it("every tier is itself valid", () => {
+    for (const stage of Object.keys(STAGE_DEFAULTS)) {
+      const stack = stage === "local" ? "local" : `${stage}-us-east-1`;
+      expect(() => resolveConfig(stack, stage === "local" ? localImages : cloudNetwork)).not.toThrow();
+    }
+  });
+});
+
+describe("heap derivation", () => {
+  it("is half the memory limit, capped at 31 GiB", () => {
+    expect(deriveHeapMiB(2048)).toBe(1024);
+    expect(deriveHeapMiB(32 * 1024)).toBe(16 * 1024);
+    expect(deriveHeapMiB(100 * 1024)).toBe(31 * 1024);
+  });
+});
+
+describe("bad config", () => {
+  it("lists every problem with its key path in one error", () => {
+    const problems = problemsOf(() =>
+      resolveConfig("prod-us-east-1", {
+        cassandra: { nodesPerDc: 2, replicationFactor: "three", heapMiB: 99999, tyop: 1 },
+        gateway: { minReplicas: 0 },
+        redis: { nodes: 9 },
+        unknownKey: true,
+      }),
+    );
+    const text = problems.join("\n");
+    expect(text).toMatch(/^unknownKey: unknown key/m);
+    expect(text).toMatch(/^cassandra\.replicationFactor: /m);
+    expect(text).toMatch(/^cassandra: Unrecognized key: "tyop"/m);
+    expect(text).toMatch(/^gateway\.minReplicas: /m);
+    expect(text).toMatch(/^redis\.nodes: /m);
+    expect(problems.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it("checks rules that span fields and stages", () => {
+    const problems = problemsOf(() =>
+      resolveConfig("prod-eu-west-1", {
+        cassandra: { nodesPerDc: 2, heapMiB: 20000, peerRegions: ["eu-west-1", "us-west-2"] },
+        gateway: { minReplicas: 10, maxReplicas: 5 },
+        mesh: { perTryTimeoutSeconds: 20, routeTimeoutSeconds: 10 },
+        redis: { nodes: 1, automaticFailover: true },
+      }),
+    ).join("\n");
+    expect(problems).toContain("cassandra.replicationFactor: 3 exceeds cassandra.nodesPerDc (2)");
+    expect(problems).toContain("cassandra.heapMiB: 20000 exceeds half of cassandra.memoryMiB (32768)");
+    expect(problems).toContain("cassandra.peerRegions: must not include this stack's own region (eu-west-1)");
+    expect(problems).toContain('cassandra.peerRegions: "us-west-2" is not a prod region');
+    expect(problems).toContain("gateway.minReplicas: 10 exceeds gateway.maxReplicas (5)");
+    expect(problems).toContain("mesh.perTryTimeoutSeconds: 20 must be below mesh.routeTimeoutSeconds (10)");
+    expect(problems).toContain("redis.automaticFailover: needs redis.nodes >= 2, got 1");
+    expect(problems).toContain("redis.subnetIds: required for ElastiCache");
+  });
+
+  it("requires image names on the local stack", () => {
+    const problems = problemsOf(() => resolveConfig("local", {}));
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^images\.gateway: required/), expect.stringMatching(/^images\.telemetry: required/)]));
+  });
+
+  it("every shipped stack file resolves", () => {
+    for (const stack of SHIPPED_STACKS) {
+      const raw = Object.fromEntries(Object.entries(readStackConfig(stack)).map(([k, v]) => [k.replace(/^platform:/, ""), JSON.parse(v.startsWith("{") || v.startsWith("[") ? v : JSON.stringify(v))]));
+      expect(resolveConfig(stack, raw).stack).toBe(stack);
+    }
+  });
+});
