@@ -1,0 +1,275 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { GatewayRoute } from "../../apps/gateway/src/config/keys";
+import { contentHash } from "../shared/hash";
+import { disruptionBudget, httpService, serviceFqdn } from "../shared/http-workload";
+import { declareKubeObject, type KubeObject } from "../shared/kube";
+import { PLATFORM_NAMESPACE, selectorLabels, standardLabels } from "../shared/labels";
+import type { ContainerSize } from "../shared/resources";
+import { ArgErrors, isPositiveInt } from "../shared/validate";
+import { defaultGatewayRoutes, GATEWAY_PATHS, gatewayEnvValues, quoteEnvValue, renderEnvFile } from "./env-file";
+import { gatewayPodTemplate } from "./pod";
+
+export { CONFIG_HASH_ANNOTATION, GATEWAY_CONTAINER_PORT } from "./pod";
+export { defaultGatewayRoutes, quoteEnvValue, renderEnvFile, gatewayEnvValues } from "./env-file";
+
+const NAME = "gateway";
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+export interface GatewayJwtArgs {
+  /** Signing algorithm the gateway accepts, e.g. `RS256`. */
+  readonly algorithm: string;
+  /** Required `iss` claim. */
+  readonly issuer: string;
+  /** Required `aud` claim. */
+  readonly audience: string;
+  /** Key material (HS secret, PEM public key or JWKS JSON); stored in a new Secret `gateway-jwt`. @default - use `keySecretName` */
+  readonly key?: pulumi.Input<string>;
+  /** Existing Secret holding the key (instead of `key`). @default - the Secret created from `key` */
+  readonly keySecretName?: pulumi.Input<string>;
+  /** Entry of that Secret holding the key. @default "key" */
+  readonly keySecretKey?: string;
+}
+
+export interface GatewayRedisArgs {
+  /** Redis (level-2 cache) host, e.g. the ElastiCache primary endpoint. */
+  readonly host: pulumi.Input<string>;
+  /** Redis port. @default 6379 */
+  readonly port?: pulumi.Input<number>;
+  /** Connect with TLS (ElastiCache in-transit encryption). @default false */
+  readonly tls?: pulumi.Input<boolean>;
+  /** Password / AUTH token; stored in a new Secret `gateway-redis`. @default - `passwordSecretName`, or no AUTH */
+  readonly password?: pulumi.Input<string>;
+  /** Existing Secret holding the password (instead of `password`). @default - no password */
+  readonly passwordSecretName?: pulumi.Input<string>;
+  /** Entry of the password Secret. @default "password" */
+  readonly passwordSecretKey?: string;
+}
+
+export interface GatewayArgs {
+  /** Namespace of every object. @default "platform" */
+  readonly namespace?: string;
+  /** Gateway app image (prefer a digest reference so a rebuild rolls the pods). */
+  readonly image: pulumi.Input<string>;
+  /** Region name written to the `.env` (the Cassandra data centre, `local` for the local stack). */
+  readonly region: string;
+  /** Stage written to the `.env`: local, dev, staging or prod. */
+  readonly stage: string;
+  /** Fewest replicas; also the Deployment's replica count when `maxReplicas` equals it. */
+  readonly minReplicas: number;
+  /** Most replicas; an HPA is declared only when this exceeds `minReplicas`. */
+  readonly maxReplicas: number;
+  /** HPA target average CPU utilisation, percent of the request. @default 70 */
+  readonly targetCpuPercent?: number;
+  /** CPU and memory of the gateway container. */
+  readonly size: ContainerSize;
+  /** Route table. @default - `/api/telemetry` → the telemetry mesh host, JWT, GETs cached 5 s */
+  readonly routes?: readonly GatewayRoute[];
+  /** Telemetry mesh Service the default route points at. @default "telemetry" */
+  readonly telemetryService?: string;
+  /** JWT validation; required when a route has `auth: true`. @default - no JWT (only if no route needs auth) */
+  readonly jwt?: GatewayJwtArgs;
+  /** Level-2 cache. @default - level-1 (in-process) cache only */
+  readonly redis?: GatewayRedisArgs;
+  /** App log level. @default "info" */
+  readonly logLevel?: (typeof LOG_LEVELS)[number];
+  /** Upstream request timeout in milliseconds. @default 10000 */
+  readonly upstreamTimeoutMs?: number;
+  /** Level-1 cache capacity in MiB. @default - a quarter of `size.memoryMiB` */
+  readonly cacheL1MaxMiB?: number;
+}
+
+/**
+ * The API gateway: ConfigMap (`.env`), optional Secrets, Deployment, Service, HPA and
+ * PodDisruptionBudget. The pod template carries a hash of the `.env`, so editing the config
+ * rolls the pods; secrets reach the pod only through Secret volumes and `secretKeyRef`.
+ */
+export class Gateway extends pulumi.ComponentResource {
+  /** Service name (`gateway`). */
+  public readonly serviceName: pulumi.Output<string>;
+  /** Service port (80, forwarding to the app's 8080). */
+  public readonly servicePort: pulumi.Output<number>;
+  /** Deployment name. */
+  public readonly deploymentName: pulumi.Output<string>;
+  /** Rendered `.env` (no secrets in it). */
+  public readonly envFile: pulumi.Output<string>;
+  /** Hash of the `.env`, set as a pod-template annotation. */
+  public readonly configHash: pulumi.Output<string>;
+
+  private readonly namespace: string;
+  private readonly labels: Record<string, string>;
+
+  constructor(name: string, args: GatewayArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("platform:apps:Gateway", name, {}, opts);
+    const routes = args.routes ?? defaultGatewayRoutes(`http://${serviceFqdn(args.telemetryService ?? "telemetry", args.namespace ?? PLATFORM_NAMESPACE)}`);
+    validate(args, routes);
+    this.namespace = args.namespace ?? PLATFORM_NAMESPACE;
+    this.labels = standardLabels(NAME, NAME);
+
+    const jwtKey = args.jwt ? this.createJwtSecret(args.jwt) : undefined;
+    const redisPassword = args.redis ? this.createRedisSecret(args.redis) : undefined;
+    this.envFile = this.renderEnv(args, routes);
+    this.configHash = this.envFile.apply((text) => contentHash(text));
+    const configMap = this.declare({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: `${NAME}-config`, namespace: this.namespace, labels: this.labels },
+      data: { [GATEWAY_PATHS.envFileName]: this.envFile },
+    });
+    const autoscaled = args.maxReplicas > args.minReplicas;
+    const deployment = this.declare(
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: NAME, namespace: this.namespace, labels: this.labels },
+        spec: {
+          // Under an HPA the replica count is the HPA's: setting it here would reset a scaled-out
+          // Deployment on every `pulumi up`.
+          ...(autoscaled ? {} : { replicas: args.minReplicas }),
+          revisionHistoryLimit: 5,
+          selector: { matchLabels: selectorLabels(NAME, NAME) },
+          // Surge before removing a pod, so a rollout never drops below the current capacity.
+          strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+          template: gatewayPodTemplate({
+            image: args.image,
+            labels: this.labels,
+            size: args.size,
+            configMapName: `${NAME}-config`,
+            configHash: this.configHash,
+            jwtKey,
+            redisPassword,
+            spread: args.maxReplicas > 1,
+          }),
+        },
+      },
+      { dependsOn: [configMap] },
+    );
+    const service = this.declare(httpService({ namespace: this.namespace, name: NAME, labels: this.labels, selector: selectorLabels(NAME, NAME), port: 80 }));
+    if (autoscaled) this.createAutoscaler(args);
+    const pdb = disruptionBudget({ namespace: this.namespace, name: NAME, labels: this.labels, selector: selectorLabels(NAME, NAME), minReplicas: args.minReplicas });
+    if (pdb) this.declare(pdb);
+
+    this.serviceName = pulumi.output(NAME);
+    this.servicePort = pulumi.output(80);
+    this.deploymentName = pulumi.output(NAME);
+    this.registerOutputs({
+      serviceName: this.serviceName,
+      servicePort: this.servicePort,
+      deploymentName: this.deploymentName,
+      configHash: this.configHash,
+      serviceUrn: service.urn,
+      deploymentUrn: deployment.urn,
+    });
+  }
+
+  private declare(obj: KubeObject, opts: pulumi.CustomResourceOptions = {}): pulumi.CustomResource {
+    return declareKubeObject(obj, { ...opts, parent: this });
+  }
+
+  /** The `.env` text; an Output because the Redis endpoint may be one. */
+  private renderEnv(args: GatewayArgs, routes: readonly GatewayRoute[]): pulumi.Output<string> {
+    const redis: pulumi.Output<{ host: string; port: number; tls: boolean } | undefined> = args.redis
+      ? pulumi.all([args.redis.host, args.redis.port ?? 6379, args.redis.tls ?? false]).apply(([host, port, tls]) => ({ host, port, tls }))
+      : pulumi.output(undefined);
+    return redis.apply((r) =>
+      renderEnvFile(
+        gatewayEnvValues({
+          region: args.region,
+          stage: args.stage,
+          port: 8080,
+          logLevel: args.logLevel ?? "info",
+          routes,
+          jwt: args.jwt,
+          redis: r,
+          upstreamTimeoutMs: args.upstreamTimeoutMs ?? 10_000,
+          cacheL1MaxBytes: (args.cacheL1MaxMiB ?? Math.floor(args.size.memoryMiB / 4)) * 1024 * 1024,
+        }) as Record<string, string>,
+      ),
+    );
+  }
+
+  private createJwtSecret(jwt: GatewayJwtArgs) {
+    const secretKey = jwt.keySecretKey ?? "key";
+    if (jwt.keySecretName !== undefined) return { secretName: jwt.keySecretName, secretKey };
+    const secret = this.secret(`${NAME}-jwt`, secretKey, jwt.key!);
+    return { secretName: secret, secretKey };
+  }
+
+  private createRedisSecret(redis: GatewayRedisArgs) {
+    const secretKey = redis.passwordSecretKey ?? "password";
+    if (redis.passwordSecretName !== undefined) return { secretName: redis.passwordSecretName, secretKey };
+    if (redis.password === undefined) return undefined;
+    return { secretName: this.secret(`${NAME}-redis`, secretKey, redis.password), secretKey };
+  }
+
+  /** A Secret with one entry; returns its name (an Output, so the pod waits for it). */
+  private secret(secretName: string, key: string, value: pulumi.Input<string>): pulumi.Output<string> {
+    const secret = this.declare({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: secretName, namespace: this.namespace, labels: this.labels },
+      type: "Opaque",
+      stringData: { [key]: pulumi.secret(value) },
+    });
+    return (secret as unknown as { metadata: pulumi.Output<{ name: string }> }).metadata.apply((m) => m.name);
+  }
+
+  private createAutoscaler(args: GatewayArgs): void {
+    this.declare({
+      apiVersion: "autoscaling/v2",
+      kind: "HorizontalPodAutoscaler",
+      metadata: { name: NAME, namespace: this.namespace, labels: this.labels },
+      spec: {
+        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: NAME },
+        minReplicas: args.minReplicas,
+        maxReplicas: args.maxReplicas,
+        metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: args.targetCpuPercent ?? 70 } } }],
+        // Scale in slowly: the L1 cache of a removed pod is lost, and traffic is bursty.
+        behavior: { scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: "Pods", value: 1, periodSeconds: 60 }] } },
+      },
+    });
+  }
+}
+
+function validate(args: GatewayArgs, routes: readonly GatewayRoute[]): void {
+  const e = new ArgErrors("Gateway");
+  const dnsLabel = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+  e.check(args.namespace === undefined || dnsLabel.test(args.namespace), "namespace", `"${args.namespace}" is not a DNS label`);
+  e.check(typeof args.image !== "string" || args.image.length > 0, "image", "must not be empty");
+  e.check(/^[a-z0-9-]+$/.test(args.region), "region", `"${args.region}" must be a region name such as eu-west-1`);
+  e.check(/^[a-z0-9-]+$/.test(args.stage), "stage", `"${args.stage}" must be a stage name such as prod`);
+  e.check(isPositiveInt(args.minReplicas), "minReplicas", `${args.minReplicas} must be a positive integer`);
+  e.check(isPositiveInt(args.maxReplicas) && args.maxReplicas >= args.minReplicas, "maxReplicas", `${args.maxReplicas} must be an integer >= minReplicas (${args.minReplicas})`);
+  const cpu = args.targetCpuPercent ?? 70;
+  e.check(Number.isInteger(cpu) && cpu >= 1 && cpu <= 100, "targetCpuPercent", `${cpu} must be an integer from 1 to 100`);
+  e.check(isPositiveInt(args.size.cpuMillis), "size.cpuMillis", `${args.size.cpuMillis} must be a positive integer`);
+  e.check(isPositiveInt(args.size.memoryMiB), "size.memoryMiB", `${args.size.memoryMiB} must be a positive integer`);
+  e.check((args.size.cpuLimitMillis ?? args.size.cpuMillis) >= args.size.cpuMillis, "size.cpuLimitMillis", `${args.size.cpuLimitMillis} must be >= cpuMillis`);
+  e.check(routes.length > 0, "routes", "needs at least one route");
+  const prefixes = routes.map((r) => r.prefix);
+  for (const p of prefixes) e.check(/^\/[A-Za-z0-9._~\-/]*$/.test(p), "routes", `prefix "${p}" must start with / and hold only path characters`);
+  e.check(new Set(prefixes).size === prefixes.length, "routes", `duplicate prefixes in ${JSON.stringify(prefixes)}`);
+  e.check(envSafe(JSON.stringify(routes)), "routes", "cannot be written to a .env file (holds both ' and `)");
+  const needsAuth = routes.some((r) => r.auth);
+  e.check(!needsAuth || args.jwt !== undefined, "jwt", "is required when a route has auth: true");
+  if (args.jwt) {
+    const sources = [args.jwt.key, args.jwt.keySecretName].filter((s) => s !== undefined).length;
+    e.check(sources === 1, "jwt", `needs exactly one of key or keySecretName (got ${sources})`);
+    for (const k of ["algorithm", "issuer", "audience"] as const) {
+      e.check(args.jwt[k].length > 0 && envSafe(args.jwt[k]), `jwt.${k}`, `${JSON.stringify(args.jwt[k])} must be non-empty and one line`);
+    }
+  }
+  e.check(!(args.redis?.password !== undefined && args.redis?.passwordSecretName !== undefined), "redis", "give password or passwordSecretName, not both");
+  e.check(args.logLevel === undefined || LOG_LEVELS.includes(args.logLevel), "logLevel", `"${args.logLevel}" must be one of ${LOG_LEVELS.join(", ")}`);
+  e.check(args.upstreamTimeoutMs === undefined || isPositiveInt(args.upstreamTimeoutMs), "upstreamTimeoutMs", `${args.upstreamTimeoutMs} must be a positive integer`);
+  e.check(args.cacheL1MaxMiB === undefined || isPositiveInt(args.cacheL1MaxMiB), "cacheL1MaxMiB", `${args.cacheL1MaxMiB} must be a positive integer`);
+  e.throwIfAny();
+}
+
+function envSafe(value: string): boolean {
+  try {
+    quoteEnvValue(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
