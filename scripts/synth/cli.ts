@@ -3,7 +3,7 @@
  * Runs each stack's program under Pulumi's mocks and writes manifests.yaml + resources.json.
  */
 import { parseArgs } from "node:util";
-import { countByType, SHIPPED_STACKS, synthStack, writeSynthOutput, type SynthResult } from "./synth/index";
+import { countByType, SHIPPED_STACKS, synthStack, writeSynthOutput, type SynthResult } from "./index";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { stack: { type: "string", multiple: true }, all: { type: "boolean" }, out: { type: "string", default: "out" } } });

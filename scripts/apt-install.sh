@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests and benches use, only those missing, with one
+# `apt-get update` at most. Root on the dev machines and CI; sudo elsewhere.
+set -euo pipefail
+want=()
+need() { command -v "$1" >/dev/null 2>&1 || want+=("$2"); }
+need redis-server redis-server
+need nginx nginx-light
+need chromium chromium
+[ ${#want[@]} -eq 0 ] && { echo "apt: nothing to install"; exit 0; }
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${want[@]}"

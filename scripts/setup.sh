@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to a working tree: npm dependencies, the system tools and
+# servers the tests start (Redis, Cassandra, promtool, nginx), then an offline synth of every
+# stack into out/. Idempotent; downloads are cached in $PLATFORM_CACHE_DIR
+# (default ~/.cache/platform, outside the repo so a fresh clone on a warm machine is fast).
+#   npm run setup            (or: bash scripts/setup.sh)
+#   SKIP_SYNTH=1 bash scripts/setup.sh
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PLATFORM_CACHE_DIR="${PLATFORM_CACHE_DIR:-$HOME/.cache/platform}"
+mkdir -p "$PLATFORM_CACHE_DIR"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "npm dependencies"
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+
+step "Debian packages (apt)"
+bash scripts/apt-install.sh
+
+step "Redis (gateway tests)"
+bash scripts/redis.sh install
+
+step "Cassandra (telemetry tests; Maven Central artifacts)"
+bash scripts/cassandra.sh install
+
+step "promtool (alert rule tests)"
+bash scripts/promtool.sh >/dev/null
+
+if [ "${SKIP_SYNTH:-}" != "1" ]; then
+  step "offline synth of every stack"
+  npm run --silent synth -- --all
+fi

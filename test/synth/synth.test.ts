@@ -1,0 +1,59 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { kubeManifests, SHIPPED_STACKS, synthStack, writeSynthOutput, type SynthResult } from "../../scripts/synth";
+import { validateManifest } from "../support/kube-schema";
+
+// Every shipped stack, synthesized once for this file (one child process per stack).
+const results = new Map<string, SynthResult>();
+
+beforeAll(async () => {
+  for (const stack of SHIPPED_STACKS) results.set(stack, await synthStack(stack));
+}, 600_000);
+
+describe.each(SHIPPED_STACKS)("synth of %s", (stack) => {
+  it("registers every Kubernetes object as its own resource, each schema-valid", async () => {
+    const manifests = kubeManifests(results.get(stack)!.resources);
+    expect(manifests.length).toBeGreaterThan(0);
+    for (const m of manifests) await validateManifest(m);
+  });
+
+  it("never shows a generated secret in plaintext", () => {
+    // The mocks' fake random passwords start with "mock-": none may survive the masking.
+    expect(JSON.stringify(results.get(stack)!.resources)).not.toMatch(/"mock-[0-9a-f]{16}"/);
+  });
+
+  it("uses the standard labels on every workload", () => {
+    for (const m of kubeManifests(results.get(stack)!.resources)) {
+      if (!["Deployment", "StatefulSet", "Service", "ConfigMap"].includes(m.kind)) continue;
+      const labels = (m.metadata.labels ?? {}) as Record<string, string>;
+      expect(labels["app.kubernetes.io/part-of"], `${m.kind}/${m.metadata.name}`).toBe("platform");
+      expect(labels["app.kubernetes.io/managed-by"], `${m.kind}/${m.metadata.name}`).toBe("pulumi");
+      expect(labels["app.kubernetes.io/name"], `${m.kind}/${m.metadata.name}`).toBeTruthy();
+    }
+  });
+});
+
+describe("synth output files", () => {
+  it("are identical across two runs and parse back", async () => {
+    const a = mkdtempSync(join(tmpdir(), "synth-a-"));
+    const b = mkdtempSync(join(tmpdir(), "synth-b-"));
+    const first = writeSynthOutput(results.get("prod-eu-west-1")!, a);
+    const second = writeSynthOutput(await synthStack("prod-eu-west-1"), b);
+    expect(readFileSync(second.manifests, "utf8")).toBe(readFileSync(first.manifests, "utf8"));
+    expect(readFileSync(second.resources, "utf8")).toBe(readFileSync(first.resources, "utf8"));
+    const docs = parseAllDocuments(readFileSync(first.manifests, "utf8"));
+    expect(docs.every((d) => d.errors.length === 0)).toBe(true);
+    expect(docs[0].toJS().kind).toBe("Namespace"); // apply order: namespace first
+    const entries = JSON.parse(readFileSync(first.resources, "utf8")) as { type: string; name: string; parent: string | null }[];
+    expect(entries.find((e) => e.type === "pulumi:pulumi:Stack")?.parent).toBeNull();
+    expect(entries.filter((e) => e.type !== "pulumi:pulumi:Stack").every((e) => e.parent)).toBe(true);
+  });
+
+  it("local declares no AWS and no Vercel resources", () => {
+    const types = results.get("local")!.resources.map((r) => r.type);
+    expect(types.filter((t) => t.startsWith("aws:") || t.startsWith("vercel:") || t.includes("providers:aws") || t.includes("providers:vercel"))).toEqual([]);
+  });
+});
