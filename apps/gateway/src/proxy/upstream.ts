@@ -87,20 +87,23 @@ export class BodyTooLargeError extends Error {
 }
 
 /** Reads a body stream into memory, failing past `limit` bytes. */
-export async function readCapped(body: AsyncIterable<Buffer> & { destroy(err?: Error): void }, limit: number, declared?: string | string[]): Promise<Buffer> {
+export async function readCapped(
+  body: AsyncIterable<Buffer> & { destroy(err?: Error): void; on(event: "error", fn: () => void): unknown },
+  limit: number,
+  declared?: string | string[],
+): Promise<Buffer> {
   const length = typeof declared === "string" ? Number(declared) : NaN;
   if (length > limit) {
+    body.on("error", () => undefined); // the abort we cause is not news
     body.destroy();
     throw new BodyTooLargeError(limit);
   }
   const chunks: Buffer[] = [];
   let size = 0;
+  // Leaving the loop by throwing makes the iterator destroy the body, aborting the upstream request.
   for await (const chunk of body) {
     size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      throw new BodyTooLargeError(limit);
-    }
+    if (size > limit) throw new BodyTooLargeError(limit);
     chunks.push(chunk);
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
