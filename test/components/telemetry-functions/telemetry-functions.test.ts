@@ -1,0 +1,60 @@
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { installMocks, valueOf, type SynthResource } from "../../../scripts/synth/mocks";
+import { TELEMETRY_ENV } from "../../../apps/telemetry/src/config/keys";
+import { planLimitProblems } from "../../../components/telemetry-functions/plan-limits";
+
+let recorded: SynthResource[];
+let mod: typeof import("../../../components/telemetry-functions");
+
+const baseArgs = () => ({
+  projectName: "telemetry-prod-eu-west-1",
+  target: "production" as const,
+  functionRegion: "dub1",
+  cassandra: { contactPoints: ["cql.eu-west-1.example.com"], dataCenter: "eu-west-1", keyspace: "telemetry", username: pulumi.secret("admin-user"), password: pulumi.secret("s3cr3t-value-xyz") },
+});
+
+beforeAll(async () => {
+  recorded = await installMocks({ stack: "prod-eu-west-1" });
+  mod = await import("../../../components/telemetry-functions");
+  const fns = new mod.TelemetryFunctions("fns", baseArgs());
+  await valueOf(fns.urn);
+  await new Promise((r) => setTimeout(r, 50));
+});
+
+describe("TelemetryFunctions", () => {
+  it("pins the function region near the data centre", () => {
+    const project = recorded.find((r) => r.type === "vercel:index/project:Project")!;
+    expect(project.inputs).toMatchObject({ name: "telemetry-prod-eu-west-1", serverlessFunctionRegion: "dub1", resourceConfig: { functionDefaultRegions: ["dub1"], functionDefaultTimeout: 30 } });
+  });
+
+  it("sets one variable per app config key, credentials sensitive and masked", () => {
+    const vars = recorded.filter((r) => r.type === "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable");
+    const byKey = Object.fromEntries(vars.map((v) => [v.inputs.key as string, v.inputs]));
+    expect(Object.keys(byKey).sort()).toEqual([TELEMETRY_ENV.contactPoints, TELEMETRY_ENV.keyspace, TELEMETRY_ENV.localDataCenter, TELEMETRY_ENV.password, TELEMETRY_ENV.tls, TELEMETRY_ENV.username].sort());
+    expect(byKey[TELEMETRY_ENV.password]).toMatchObject({ sensitive: true, value: "[secret]" });
+    expect(byKey[TELEMETRY_ENV.username]).toMatchObject({ sensitive: true, value: "[secret]" });
+    // The provider SDK keeps every variable value secret in state; only `sensitive` differs.
+    expect(byKey[TELEMETRY_ENV.localDataCenter]).toMatchObject({ sensitive: false, targets: ["production", "preview"] });
+    expect(byKey[TELEMETRY_ENV.contactPoints]).toMatchObject({ sensitive: false });
+    expect(JSON.stringify(recorded)).not.toContain("s3cr3t-value-xyz");
+  });
+
+  it("deploys to production from the apps folder", () => {
+    const dep = recorded.find((r) => r.type === "vercel:index/deployment:Deployment")!;
+    expect(dep.inputs).toMatchObject({ production: true, pathPrefix: "apps", projectSettings: { rootDirectory: "dashboard" } });
+  });
+
+  it("rejects every bad argument at once", () => {
+    expect(() => new mod.TelemetryFunctions("bad", { ...baseArgs(), projectName: "Bad_Name", functionRegion: "eu-west-1", plan: "hobby", maxDurationSeconds: 900 })).toThrowError(
+      /projectName: "Bad_Name"[\s\S]*functionRegion: "eu-west-1"[\s\S]*maxDurationSeconds 900 exceeds the hobby plan's 300 s/,
+    );
+  });
+});
+
+describe("Vercel plan limits", () => {
+  it("bound duration and memory per plan", () => {
+    expect(planLimitProblems("pro", 800, 4096)).toEqual([]);
+    expect(planLimitProblems("hobby", 301, 2049)).toHaveLength(2);
+  });
+});
