@@ -1,0 +1,49 @@
+/**
+ * The telemetry server's environment, keyed by the app's own key names: plain values for
+ * settings, `secretKeyRef`s for the Cassandra credentials. Pure.
+ */
+import { TELEMETRY_ENV, type TelemetryRole } from "../../apps/telemetry/src/config/keys";
+
+/** App name shared by both roles (the mesh host Service selects on it alone). */
+export const TELEMETRY_APP = "telemetry";
+
+/** Port the telemetry server listens on. */
+export const TELEMETRY_CONTAINER_PORT = 8080;
+
+export interface TelemetryEnvSettings {
+  readonly role: TelemetryRole;
+  /** `host[:port]` entries. */
+  readonly contactPoints: readonly string[];
+  readonly cassandraPort: number;
+  readonly dataCenter: string;
+  readonly keyspace: string;
+  readonly tls: boolean;
+  /** Secret with the credentials, and its two entries. */
+  readonly credentials: { readonly secretName: string; readonly usernameKey: string; readonly passwordKey: string };
+}
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef: { name: string; key: string } };
+}
+
+export function telemetryEnv(s: TelemetryEnvSettings): EnvVar[] {
+  const E = TELEMETRY_ENV;
+  const ref = (key: string) => ({ secretKeyRef: { name: s.credentials.secretName, key } });
+  return [
+    { name: E.role, value: s.role },
+    { name: E.port, value: String(TELEMETRY_CONTAINER_PORT) },
+    { name: E.contactPoints, value: s.contactPoints.join(",") },
+    { name: E.cassandraPort, value: String(s.cassandraPort) },
+    { name: E.localDataCenter, value: s.dataCenter },
+    { name: E.keyspace, value: s.keyspace },
+    { name: E.tls, value: String(s.tls) },
+    // Credentials only by reference: the values never appear in the Deployment spec.
+    { name: E.username, valueFrom: ref(s.credentials.usernameKey) },
+    { name: E.password, valueFrom: ref(s.credentials.passwordKey) },
+  ];
+}
+
+/** Contact-point syntax the app accepts (`host[:port]`, IPv6 in brackets). */
+export const CONTACT_POINT = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/;

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { loadTelemetryConfig } from "../../../apps/telemetry/src/config/index";
+import { TELEMETRY_SECRET_ENV } from "../../../apps/telemetry/src/config/keys";
+import { CONTACT_POINT, telemetryEnv } from "../../../components/telemetry-service/env";
+
+const settings = {
+  role: "query" as const,
+  contactPoints: ["cassandra-0.cassandra.platform.svc.cluster.local", "cassandra-1.cassandra.platform.svc.cluster.local:9043"],
+  cassandraPort: 9042,
+  dataCenter: "eu-west-1",
+  keyspace: "telemetry",
+  tls: true,
+  credentials: { secretName: "cassandra-credentials", usernameKey: "username", passwordKey: "password" },
+};
+
+describe("telemetryEnv", () => {
+  it("sets every secret key by secretKeyRef and nothing else that way", () => {
+    const env = telemetryEnv(settings);
+    const bySecret = env.filter((e) => e.valueFrom).map((e) => e.name).sort();
+    expect(bySecret).toEqual([...TELEMETRY_SECRET_ENV].sort());
+    for (const e of env.filter((x) => x.valueFrom)) {
+      expect(e.value).toBeUndefined();
+      expect(e.valueFrom!.secretKeyRef.name).toBe("cassandra-credentials");
+    }
+    expect(env.find((e) => e.name === "CASSANDRA_PASSWORD")!.valueFrom!.secretKeyRef.key).toBe("password");
+  });
+
+  it("is read back by the telemetry app's own config loader", () => {
+    const plain = Object.fromEntries(telemetryEnv(settings).filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
+    // What the kubelet would inject from the Secret.
+    const config = loadTelemetryConfig({ ...plain, CASSANDRA_USERNAME: "u", CASSANDRA_PASSWORD: "p" });
+    expect(config).toMatchObject({
+      role: "query",
+      port: 8080,
+      contactPoints: settings.contactPoints,
+      cassandraPort: 9042,
+      localDataCenter: "eu-west-1",
+      keyspace: "telemetry",
+      tls: true,
+      credentials: { username: "u", password: "p" },
+    });
+  });
+
+  it("accepts only host[:port] contact points", () => {
+    expect(CONTACT_POINT.test("cassandra-0.cassandra:9042")).toBe(true);
+    expect(CONTACT_POINT.test("[::1]:9042")).toBe(true);
+    expect(CONTACT_POINT.test("a,b")).toBe(false);
+    expect(CONTACT_POINT.test("http://x")).toBe(false);
+  });
+});
