@@ -38,7 +38,7 @@ const one = (ms: KubeManifest[], kind: string) => {
 
 beforeAll(async () => {
   recorded = await installMocks({ stack: "prod-eu-west-1" });
-  G = await import("../../../components/gateway");
+  G = await import("../../../components/gateway/index.js");
 });
 
 describe("Gateway (autoscaled, new Secrets)", () => {

@@ -27,7 +27,7 @@ const one = (ms: KubeManifest[], kind: string) => {
 
 beforeAll(async () => {
   recorded = await installMocks({ stack: "staging-us-east-1" });
-  T = await import("../../../components/telemetry-service");
+  T = await import("../../../components/telemetry-service/index.js");
 });
 
 describe("TelemetryService", () => {
