@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadTelemetryConfig, TelemetryConfigError } from "../../../apps/telemetry/src/config/index.js";
-import { identifyEvents, utcDay } from "../../../apps/telemetry/src/core/ids.js";
+import { types } from "cassandra-driver";
+import { eventId, identifyEvents, requestDigest, utcDay } from "../../../apps/telemetry/src/core/ids.js";
 import { LIMITS } from "../../../apps/telemetry/src/core/limits.js";
 import { decodeToken, encodeToken } from "../../../apps/telemetry/src/core/read.js";
 import { validateIngestBody, validateQueryParams, type ValidEvent } from "../../../apps/telemetry/src/core/validation.js";
@@ -97,26 +98,41 @@ describe("ingest validation", () => {
 describe("event ids", () => {
   const events: ValidEvent[] = [
     { level: "info", message: "a", source: "s", timestampMs: now, metadata: { b: "2", a: "1" } },
-    { level: "info", message: "a", source: "s", timestampMs: now, metadata: { a: "1", b: "2" } },
+    { level: "info", message: "a", source: "s", timestampMs: now, metadata: { b: "2", a: "1" } },
     { level: "warn", message: "b", source: "s", timestampMs: now - 1000, metadata: undefined },
   ];
+  const body = Buffer.from(JSON.stringify({ events }));
+  const ids = (digest: Buffer, nowMs = now) => identifyEvents(events, { nowMs, digest }).map((e) => e.id.toString());
 
-  it("are timeuuids carrying the event time, deterministic per request", () => {
-    const a = identifyEvents(events, { nowMs: now });
-    const b = identifyEvents(events, { nowMs: now + 99 });
-    expect(a.map((e) => e.id.toString())).toEqual(b.map((e) => e.id.toString()));
+  it("are timeuuids carrying the event time, deterministic for the same body", () => {
+    const a = identifyEvents(events, { nowMs: now, digest: requestDigest({ body }) });
+    expect(ids(requestDigest({ body: Buffer.from(body) }), now + 99)).toEqual(a.map((e) => e.id.toString()));
     expect(a[2]!.id.getDate().getTime()).toBe(now - 1000);
-    expect(a[0]!.id.toString()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-/);
-    // Identical events in one request stay distinct rows.
+    expect(a[0]!.id.toString()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[89ab]/);
+    // Identical events in one request stay distinct rows, in request order within the millisecond.
     expect(new Set(a.map((e) => e.id.toString())).size).toBe(3);
+    expect(a[0]!.id.getDate().getTime()).toBe(a[1]!.id.getDate().getTime());
+    // A different body (e.g. another request with the same first events) gives other ids.
+    expect(ids(requestDigest({ body: Buffer.from(JSON.stringify({ events, n: 1 })) }))[0]).not.toBe(a[0]!.id.toString());
   });
 
-  it("with an idempotency key depend on key and position, not content", () => {
-    const k1 = identifyEvents(events, { nowMs: now, idempotencyKey: "req-1" });
-    const k1Again = identifyEvents(events, { nowMs: now, idempotencyKey: "req-1" });
-    const k2 = identifyEvents(events, { nowMs: now, idempotencyKey: "req-2" });
-    expect(k1.map((e) => e.id.toString())).toEqual(k1Again.map((e) => e.id.toString()));
-    for (let i = 0; i < k1.length; i++) expect(k1[i]!.id.toString()).not.toBe(k2[i]!.id.toString());
+  it("match the driver's own timeuuid layout for the same time, ticks, clock and node", () => {
+    const digest = requestDigest({ idempotencyKey: "layout" });
+    for (const [ms, index] of [[now, 0], [now + 123, 999], [Date.UTC(2000, 0, 1), 5], [Date.UTC(2099, 11, 31, 23, 59, 59, 999), 42]] as const) {
+      const ours = identifyEvents([{ ...events[0]!, timestampMs: ms }], { nowMs: now, digest })[0]!.id;
+      const theirs = types.TimeUuid.fromDate(new Date(ms), index, digest.subarray(2, 8), digest.subarray(0, 2));
+      // Ours used index 0 for a one-event request; rebuild with the tested index through eventId.
+      expect(eventId(ms, index, digest).toString()).toBe(theirs.toString());
+      expect(ours.getDate().getTime()).toBe(ms);
+    }
+  });
+
+  it("with an idempotency key depend on key and position, not on the body bytes", () => {
+    const k1 = ids(requestDigest({ idempotencyKey: "req-1" }));
+    expect(ids(requestDigest({ idempotencyKey: "req-1" }))).toEqual(k1);
+    const k2 = ids(requestDigest({ idempotencyKey: "req-2" }));
+    for (let i = 0; i < k1.length; i++) expect(k1[i]).not.toBe(k2[i]);
+    expect(ids(requestDigest({ body }))).not.toEqual(k1);
   });
 
   it("partition by UTC day", () => {
@@ -131,7 +147,7 @@ describe("batch planning", () => {
   it("never mixes partitions in one batch and bounds batch size", () => {
     const day2 = now + 24 * 3600 * 1000;
     const input = [mk("a", now), mk("b", now), mk("a", day2), mk("a", now + 1), ...Array.from({ length: 20 }, (_, i) => mk("big", now + i, "x".repeat(4000)))];
-    const chunks = planBatches(identifyEvents(input, { nowMs: now }), 40 * 1024);
+    const chunks = planBatches(identifyEvents(input, { nowMs: now, digest: requestDigest({ idempotencyKey: "k" }) }), 40 * 1024);
     for (const c of chunks) expect(new Set(c.events.map((e) => `${e.source}/${e.day}`)).size).toBe(1);
     expect(chunks.reduce((n, c) => n + c.events.length, 0)).toBe(input.length);
     const big = chunks.filter((c) => c.events[0]!.source === "big");
@@ -157,7 +173,7 @@ describe("query validation and paging tokens", () => {
   });
 
   it("round-trips tokens and rejects forged ones", () => {
-    const [e] = identifyEvents([{ level: "info", message: "m", source: "s", timestampMs: now, metadata: undefined }], { nowMs: now });
+    const [e] = identifyEvents([{ level: "info", message: "m", source: "s", timestampMs: now, metadata: undefined }], { nowMs: now, digest: requestDigest({ idempotencyKey: "k" }) });
     const token = encodeToken(e!.id);
     expect(decodeToken(token)!.toString()).toBe(e!.id.toString());
     expect(decodeToken("not-a-token")).toBeUndefined();

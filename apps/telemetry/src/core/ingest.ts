@@ -1,7 +1,7 @@
 import type { Client } from "cassandra-driver";
 import type { Logger } from "pino";
 import { isUnavailable, PartialWriteError } from "./errors.js";
-import { identifyEvents } from "./ids.js";
+import { identifyEvents, requestDigest } from "./ids.js";
 import { LIMITS } from "./limits.js";
 import { validateIdempotencyKey, validateIngestBody } from "./validation.js";
 import { writeEvents, type WriteOptions } from "./write.js";
@@ -69,7 +69,8 @@ export async function handleIngest(req: IngestRequest, deps: IngestDeps): Promis
     return { status: 400, body: { error: v.reason, ...(v.problems.length ? { invalid: v.problems } : {}) }, reason: "invalid" };
   }
 
-  const events = identifyEvents(v.events, { nowMs, idempotencyKey: key });
+  const digest = requestDigest(key !== undefined ? { idempotencyKey: key } : { body: req.body });
+  const events = identifyEvents(v.events, { nowMs, digest });
   try {
     const client = await deps.getClient();
     const written = await writeEvents(client, events, {

@@ -1,0 +1,159 @@
+/**
+ * Ingest benchmark: events/s through the real ingest handler (api/ingest, module-scope client)
+ * into the local Cassandra, side by side in one run with the naive handler (new client per
+ * request). Requests carry 100 events; the shared-client handler is measured at a few client
+ * concurrencies and the best one whose p99 stays within budget is reported.
+ *
+ *   npm run bench:ingest      (starts Cassandra via scripts/cassandra.sh if needed)
+ *
+ * Last line of output: {"bench":"ingest","events_per_s":N,"naive_events_per_s":M,"ratio":R,"p99_ms":P}
+ */
+import { execFileSync } from "node:child_process";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { join } from "node:path";
+import { Client } from "cassandra-driver";
+import { Pool } from "undici";
+import { renderSchemaCql, splitCqlStatements } from "../../apps/telemetry/src/schema.js";
+import { naiveIngestHandler } from "./naive.js";
+
+const ROOT = join(__dirname, "..", "..");
+const KEYSPACE = "telemetry_bench";
+const DC = "datacenter1";
+const PORT = Number(process.env["CASSANDRA_CQL_PORT"] ?? 9042);
+const EVENTS_PER_REQUEST = 100;
+const SOURCES = 64;
+const P99_BUDGET_MS = 50;
+const TRIAL_S = Number(process.env["BENCH_TRIAL_S"] ?? 6);
+const MEASURE_S = Number(process.env["BENCH_MEASURE_S"] ?? 20);
+const NAIVE_S = Number(process.env["BENCH_NAIVE_S"] ?? 15);
+const CONCURRENCIES = (process.env["BENCH_CONCURRENCY"] ?? "4,8,16").split(",").map(Number);
+
+Object.assign(process.env, {
+  CASSANDRA_CONTACT_POINTS: "127.0.0.1",
+  CASSANDRA_PORT: String(PORT),
+  CASSANDRA_LOCAL_DC: DC,
+  CASSANDRA_KEYSPACE: KEYSPACE,
+  LOG_LEVEL: process.env["LOG_LEVEL"] ?? "warn",
+});
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+async function prepareCassandra(): Promise<void> {
+  execFileSync("bash", [join(ROOT, "scripts", "cassandra.sh"), "start"], { stdio: "inherit" });
+  const admin = new Client({ contactPoints: ["127.0.0.1"], protocolOptions: { port: PORT }, localDataCenter: DC });
+  await admin.connect();
+  for (const s of splitCqlStatements(renderSchemaCql({ keyspace: KEYSPACE, replication: { [DC]: 1 }, defaultTtlSeconds: 86400 }))) {
+    await admin.execute(s);
+  }
+  await admin.execute(`TRUNCATE ${KEYSPACE}.events`);
+  await admin.shutdown();
+}
+
+async function serve(handler: Handler): Promise<{ server: Server; origin: string }> {
+  const server = createServer((req, res) => void handler(req, res));
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return { server, origin: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+}
+
+let seq = 0;
+function body(): string {
+  const source = `bench-src-${seq % SOURCES}`;
+  const ts = Date.now();
+  const events = Array.from({ length: EVENTS_PER_REQUEST }, (_, i) => ({
+    level: i % 10 === 0 ? "error" : "info",
+    message: `request ${seq} event ${i}: GET /api/items/${i} completed in ${i % 37} ms with status 200 from upstream cache`,
+    source,
+    timestamp: ts,
+    metadata: { region: "local", host: `pod-${seq % 7}`, route: "/api/items" },
+  }));
+  seq++;
+  return JSON.stringify({ events });
+}
+
+interface Result {
+  requests: number;
+  failed: number;
+  events_per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+}
+
+/** Closed-loop load: `concurrency` workers each sending one request at a time for `seconds`. */
+async function load(origin: string, concurrency: number, seconds: number): Promise<Result> {
+  const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
+  const latencies: number[] = [];
+  let failed = 0;
+  const end = performance.now() + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const payload = body();
+      const t0 = performance.now();
+      const res = await pool.request({ path: "/api/ingest", method: "POST", headers: { "content-type": "application/json" }, body: payload });
+      await res.body.dump();
+      const dt = performance.now() - t0;
+      if (res.statusCode === 202) latencies.push(dt);
+      else failed++;
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = (performance.now() - started) / 1000;
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! : NaN);
+  return {
+    requests: latencies.length,
+    failed,
+    events_per_s: Math.round((latencies.length * EVENTS_PER_REQUEST) / elapsed),
+    p50_ms: Number(pct(0.5).toFixed(1)),
+    p99_ms: Number(pct(0.99).toFixed(1)),
+  };
+}
+
+async function main(): Promise<void> {
+  await prepareCassandra();
+  // Imported after the env is set; the handler connects lazily on its first request.
+  const ingest = (await import("../../apps/telemetry/api/ingest.js")).default as unknown as Handler;
+  const { sharedClient } = await import("../../apps/telemetry/src/client.js");
+  const shared = await serve(ingest);
+
+  await load(shared.origin, 4, 3); // warm-up: JIT, prepared statements, connection
+  let best: { concurrency: number; r: Result } | undefined;
+  for (const c of CONCURRENCIES) {
+    const r = await load(shared.origin, c, TRIAL_S);
+    console.log(`shared client  concurrency=${c}: ${JSON.stringify(r)}`);
+    const fits = r.failed === 0 && r.p99_ms <= P99_BUDGET_MS;
+    if (fits && (!best || r.events_per_s > best.r.events_per_s)) best = { concurrency: c, r };
+  }
+  const concurrency = best?.concurrency ?? CONCURRENCIES[0]!;
+  const final = await load(shared.origin, concurrency, MEASURE_S);
+  console.log(`shared client  concurrency=${concurrency} (measured ${MEASURE_S}s): ${JSON.stringify(final)}`);
+
+  const naive = await serve(
+    naiveIngestHandler({ contactPoint: "127.0.0.1", port: PORT, localDataCenter: DC, keyspace: KEYSPACE }),
+  );
+  const naiveResult = await load(naive.origin, concurrency, NAIVE_S);
+  console.log(`naive handler  concurrency=${concurrency} (measured ${NAIVE_S}s): ${JSON.stringify(naiveResult)}`);
+
+  console.log(`connects by the shared-client handler: ${sharedClient.stats().connects}`);
+  await new Promise((r) => shared.server.close(r));
+  await new Promise((r) => naive.server.close(r));
+  await sharedClient.close();
+
+  const ratio = naiveResult.events_per_s > 0 ? final.events_per_s / naiveResult.events_per_s : Infinity;
+  console.log(
+    JSON.stringify({
+      bench: "ingest",
+      events_per_s: final.events_per_s,
+      naive_events_per_s: naiveResult.events_per_s,
+      ratio: Number(ratio.toFixed(1)),
+      p99_ms: final.p99_ms,
+    }),
+  );
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
