@@ -1,0 +1,264 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { declareKubeObject, type KubeObject } from "../shared/kube";
+import { PLATFORM_NAMESPACE, standardLabels } from "../shared/labels";
+import { ArgErrors, isPositiveInt } from "../shared/validate";
+import { renderClusterSchema, renderSystemReplication } from "./cql";
+import { deriveHeap, heapProblems } from "./heap";
+import { HOSTS_PLACEHOLDER, buildSchemaJob, schemaJobName, type SchemaJobSpec } from "./job";
+import { fillPlaceholder } from "./placeholders";
+import { racksFor, rackProblems, type Rack } from "./racks";
+import { COMPONENT, CQL_PORT, NAME, SEEDS_PLACEHOLDER, buildCassandraWorkload } from "./workload";
+
+export { deriveHeap, MAX_HEAP_MIB } from "./heap";
+
+export interface CassandraClusterArgs {
+  /** Namespace of every object. @default "platform" */
+  readonly namespace?: string;
+  /** CASSANDRA_CLUSTER_NAME; identical in every region of one cluster. @default "platform" */
+  readonly clusterName?: string;
+  /** This region's data centre name (= region name, `local` for the local stack). */
+  readonly dataCenter: string;
+  /** Application keyspace. @default "telemetry" */
+  readonly keyspace?: string;
+  /** Cassandra nodes in this data centre (spread evenly over `zones`). */
+  readonly nodes: number;
+  /** Replication factor per data centre of the whole cluster; must include `dataCenter`. */
+  readonly replication: Readonly<Record<string, number>>;
+  /** Memory request = limit per node, in MiB. */
+  readonly memoryMiB: number;
+  /** JVM heap in MiB. @default - min(50% of memoryMiB, 31 GiB) */
+  readonly heapMiB?: number;
+  /** CPU request = limit per node, in millicores. */
+  readonly cpuMillis: number;
+  /** Data volume per node, in GiB. */
+  readonly storageGiB: number;
+  /** StorageClass of the data volumes (from config). */
+  readonly storageClass: string;
+  /** Availability zones, one rack (StatefulSet) each. @default - one unpinned rack `rack1` */
+  readonly zones?: readonly string[];
+  /** Default TTL of the events table, in days (0 = no expiry). */
+  readonly defaultTtlDays: number;
+  /** Cassandra image (also runs cqlsh for the schema Job). @default "cassandra:5.0.9" */
+  readonly image?: string;
+  /** Seeds of the other data centres (StackReferences or config). @default - none */
+  readonly peerSeeds?: pulumi.Input<pulumi.Input<string>[]>;
+  /** DNS suffix other regions reach this DC's pods under. @default "cluster.local" */
+  readonly seedDomain?: string;
+  /** Name of the superuser role the platform creates. @default "platform" */
+  readonly superuserName?: string;
+  /** Superuser password shared by every DC of the cluster. @default - generated here */
+  readonly superuserPassword?: pulumi.Input<string>;
+  /** Inject the Istio sidecar into Cassandra pods. @default false - gossip/CQL outside the mesh */
+  readonly meshSidecar?: boolean;
+}
+
+const DEFAULT_IMAGE = "cassandra:5.0.9";
+const CREDENTIALS_SECRET = "cassandra-credentials";
+const CLIENT_SERVICE = "cassandra-client";
+const SCHEMA_CONFIGMAP = "cassandra-schema";
+
+/**
+ * One Cassandra data centre: a StatefulSet per rack (= zone), headless + client Services,
+ * PodDisruptionBudgets, generated superuser credentials, and the schema Job.
+ */
+export class CassandraCluster extends pulumi.ComponentResource {
+  /** Headless Service (gossip, per-pod DNS). */
+  public readonly headlessServiceName: pulumi.Output<string>;
+  /** ClusterIP Service for CQL clients. */
+  public readonly clientServiceName: pulumi.Output<string>;
+  /** In-cluster DNS names of every node, for drivers. */
+  public readonly contactPoints: pulumi.Output<string[]>;
+  /** Seeds this DC offers the other regions (first pod of every rack). */
+  public readonly seeds: pulumi.Output<string[]>;
+  /** Data centre name (for LOCAL_* consistency in the apps). */
+  public readonly dataCenter: pulumi.Output<string>;
+  /** CQL port. */
+  public readonly port: pulumi.Output<number>;
+  /** Secret with keys `username` and `password`. */
+  public readonly credentialsSecretName: pulumi.Output<string>;
+  /** Superuser name (secret). */
+  public readonly username: pulumi.Output<string>;
+  /** Superuser password (secret). */
+  public readonly password: pulumi.Output<string>;
+  /** Name of the Job that applied the current schema. */
+  public readonly schemaJobName: pulumi.Output<string>;
+
+  private readonly namespace: string;
+  private readonly racks: Rack[];
+
+  constructor(name: string, args: CassandraClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("platform:data:CassandraCluster", name, {}, opts);
+    validate(args);
+    this.namespace = args.namespace ?? PLATFORM_NAMESPACE;
+    this.racks = racksFor(args.zones ?? [], args.nodes);
+    const heap = deriveHeap(args.memoryMiB, args.cpuMillis, args.heapMiB);
+    const image = args.image ?? DEFAULT_IMAGE;
+    const peerSeeds = pulumi.output(args.peerSeeds ?? []);
+
+    const superuser = args.superuserName ?? "platform";
+    const password = this.createPassword(name, args.superuserPassword);
+    const secret = this.createCredentialsSecret(superuser, password);
+
+    const localSeeds = this.seedNames("cluster.local");
+    const seedList = peerSeeds.apply((peers) => [...localSeeds, ...peers].join(","));
+    const objects = buildCassandraWorkload({
+      namespace: this.namespace,
+      clusterName: args.clusterName ?? "platform",
+      dataCenter: args.dataCenter,
+      racks: this.racks,
+      image,
+      cpuMillis: args.cpuMillis,
+      memoryMiB: args.memoryMiB,
+      heap,
+      storageGiB: args.storageGiB,
+      storageClass: args.storageClass,
+      headlessServiceName: NAME,
+      clientServiceName: CLIENT_SERVICE,
+      credentialsSecretName: CREDENTIALS_SECRET,
+      meshSidecar: args.meshSidecar ?? false,
+    }).map((o) => fillPlaceholder(o, SEEDS_PLACEHOLDER, seedList));
+    const statefulSets = this.declareWorkload(objects);
+
+    const jobSpec: SchemaJobSpec = {
+      namespace: this.namespace,
+      image,
+      schemaCql: renderClusterSchema({
+        keyspace: args.keyspace ?? "telemetry",
+        replication: args.replication,
+        defaultTtlSeconds: args.defaultTtlDays * 86_400,
+      }),
+      systemCql: renderSystemReplication(args.replication),
+      credentialsSecretName: CREDENTIALS_SECRET,
+      configMapName: SCHEMA_CONFIGMAP,
+      waitAttempts: 120,
+      waitIntervalSeconds: 10,
+      backoffLimit: 3,
+    };
+    const cqlHosts = peerSeeds.apply((peers) => [`${CLIENT_SERVICE}.${this.namespace}.svc.cluster.local`, ...peers].join(" "));
+    this.createSchemaJob(jobSpec, cqlHosts, [secret, ...statefulSets]);
+
+    this.headlessServiceName = pulumi.output(NAME);
+    this.clientServiceName = pulumi.output(CLIENT_SERVICE);
+    this.contactPoints = pulumi.output(this.podNames());
+    this.seeds = pulumi.output(this.seedNames(args.seedDomain ?? "cluster.local"));
+    this.dataCenter = pulumi.output(args.dataCenter);
+    this.port = pulumi.output(CQL_PORT);
+    this.credentialsSecretName = pulumi.output(CREDENTIALS_SECRET);
+    this.username = pulumi.secret(superuser);
+    this.password = pulumi.secret(password);
+    this.schemaJobName = pulumi.output(schemaJobName(jobSpec));
+    this.registerOutputs({
+      headlessServiceName: this.headlessServiceName,
+      clientServiceName: this.clientServiceName,
+      contactPoints: this.contactPoints,
+      seeds: this.seeds,
+      dataCenter: this.dataCenter,
+      port: this.port,
+      credentialsSecretName: this.credentialsSecretName,
+      username: this.username,
+      password: this.password,
+      schemaJobName: this.schemaJobName,
+    });
+  }
+
+  /** A given password (another DC's) or a new one: alphanumeric, safe in CQL and shell quotes. */
+  private createPassword(name: string, given?: pulumi.Input<string>): pulumi.Output<string> {
+    if (given !== undefined) return pulumi.secret(given);
+    const generated = new random.RandomPassword(`${name}-superuser`, { length: 32, special: false }, { parent: this });
+    return generated.result;
+  }
+
+  private createCredentialsSecret(username: string, password: pulumi.Output<string>): pulumi.CustomResource {
+    return declareKubeObject(
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: CREDENTIALS_SECRET, namespace: this.namespace, labels: standardLabels(NAME, COMPONENT) },
+        type: "Opaque",
+        stringData: { username: pulumi.secret(username), password: pulumi.secret(password) },
+      },
+      { parent: this },
+    );
+  }
+
+  /**
+   * Racks are chained (each StatefulSet waits for the previous one to be ready), so a rollout
+   * restarts one rack, i.e. one replica of every range, at a time: LOCAL_QUORUM holds.
+   */
+  private declareWorkload(objects: KubeObject[]): pulumi.CustomResource[] {
+    const statefulSets: pulumi.CustomResource[] = [];
+    for (const obj of objects) {
+      if (obj.kind !== "StatefulSet") {
+        declareKubeObject(obj, { parent: this });
+        continue;
+      }
+      const replicas = (obj.spec as { replicas: number }).replicas;
+      const timeout = `${10 + 10 * replicas}m`;
+      statefulSets.push(
+        declareKubeObject(obj, {
+          parent: this,
+          dependsOn: statefulSets.slice(-1),
+          customTimeouts: { create: timeout, update: timeout },
+        }),
+      );
+    }
+    return statefulSets;
+  }
+
+  private createSchemaJob(spec: SchemaJobSpec, cqlHosts: pulumi.Output<string>, after: pulumi.Resource[]): void {
+    const [configMap, job] = buildSchemaJob(spec);
+    const cm = declareKubeObject(configMap, { parent: this });
+    declareKubeObject(fillPlaceholder(job, HOSTS_PLACEHOLDER, cqlHosts), {
+      parent: this,
+      dependsOn: [...after, cm],
+      customTimeouts: { create: "90m", update: "90m" },
+    });
+  }
+
+  private seedNames(domain: string): string[] {
+    return this.racks.map((r) => `${NAME}-${r.suffix}-0.${NAME}.${this.namespace}.svc.${domain}`);
+  }
+
+  private podNames(): string[] {
+    return this.racks.flatMap((r) =>
+      Array.from({ length: r.replicas }, (_, i) => `${NAME}-${r.suffix}-${i}.${NAME}.${this.namespace}.svc.cluster.local`),
+    );
+  }
+}
+
+const DC = /^[A-Za-z0-9_.-]+$/;
+const IDENT = /^[a-z][a-z0-9_]{0,47}$/;
+
+/** Every problem with the args at once (aws-cdk style). */
+function validate(args: CassandraClusterArgs): void {
+  const e = new ArgErrors("CassandraCluster");
+  e.check(DC.test(args.dataCenter), "dataCenter", `must match ${DC}, got "${args.dataCenter}"`);
+  e.check(isPositiveInt(args.nodes), "nodes", `must be a positive integer, got ${args.nodes}`);
+  const rfs = Object.entries(args.replication ?? {});
+  e.check(rfs.length > 0, "replication", "needs at least one data centre");
+  for (const [dc, rf] of rfs) {
+    e.check(DC.test(dc), "replication", `data centre "${dc}" must match ${DC}`);
+    e.check(isPositiveInt(rf), "replication", `factor for "${dc}" must be a positive integer, got ${rf}`);
+  }
+  const own = args.replication?.[args.dataCenter];
+  e.check(own !== undefined, "replication", `must include this data centre "${args.dataCenter}", got {${rfs.map(([d, r]) => `${d}: ${r}`).join(", ")}}`);
+  if (own !== undefined && isPositiveInt(args.nodes)) {
+    e.check(own <= args.nodes, "replication", `factor for "${args.dataCenter}" (${own}) exceeds nodes (${args.nodes})`);
+  }
+  for (const p of heapProblems(args.memoryMiB, args.heapMiB)) e.check(false, p.split(":")[0], p.slice(p.indexOf(":") + 2));
+  e.check(isPositiveInt(args.cpuMillis), "cpuMillis", `must be a positive integer, got ${args.cpuMillis}`);
+  e.check(isPositiveInt(args.storageGiB), "storageGiB", `must be a positive integer, got ${args.storageGiB}`);
+  e.check(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(args.storageClass ?? ""), "storageClass", `must be a StorageClass name, got "${args.storageClass}"`);
+  e.check(Number.isInteger(args.defaultTtlDays) && args.defaultTtlDays >= 0, "defaultTtlDays", `must be a non-negative integer, got ${args.defaultTtlDays}`);
+  e.check(IDENT.test(args.keyspace ?? "telemetry"), "keyspace", `must match ${IDENT}, got "${args.keyspace}"`);
+  // The entrypoint substitutes the name into cassandra.yaml with sed: keep it plain.
+  e.check(/^[A-Za-z0-9_.-]+$/.test(args.clusterName ?? "platform"), "clusterName", `must match /^[A-Za-z0-9_.-]+$/, got "${args.clusterName}"`);
+  const su = args.superuserName ?? "platform";
+  e.check(IDENT.test(su) && su !== "cassandra", "superuserName", `must match ${IDENT} and not be the default "cassandra", got "${su}"`);
+  if (isPositiveInt(args.nodes)) {
+    for (const p of rackProblems(args.zones ?? [], args.nodes)) e.check(false, "zones", p.slice(p.indexOf(":") + 2));
+    e.check((args.zones ?? []).length <= args.nodes, "zones", `more zones (${(args.zones ?? []).length}) than nodes (${args.nodes})`);
+  }
+  e.throwIfAny();
+}

@@ -1,0 +1,229 @@
+import { ApiObject, Duration, JsonPatch, Size } from "cdk8s";
+import * as kplus from "cdk8s-plus-28";
+import type { Construct } from "constructs";
+import { standardLabels, selectorLabels } from "../shared/labels";
+import { hardenedContainerSecurity, hardenedPodSecurity } from "../shared/security";
+import { synthChart, type KubeObject } from "../shared/kube";
+import type { JvmHeap } from "./heap";
+import type { Rack } from "./racks";
+import { CONFIG_INIT_SCRIPT } from "./scripts";
+
+/** Uid/gid of the `cassandra` user in the official image. */
+export const CASSANDRA_UID = 999;
+export const CQL_PORT = 9042;
+export const INTRA_NODE_PORT = 7000;
+/** Placeholder the component swaps for the (Output) seed list after synthesis. */
+export const SEEDS_PLACEHOLDER = "__CASSANDRA_SEEDS__";
+export const ZONE_LABEL = "topology.kubernetes.io/zone";
+export const NAME = "cassandra";
+export const COMPONENT = "database";
+
+/** Everything the StatefulSets, Services and PDBs need, already validated. */
+export interface CassandraWorkloadSpec {
+  readonly namespace: string;
+  readonly clusterName: string;
+  readonly dataCenter: string;
+  readonly racks: readonly Rack[];
+  readonly image: string;
+  readonly cpuMillis: number;
+  readonly memoryMiB: number;
+  readonly heap: JvmHeap;
+  readonly storageGiB: number;
+  readonly storageClass: string;
+  readonly headlessServiceName: string;
+  readonly clientServiceName: string;
+  readonly credentialsSecretName: string;
+  readonly meshSidecar: boolean;
+}
+
+/** Labels for the pods of one rack: selectors add `instance` so StatefulSets never overlap. */
+export function rackSelector(rack: Rack): Record<string, string> {
+  return { ...selectorLabels(NAME, COMPONENT), "app.kubernetes.io/instance": `${NAME}-${rack.suffix}` };
+}
+
+/**
+ * Services, one StatefulSet + PodDisruptionBudget per rack. cdk8s-plus covers most of the pod
+ * spec; JSON patches add what it lacks (the PVC mount, affinity) and its own
+ * `cdk8s.io/metadata.addr` selector label is stripped so selectors are only ours.
+ */
+export function buildCassandraWorkload(spec: CassandraWorkloadSpec): KubeObject[] {
+  const objs = synthChart(spec.namespace, (chart) => {
+    const headless = new kplus.Service(chart, "headless", {
+      metadata: { name: spec.headlessServiceName, labels: standardLabels(NAME, COMPONENT) },
+      clusterIP: "None",
+      // Gossip needs peers' DNS records before they are ready (a joining node is not ready).
+      publishNotReadyAddresses: true,
+      ports: [
+        { name: "tcp-intra", port: INTRA_NODE_PORT, targetPort: INTRA_NODE_PORT },
+        { name: "tcp-cql", port: CQL_PORT, targetPort: CQL_PORT },
+      ],
+    });
+    const client = new kplus.Service(chart, "client", {
+      metadata: { name: spec.clientServiceName, labels: standardLabels(NAME, COMPONENT) },
+      ports: [{ name: "tcp-cql", port: CQL_PORT, targetPort: CQL_PORT }],
+    });
+    for (const [k, v] of Object.entries(selectorLabels(NAME, COMPONENT))) {
+      headless.selectLabel(k, v);
+      client.selectLabel(k, v);
+    }
+    for (const rack of spec.racks) addRack(chart, spec, rack, headless);
+  });
+  return objs.map(stripCdk8sLabels).map((o) => (o.kind === "StatefulSet" ? withDataClaim(o, spec) : o));
+}
+
+/**
+ * Adds the data volumeClaimTemplate after synthesis: cdk8s-plus' StatefulSet has no claim
+ * templates, and cdk8s' own value resolution drops the `storage` quantity from a JSON patch.
+ */
+function withDataClaim(sts: KubeObject, spec: CassandraWorkloadSpec): KubeObject {
+  const claim = {
+    metadata: { name: "data", labels: selectorLabels(NAME, COMPONENT) },
+    spec: {
+      accessModes: ["ReadWriteOnce"],
+      storageClassName: spec.storageClass,
+      resources: { requests: { storage: `${spec.storageGiB}Gi` } },
+    },
+  };
+  return { ...sts, spec: { ...(sts.spec as object), volumeClaimTemplates: [claim] } };
+}
+
+function addRack(chart: Construct, spec: CassandraWorkloadSpec, rack: Rack, headless: kplus.Service): void {
+  const name = `${NAME}-${rack.suffix}`;
+  const labels = { ...standardLabels(NAME, COMPONENT), "app.kubernetes.io/instance": name };
+  const pod = hardenedPodSecurity(CASSANDRA_UID);
+  const sts = new kplus.StatefulSet(chart, name, {
+    metadata: { name, labels },
+    service: headless,
+    select: false,
+    replicas: rack.replicas,
+    // One pod at a time within a rack: two nodes bootstrapping at once is refused by Cassandra.
+    podManagementPolicy: kplus.PodManagementPolicy.ORDERED_READY,
+    podMetadata: {
+      labels,
+      annotations: { "sidecar.istio.io/inject": String(spec.meshSidecar) },
+    },
+    automountServiceAccountToken: false,
+    // Cassandra drains (flushes memtables) in its shutdown hook; give it time.
+    terminationGracePeriod: Duration.seconds(120),
+    securityContext: {
+      user: CASSANDRA_UID,
+      group: CASSANDRA_UID,
+      fsGroup: CASSANDRA_UID,
+      ensureNonRoot: true,
+      fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
+    },
+    initContainers: [
+      {
+        name: "config",
+        image: spec.image,
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        command: ["sh", "-c", CONFIG_INIT_SCRIPT],
+        resources: resources(100, 128),
+        securityContext: containerSecurity(),
+      },
+    ],
+    containers: [
+      {
+        name: NAME,
+        image: spec.image,
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        ports: [
+          { name: "tcp-intra", number: INTRA_NODE_PORT },
+          { name: "tcp-cql", number: CQL_PORT },
+        ],
+        envVariables: {
+          CASSANDRA_CLUSTER_NAME: kplus.EnvValue.fromValue(spec.clusterName),
+          CASSANDRA_DC: kplus.EnvValue.fromValue(spec.dataCenter),
+          CASSANDRA_RACK: kplus.EnvValue.fromValue(rack.rack),
+          CASSANDRA_ENDPOINT_SNITCH: kplus.EnvValue.fromValue("GossipingPropertyFileSnitch"),
+          CASSANDRA_SEEDS: kplus.EnvValue.fromValue(SEEDS_PLACEHOLDER),
+          MAX_HEAP_SIZE: kplus.EnvValue.fromValue(`${spec.heap.heapMiB}M`),
+          HEAP_NEWSIZE: kplus.EnvValue.fromValue(`${spec.heap.newGenMiB}M`),
+        },
+        resources: resources(spec.cpuMillis, spec.memoryMiB),
+        securityContext: containerSecurity(),
+        // The storage port opens before bootstrap streaming starts, CQL only once the node has
+        // joined: so startup/liveness watch 7000 (a long bootstrap is never killed) and
+        // readiness watches 9042. TCP, not nodetool: a second JVM per probe would eat the
+        // memory limit.
+        startup: kplus.Probe.fromTcpSocket({ port: INTRA_NODE_PORT, periodSeconds: Duration.seconds(10), failureThreshold: 30 }),
+        liveness: kplus.Probe.fromTcpSocket({ port: INTRA_NODE_PORT, periodSeconds: Duration.seconds(15), failureThreshold: 6 }),
+        readiness: kplus.Probe.fromTcpSocket({ port: CQL_PORT, periodSeconds: Duration.seconds(10), failureThreshold: 3 }),
+      },
+    ],
+  });
+  sts.select(kplus.LabelSelector.of({ labels: rackSelector(rack) }));
+  const [init] = sts.initContainers;
+  const [main] = sts.containers;
+  const config = kplus.Volume.fromEmptyDir(chart, `${name}-config`, "config");
+  init.mount("/config", config);
+  main.mount("/etc/cassandra", config);
+  main.mount("/var/log/cassandra", kplus.Volume.fromEmptyDir(chart, `${name}-logs`, "logs"));
+  main.mount("/tmp", kplus.Volume.fromEmptyDir(chart, `${name}-tmp`, "tmp"));
+  const hostTerm = { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: selectorLabels(NAME, COMPONENT) } };
+
+  const obj = ApiObject.of(sts);
+  obj.addJsonPatch(
+    JsonPatch.add("/spec/template/spec/containers/0/volumeMounts/-", { name: "data", mountPath: "/var/lib/cassandra" }),
+    // Two Cassandra nodes must never share a host (one host loss = two replicas). Without
+    // zones (a local single-node cluster) it is only a preference so pods still schedule.
+    JsonPatch.add("/spec/template/spec/affinity", {
+      ...(rack.zone ? { nodeAffinity: zoneAffinity(rack.zone) } : {}),
+      podAntiAffinity: rack.zone
+        ? { requiredDuringSchedulingIgnoredDuringExecution: [hostTerm] }
+        : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: hostTerm }] },
+    }),
+    JsonPatch.replace("/spec/template/spec/securityContext/seccompProfile", pod.seccompProfile),
+  );
+
+  new ApiObject(chart, `${name}-pdb`, {
+    apiVersion: "policy/v1",
+    kind: "PodDisruptionBudget",
+    metadata: { name, labels },
+    spec: { maxUnavailable: 1, selector: { matchLabels: rackSelector(rack) } },
+  });
+}
+
+/** Pins a rack's pods to its zone: the rack name in Cassandra must match where pods run. */
+function zoneAffinity(zone: string) {
+  return {
+    requiredDuringSchedulingIgnoredDuringExecution: {
+      nodeSelectorTerms: [{ matchExpressions: [{ key: ZONE_LABEL, operator: "In", values: [zone] }] }],
+    },
+  };
+}
+
+function resources(cpuMillis: number, memoryMiB: number): kplus.ContainerResources {
+  return {
+    cpu: { request: kplus.Cpu.millis(cpuMillis), limit: kplus.Cpu.millis(cpuMillis) },
+    memory: { request: Size.mebibytes(memoryMiB), limit: Size.mebibytes(memoryMiB) },
+  };
+}
+
+/** The shared hardened context, in cdk8s-plus' vocabulary. */
+export function containerSecurity(): kplus.ContainerSecurityContextProps {
+  const c = hardenedContainerSecurity(CASSANDRA_UID);
+  return {
+    user: c.runAsUser as number,
+    group: c.runAsGroup as number,
+    ensureNonRoot: true,
+    readOnlyRootFilesystem: true,
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    capabilities: { drop: [kplus.Capability.ALL] },
+    seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+  };
+}
+
+/** Removes cdk8s-plus' own `cdk8s.io/metadata.addr` label wherever it appears. */
+export function stripCdk8sLabels<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(stripCdk8sLabels) as T;
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([k]) => k !== "cdk8s.io/metadata.addr")
+        .map(([k, v]) => [k, stripCdk8sLabels(v)]),
+    ) as T;
+  }
+  return value;
+}
