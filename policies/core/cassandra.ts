@@ -1,0 +1,62 @@
+/** How the pack recognises Cassandra nodes and reads keyspace replication from CQL text. */
+import { containersOf, ofKind, podSpec } from "./kube";
+import type { ResourceLike } from "./types";
+
+export const envValue = (c: Record<string, any>, name: string): string | undefined =>
+  (c.env ?? []).find((e: any) => e.name === name)?.value;
+
+/** A Cassandra node container: it declares its data centre (CASSANDRA_DC) or is named `cassandra`. */
+export function isCassandraContainer(c: Record<string, any>): boolean {
+  return envValue(c, "CASSANDRA_DC") !== undefined || c.name === "cassandra";
+}
+
+/** Cassandra StatefulSets with their node container. */
+export function cassandraNodes(resources: readonly ResourceLike[]): { sts: ResourceLike; container: Record<string, any>; where: string }[] {
+  return ofKind(resources, "StatefulSet").flatMap((sts) =>
+    containersOf(podSpec(sts))
+      .filter(({ container }) => isCassandraContainer(container))
+      .map(({ container, where }) => ({ sts, container, where })),
+  );
+}
+
+/** JVM size (`16384M`, `16G`, `512m`, `1048576k`) → MiB. */
+export function parseJvmSizeMiB(v: string): number | undefined {
+  const m = /^(\d+)([kKmMgG]?)$/.exec(v.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  switch (m[2].toLowerCase()) {
+    case "k": return n / 1024;
+    case "m": return n;
+    case "g": return n * 1024;
+    default: return n / (1024 * 1024);
+  }
+}
+
+export interface KeyspaceReplication {
+  readonly keyspace: string;
+  readonly strategy: string;
+  /** Data centre → factor (`replication_factor` for SimpleStrategy). */
+  readonly factors: Record<string, number>;
+}
+
+/** Every `CREATE/ALTER KEYSPACE ... WITH replication = {...}` in a CQL text. */
+export function parseReplication(cql: string): KeyspaceReplication[] {
+  const out: KeyspaceReplication[] = [];
+  const re = /(?:CREATE|ALTER)\s+KEYSPACE\s+(?:IF\s+NOT\s+EXISTS\s+)?("?[\w]+"?)\s+WITH\s+replication\s*=\s*\{([^}]*)\}/gi;
+  for (const m of cql.matchAll(re)) {
+    const entries = [...m[2].matchAll(/'([^']+)'\s*:\s*'?([^,']+)'?/g)].map((e) => [e[1], e[2].trim()] as const);
+    const strategy = entries.find(([k]) => k === "class")?.[1] ?? "";
+    const factors = Object.fromEntries(entries.filter(([k]) => k !== "class").map(([k, v]) => [k, Number(v)]));
+    out.push({ keyspace: m[1].replaceAll('"', ""), strategy: strategy.split(".").pop()!, factors });
+  }
+  return out;
+}
+
+/** Replication statements found in the stack's ConfigMaps, with the ConfigMap holding them. */
+export function replicationStatements(resources: readonly ResourceLike[]): { cm: ResourceLike; replication: KeyspaceReplication }[] {
+  return ofKind(resources, "ConfigMap", "").flatMap((cm) =>
+    Object.values<unknown>(cm.props.data ?? {})
+      .filter((v): v is string => typeof v === "string")
+      .flatMap((text) => parseReplication(text).map((replication) => ({ cm, replication }))),
+  );
+}

@@ -1,0 +1,17 @@
+import { finding } from "../../core/finding";
+import type { PlatformPolicy } from "../../core/types";
+import { parseDurationMs } from "../../routing/duration";
+import { httpRoutes, vsLabel } from "../../routing/routes";
+
+export const httpRouteTimeout: PlatformPolicy = {
+  name: "platform-istio-http-route-timeout",
+  description: "Checks that every HTTP route that forwards traffic sets a positive timeout.",
+  enforcementLevel: "mandatory",
+  remediation: "Set `timeout` (e.g. \"10s\") on the route; Istio's default is no timeout at all.",
+  check(resources) {
+    return httpRoutes(resources)
+      .filter((r) => r.route.route?.length && !(parseDurationMs(r.route.timeout)! > 0))
+      .map((r) => finding(r.vs, `${vsLabel(r.vs)} ${r.where} has ${r.route.timeout === undefined ? "no timeout" : `an invalid timeout "${r.route.timeout}"`}.`,
+        `set ${r.where}.timeout to the route's budget, e.g. "10s".`));
+  },
+};

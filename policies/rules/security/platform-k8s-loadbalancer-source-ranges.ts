@@ -1,0 +1,32 @@
+import { finding } from "../../core/finding";
+import { ofKind } from "../../core/kube";
+import type { Finding, PlatformPolicy } from "../../core/types";
+
+/** Annotations that make a cloud load balancer internal (no public address). */
+const INTERNAL: Record<string, string[]> = {
+  "service.beta.kubernetes.io/aws-load-balancer-internal": ["true", "0.0.0.0/0"],
+  "service.beta.kubernetes.io/aws-load-balancer-scheme": ["internal"],
+  "networking.gke.io/load-balancer-type": ["Internal"],
+  "service.beta.kubernetes.io/azure-load-balancer-internal": ["true"],
+};
+const OPEN = new Set(["0.0.0.0/0", "::/0"]);
+
+export const loadBalancerSourceRanges: PlatformPolicy = {
+  name: "platform-k8s-loadbalancer-source-ranges",
+  description: "Checks that no public LoadBalancer Service is open to the world: it needs loadBalancerSourceRanges without 0.0.0.0/0.",
+  enforcementLevel: "mandatory",
+  remediation: "Set spec.loadBalancerSourceRanges to the allowed CIDRs, or make the load balancer internal.",
+  check(resources) {
+    const out: Finding[] = [];
+    for (const svc of ofKind(resources, "Service", "")) {
+      if (svc.props.spec?.type !== "LoadBalancer") continue;
+      const ann: Record<string, string> = svc.props.metadata?.annotations ?? {};
+      if (Object.entries(INTERNAL).some(([k, vs]) => vs.includes(ann[k]))) continue;
+      const ranges: string[] = svc.props.spec?.loadBalancerSourceRanges ?? [];
+      if (ranges.length === 0 || ranges.some((r) => OPEN.has(r))) {
+        out.push(finding(svc, `Public LoadBalancer Service ${ranges.length === 0 ? "has no loadBalancerSourceRanges" : `allows ${ranges.filter((r) => OPEN.has(r)).join(", ")}`}.`, `list the allowed client CIDRs in spec.loadBalancerSourceRanges, or annotate the Service as an internal load balancer.`));
+      }
+    }
+    return out;
+  },
+};

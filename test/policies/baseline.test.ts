@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { evaluatePolicies } from "../../policies/core/evaluate";
+import { PLATFORM_POLICIES } from "../../policies/policy-list";
+import { goodStack } from "./fixtures";
+
+describe("policy pack baseline", () => {
+  it("has unique kebab-case names, 'Checks that' descriptions and a remediation per policy", () => {
+    const names = PLATFORM_POLICIES.map((p) => p.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const p of PLATFORM_POLICIES) {
+      expect(p.name).toMatch(/^platform-[a-z0-9-]+$/);
+      expect(p.description).toMatch(/^Checks that .+\.$/);
+      expect(p.remediation.length).toBeGreaterThan(10);
+      expect(["mandatory", "advisory"]).toContain(p.enforcementLevel);
+    }
+  });
+
+  for (const stack of ["prod-us-east-1", "staging-us-east-1", "local"]) {
+    it(`the hand-made ${stack} stack passes every policy`, () => {
+      expect(evaluatePolicies(goodStack(stack), PLATFORM_POLICIES).map((v) => `${v.policy}: ${v.resource}: ${v.message}`)).toEqual([]);
+    });
+  }
+});
