@@ -1,0 +1,207 @@
+/**
+ * The platform's alert rules: with ./rules-redis.ts and ./rules-aws.ts the one place where
+ * alert thresholds live, per stage.
+ * Metric names are imported from the apps' contracts and ./exporter-metrics.ts, never retyped.
+ * Each PromQL rule carries the synthetic traffic that proves it (see test/alerting/).
+ */
+import { GATEWAY_METRICS } from "../../apps/gateway/src/metrics/names";
+import { TELEMETRY_METRICS } from "../../apps/telemetry/src/metrics/names";
+import type { AlertRule, QueryContext } from "./dsl";
+import { KUBE_STATE_METRICS } from "./exporter-metrics";
+import { AWS_RULES } from "./rules-aws";
+import { REDIS_RULES } from "./rules-redis";
+import { breachFraction, healthyFraction, ns, ONCALL, split, TEAM } from "./rules-common";
+import { counter, gauge, histogram } from "./synthetic";
+
+const gateway5xx: AlertRule = {
+  name: "GatewayHigh5xxRatio",
+  title: "Gateway answers too many requests with 5xx",
+  description: "The share of gateway responses with a 5xx status is above the threshold: clients see server errors.",
+  firstCheck: "Gateway logs (logType=error) and the telemetry-command/query pods: a failing upstream or Cassandra shows up there first.",
+  severity: "critical",
+  notify: ONCALL,
+  area: "gateway",
+  intervalSeconds: 30,
+  forSeconds: 300,
+  breach: "above",
+  thresholds: { local: 0.5, dev: 0.2, staging: 0.05, prod: 0.02 },
+  unit: "ratio",
+  source: {
+    kind: "promql",
+    windowSeconds: 120,
+    metrics: [GATEWAY_METRICS.requests],
+    query: (c) =>
+      `sum(rate(${GATEWAY_METRICS.requests}{${ns(c)},status=~"5.."}[${c.window}])) / sum(rate(${GATEWAY_METRICS.requests}{${ns(c)}}[${c.window}]))`,
+    fixture: {
+      healthy: (t, c) => requests5xx(c, healthyFraction(t)),
+      breach: (t, c) => requests5xx(c, breachFraction(t)),
+    },
+  },
+};
+
+function requests5xx(c: QueryContext, fraction: number) {
+  const labels = (status: string) => ({ namespace: c.namespace, route: "/v1/events", method: "GET", status });
+  return split((n) => counter(GATEWAY_METRICS.requests, labels("200"), n), (n) => counter(GATEWAY_METRICS.requests, labels("503"), n), 100, fraction);
+}
+
+const gatewayP99: AlertRule = {
+  name: "GatewayHighP99Latency",
+  title: "Gateway p99 latency above target",
+  description: "The 99th percentile of gateway request duration is above the stage's target: the slowest 1% of requests are too slow.",
+  firstCheck: "Cache hit ratio (gateway_cache_hits_total vs misses) and telemetry-query latency: a cold or unreachable Redis sends every read to Cassandra.",
+  severity: "warning",
+  notify: TEAM,
+  area: "gateway",
+  intervalSeconds: 30,
+  forSeconds: 600,
+  breach: "above",
+  thresholds: { local: 2, dev: 2, staging: 1, prod: 0.5 },
+  unit: "seconds",
+  source: {
+    kind: "promql",
+    windowSeconds: 300,
+    metrics: [GATEWAY_METRICS.latency],
+    query: (c) => `histogram_quantile(0.99, sum by (le) (rate(${GATEWAY_METRICS.latency}_bucket{${ns(c)}}[${c.window}])))`,
+    fixture: {
+      healthy: (t, c) => histogram(GATEWAY_METRICS.latency, { namespace: c.namespace, route: "/v1/events", method: "GET" }, 50, t / 4),
+      breach: (t, c) => histogram(GATEWAY_METRICS.latency, { namespace: c.namespace, route: "/v1/events", method: "GET" }, 50, t * 4),
+    },
+  },
+};
+
+const upstreamFailures: AlertRule = {
+  name: "GatewayUpstreamFailures",
+  title: "Gateway cannot reach the telemetry services",
+  description: "Upstream errors (timeouts, refused connections) per gateway request are above the threshold: the mesh route to telemetry is failing.",
+  firstCheck: "Endpoints of the telemetry, telemetry-command and telemetry-query Services and the Istio sidecar logs of the gateway (outlier ejection, mTLS).",
+  severity: "critical",
+  notify: ONCALL,
+  area: "gateway",
+  intervalSeconds: 30,
+  forSeconds: 300,
+  breach: "above",
+  thresholds: { local: 0.5, dev: 0.25, staging: 0.1, prod: 0.05 },
+  unit: "ratio",
+  source: {
+    kind: "promql",
+    windowSeconds: 120,
+    metrics: [GATEWAY_METRICS.upstreamErrors, GATEWAY_METRICS.requests],
+    query: (c) =>
+      `sum(rate(${GATEWAY_METRICS.upstreamErrors}{${ns(c)}}[${c.window}])) / sum(rate(${GATEWAY_METRICS.requests}{${ns(c)}}[${c.window}]))`,
+    fixture: {
+      healthy: (t, c) => upstream(c, healthyFraction(t)),
+      breach: (t, c) => upstream(c, breachFraction(t)),
+    },
+  },
+};
+
+function upstream(c: QueryContext, fraction: number) {
+  return [
+    counter(GATEWAY_METRICS.requests, { namespace: c.namespace, route: "/v1/events", method: "GET", status: "200" }, 100),
+    counter(GATEWAY_METRICS.upstreamErrors, { namespace: c.namespace, route: "/v1/events", reason: "timeout" }, 100 * fraction),
+  ];
+}
+
+const ingestRejections: AlertRule = {
+  name: "TelemetryIngestRejections",
+  title: "Telemetry rejects too many ingest requests",
+  description: "The share of ingest requests the command service rejects (validation, size, overload) is above the threshold: producers are losing events.",
+  firstCheck: "The `reason` label of telemetry_ingest_rejected_total: validation means a producer change, overload means capacity (HPA, Cassandra).",
+  severity: "warning",
+  notify: TEAM,
+  area: "telemetry",
+  intervalSeconds: 60,
+  forSeconds: 600,
+  breach: "above",
+  thresholds: { local: 0.5, dev: 0.25, staging: 0.1, prod: 0.05 },
+  unit: "ratio",
+  source: {
+    kind: "promql",
+    windowSeconds: 300,
+    metrics: [TELEMETRY_METRICS.ingestRejected, TELEMETRY_METRICS.requests],
+    query: (c) =>
+      `sum(rate(${TELEMETRY_METRICS.ingestRejected}{${ns(c)}}[${c.window}])) / sum(rate(${TELEMETRY_METRICS.requests}{${ns(c)},op="ingest"}[${c.window}]))`,
+    fixture: {
+      healthy: (t, c) => ingest(c, healthyFraction(t)),
+      breach: (t, c) => ingest(c, breachFraction(t)),
+    },
+  },
+};
+
+function ingest(c: QueryContext, fraction: number) {
+  return [
+    counter(TELEMETRY_METRICS.requests, { namespace: c.namespace, role: "command", op: "ingest", status: "202" }, 40),
+    counter(TELEMETRY_METRICS.ingestRejected, { namespace: c.namespace, reason: "validation" }, 40 * fraction),
+  ];
+}
+
+const cassandraNodeDown: AlertRule = {
+  name: "CassandraNodeDown",
+  title: "A Cassandra node is down",
+  description: "The Cassandra StatefulSet has fewer ready replicas than desired: the data centre runs with a node missing and LOCAL_QUORUM writes have less headroom.",
+  firstCheck: "`kubectl -n platform get pods -l app.kubernetes.io/name=cassandra` and the not-ready pod's events/logs (OOMKilled, disk full, pending PVC).",
+  severity: "critical",
+  notify: ONCALL,
+  area: "cassandra",
+  intervalSeconds: 30,
+  forSeconds: 120,
+  breach: "above",
+  thresholds: { local: 0, dev: 0, staging: 0, prod: 0 },
+  unit: "nodes",
+  source: {
+    kind: "promql",
+    windowSeconds: 0,
+    metrics: [KUBE_STATE_METRICS.statefulSetReplicas, KUBE_STATE_METRICS.statefulSetReadyReplicas],
+    query: (c) => {
+      const sel = `{${ns(c)},statefulset="cassandra"}`;
+      return `sum by (namespace, statefulset) (${KUBE_STATE_METRICS.statefulSetReplicas}${sel}) - sum by (namespace, statefulset) (${KUBE_STATE_METRICS.statefulSetReadyReplicas}${sel})`;
+    },
+    fixture: {
+      healthy: (_t, c) => statefulSet(c, 3, 3),
+      breach: (_t, c) => statefulSet(c, 3, 2),
+      alertLabels: (c) => ({ namespace: c.namespace, statefulset: "cassandra" }),
+    },
+  },
+};
+
+function statefulSet(c: QueryContext, desired: number, ready: number) {
+  const labels = { namespace: c.namespace, statefulset: "cassandra" };
+  return [gauge(KUBE_STATE_METRICS.statefulSetReplicas, labels, desired), gauge(KUBE_STATE_METRICS.statefulSetReadyReplicas, labels, ready)];
+}
+
+const cassandraWriteLatency: AlertRule = {
+  name: "CassandraHighWriteLatency",
+  title: "Cassandra write latency p99 above target",
+  description: "The 99th percentile of Cassandra batch writes measured by telemetry-command is above the stage's target: ingest slows down and may time out.",
+  firstCheck: "Cassandra node load: pending compactions and GC pauses (`nodetool tpstats`, `nodetool compactionstats`) and disk latency of the data volumes.",
+  severity: "warning",
+  notify: TEAM,
+  area: "cassandra",
+  intervalSeconds: 30,
+  forSeconds: 600,
+  breach: "above",
+  thresholds: { local: 1, dev: 0.5, staging: 0.25, prod: 0.1 },
+  unit: "seconds",
+  source: {
+    kind: "promql",
+    windowSeconds: 300,
+    metrics: [TELEMETRY_METRICS.writeLatency],
+    query: (c) => `histogram_quantile(0.99, sum by (le) (rate(${TELEMETRY_METRICS.writeLatency}_bucket{${ns(c)}}[${c.window}])))`,
+    fixture: {
+      healthy: (t, c) => histogram(TELEMETRY_METRICS.writeLatency, { namespace: c.namespace, outcome: "ok" }, 20, t / 4),
+      breach: (t, c) => histogram(TELEMETRY_METRICS.writeLatency, { namespace: c.namespace, outcome: "ok" }, 20, t * 4),
+    },
+  },
+};
+
+/** Every platform alert, in README order. */
+export const PLATFORM_ALERT_RULES: readonly AlertRule[] = [
+  gateway5xx,
+  gatewayP99,
+  upstreamFailures,
+  ingestRejections,
+  cassandraNodeDown,
+  cassandraWriteLatency,
+  ...REDIS_RULES,
+  ...AWS_RULES,
+];
