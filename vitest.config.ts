@@ -35,7 +35,7 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 600_000,
           pool: "forks",
-          fileParallelism: false,
+          poolOptions: { forks: { singleFork: true } }, // one Cassandra, tests run one file at a time
         },
       },
     ],

@@ -3,4 +3,9 @@
 import { declarePlatform } from "./program";
 import { loadStackConfig } from "./read-config";
 
-export = declarePlatform(loadStackConfig());
+const outputs = declarePlatform(loadStackConfig());
+
+export const stage = outputs.stage;
+export const region = outputs.region;
+export const cassandraDataCenter = outputs.cassandraDataCenter;
+export const cassandraSeeds = outputs.cassandraSeeds;

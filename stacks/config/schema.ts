@@ -14,73 +14,53 @@ const dnsName = z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "expected a
 
 const cassandra = z
   .object({
-    /** Apache Cassandra version (image tag). */
-    version: z.string().regex(/^\d+\.\d+\.\d+$/),
-    /** Cluster name shared by every data centre. */
-    clusterName: z.string().min(1),
-    /** Keyspace of the telemetry tables. */
-    keyspace: z.string().regex(/^[a-z][a-z0-9_]{0,47}$/),
-    /** Nodes in this region's data centre. */
-    nodesPerDc: int(1, 100),
-    /** Replication factor of this data centre (also used for peer data centres). */
-    replicationFactor: int(1, 10),
-    /** Memory limit = request per node, MiB. */
-    memoryMiB: int(1024),
-    /** JVM heap, MiB. Derived when absent: half the memory limit, at most 31 GiB. */
-    heapMiB: int(256).optional(),
-    cpuMillis: int(100),
-    storageGiB: int(1),
-    storageClass: z.string().min(1),
-    /** Availability zones the racks are spread over. Derived when absent: <region>a, b, c. */
-    zones: z.array(z.string().min(1)).optional(),
-    /** Default TTL of the events table, days (0 keeps data forever). */
-    defaultTtlDays: int(0, 3650),
-    /** Other prod regions whose data centres this one joins (their stacks must exist). */
-    peerRegions: z.array(region),
-    /** Extra seed addresses (e.g. a data centre outside Pulumi). */
-    extraSeeds: z.array(z.string().min(1)),
-    /** DNS suffix under which other regions reach this data centre's pods. @default in-cluster DNS */
-    seedDomain: dnsName.optional(),
-    /** Container image. @default cassandra:<version> */
-    image: z.string().min(1).optional(),
+    version: z.string().regex(/^\d+\.\d+\.\d+$/).describe("Apache Cassandra version (image tag)."),
+    clusterName: z.string().min(1).describe("Cluster name shared by every data centre."),
+    keyspace: z.string().regex(/^[a-z][a-z0-9_]{0,47}$/).describe("Keyspace of the telemetry tables."),
+    nodesPerDc: int(1, 100).describe("Nodes in this region's data centre."),
+    replicationFactor: int(1, 10).describe("Replication factor of this data centre (also used for peer data centres)."),
+    memoryMiB: int(1024).describe("Memory limit = request per node, MiB."),
+    heapMiB: int(256).optional().describe("JVM heap, MiB. Derived when absent: half the memory limit, at most 31 GiB."),
+    cpuMillis: int(100).describe("CPU request = limit per node, millicores."),
+    storageGiB: int(1).describe("Persistent volume per node, GiB."),
+    storageClass: z.string().min(1).describe("StorageClass of the data volumes."),
+    zones: z.array(z.string().min(1)).optional().describe("Availability zones the racks are spread over. Derived when absent: <region>a, b, c."),
+    defaultTtlDays: int(0, 3650).describe("Default TTL of the events table, days (0 keeps data forever)."),
+    peerRegions: z.array(region).describe("Other prod regions whose data centres this one joins (their stacks must exist)."),
+    extraSeeds: z.array(z.string().min(1)).describe("Extra seed addresses (e.g. a data centre outside Pulumi)."),
+    seedDomain: dnsName.optional().describe("DNS suffix under which other regions reach this data centre's pods. @default in-cluster DNS"),
+    image: z.string().min(1).optional().describe("Container image. @default cassandra:<version>"),
   })
   .strict();
 
 const redis = z
   .object({
-    /** `in-cluster` (a StatefulSet; local) or `elasticache` (AWS replication group). */
-    mode: z.enum(["in-cluster", "elasticache"]),
-    /** Cache nodes (primary + replicas). */
-    nodes: int(1, 6),
-    nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/),
-    multiAz: z.boolean(),
-    automaticFailover: z.boolean(),
-    /** In-cluster only: memory limit, MiB. */
-    memoryMiB: int(64).optional(),
-    engineVersion: z.string().optional(),
-    /** ElastiCache subnets (private). */
-    subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).optional(),
-    /** Security groups allowed to reach the cache. */
-    securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]+$/)).optional(),
+    mode: z.enum(["in-cluster", "elasticache"]).describe("`in-cluster` (a StatefulSet; local) or `elasticache` (AWS replication group)."),
+    nodes: int(1, 6).describe("Cache nodes (primary + replicas)."),
+    nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/).describe("ElastiCache node type."),
+    multiAz: z.boolean().describe("Spread nodes over availability zones (ElastiCache)."),
+    automaticFailover: z.boolean().describe("Promote a replica when the primary fails (needs nodes >= 2)."),
+    memoryMiB: int(64).optional().describe("In-cluster only: memory limit, MiB."),
+    engineVersion: z.string().optional().describe("ElastiCache engine version. @default the component's default"),
+    subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).optional().describe("ElastiCache subnets (private)."),
+    securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]+$/)).optional().describe("Security groups allowed to reach the cache."),
   })
   .strict();
 
 const gateway = z
   .object({
-    minReplicas: int(1, 100),
-    maxReplicas: int(1, 200),
-    cpuMillis: int(50),
-    memoryMiB: int(64),
-    targetCpuPercent: int(10, 100),
-    /** Public host served by the ingress Gateway. */
-    publicHost: dnsName,
-    /** Secret (in the ingress gateway's namespace) holding the TLS certificate. */
-    tlsSecretName: z.string().min(1),
+    minReplicas: int(1, 100).describe("HPA minimum replicas."),
+    maxReplicas: int(1, 200).describe("HPA maximum replicas."),
+    cpuMillis: int(50).describe("CPU request per pod, millicores."),
+    memoryMiB: int(64).describe("Memory request = limit per pod, MiB."),
+    targetCpuPercent: int(10, 100).describe("HPA target CPU utilisation, percent."),
+    publicHost: dnsName.describe("Public host served by the ingress Gateway."),
+    tlsSecretName: z.string().min(1).describe("Secret (in the ingress gateway's namespace) holding the TLS certificate."),
     jwt: z
       .object({
-        algorithm: z.enum(["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "PS256", "EdDSA"]),
-        issuer: z.string().min(1),
-        audience: z.string().min(1),
+        algorithm: z.enum(["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "PS256", "EdDSA"]).describe("The one JWT algorithm accepted."),
+        issuer: z.string().min(1).describe("Required `iss` claim."),
+        audience: z.string().min(1).describe("Required `aud` claim."),
       })
       .strict(),
   })
@@ -88,35 +68,32 @@ const gateway = z
 
 const telemetry = z
   .object({
-    commandReplicas: int(1, 100),
-    queryReplicas: int(1, 100),
-    cpuMillis: int(50),
-    memoryMiB: int(64),
-    /** Mesh host the CQRS VirtualService is bound to. */
-    host: dnsName,
+    commandReplicas: int(1, 100).describe("Replicas of telemetry-command (writes, read-your-writes reads)."),
+    queryReplicas: int(1, 100).describe("Replicas of telemetry-query (reads at LOCAL_ONE)."),
+    cpuMillis: int(50).describe("CPU request per pod, millicores."),
+    memoryMiB: int(64).describe("Memory request = limit per pod, MiB."),
+    host: dnsName.describe("Mesh host the CQRS VirtualService is bound to."),
   })
   .strict();
 
 const mesh = z
   .object({
-    routeTimeoutSeconds: int(1, 300),
-    retryAttempts: int(0, 10),
-    perTryTimeoutSeconds: int(1, 300),
-    maxConnections: int(1),
-    consecutive5xxErrors: int(1),
+    routeTimeoutSeconds: int(1, 300).describe("Timeout of every HTTP route, seconds."),
+    retryAttempts: int(0, 10).describe("Retries on idempotent routes."),
+    perTryTimeoutSeconds: int(1, 300).describe("Per-try timeout of a retry, below the route timeout."),
+    maxConnections: int(1).describe("DestinationRule connection-pool limit per host."),
+    consecutive5xxErrors: int(1).describe("Outlier detection: 5xx in a row before a host is ejected."),
   })
   .strict();
 
 const vercel = z
   .object({
-    /** `none` (no Vercel project), `preview` or `production`. */
-    target: z.enum(["none", "preview", "production"]),
-    plan: z.enum(["hobby", "pro", "enterprise"]),
-    maxDurationSeconds: int(1, 900),
-    memoryMb: int(128, 3009),
-    teamId: z.string().optional(),
-    /** Function region. Derived when absent: the Vercel region nearest the data centre. */
-    functionRegion: z.string().regex(/^[a-z]{3}\d$/).optional(),
+    target: z.enum(["none", "preview", "production"]).describe("`none` (no Vercel project), `preview` or `production`."),
+    plan: z.enum(["hobby", "pro", "enterprise"]).describe("Vercel plan; bounds duration and memory."),
+    maxDurationSeconds: int(1, 900).describe("Function timeout, seconds."),
+    memoryMb: int(128, 4096).describe("Function memory, MB."),
+    teamId: z.string().optional().describe("Vercel team id. @default the token's scope"),
+    functionRegion: z.string().regex(/^[a-z]{3}\d$/).optional().describe("Function region. Derived when absent: the Vercel region nearest the data centre."),
   })
   .strict();
 
@@ -124,34 +101,29 @@ const alerting = z
   .object({
     subscriptions: z.array(
       z.object({ protocol: z.enum(["email", "https", "sms", "sqs", "lambda"]), endpoint: z.string().min(3) }).strict(),
-    ),
+    ).describe("SNS subscriptions of the alarm topic: [{protocol, endpoint}]."),
   })
   .strict();
 
 const kubernetes = z
   .object({
-    /** kubeconfig context; the kubeconfig itself may also come from ESC or `platform:kubeconfig` (secret). */
-    context: z.string().min(1).optional(),
-    /** Render manifests into this directory instead of applying them (offline `up`). */
-    renderYamlToDirectory: z.string().min(1).optional(),
+    context: z.string().min(1).optional().describe("kubeconfig context; the kubeconfig itself may also come from ESC or `platform:kubeconfig` (secret)."),
+    renderYamlToDirectory: z.string().min(1).optional().describe("Render manifests into this directory instead of applying them (offline `up`)."),
   })
   .strict();
 
 const images = z
   .object({
-    /** Image of the gateway app (required for `local`; cloud stacks build and push their own). */
-    gateway: z.string().min(1).optional(),
-    /** Image of the telemetry app (same rule). */
-    telemetry: z.string().min(1).optional(),
+    gateway: z.string().min(1).optional().describe("Image of the gateway app (required for `local`; cloud stacks build and push their own)."),
+    telemetry: z.string().min(1).optional().describe("Image of the telemetry app (same rule)."),
   })
   .strict();
 
 /** Everything a stack may set under `platform:`. */
 export const settingsSchema = z
   .object({
-    /** Pulumi organisation, for StackReferences between prod regions. */
-    org: z.string().min(1),
-    namespace: dnsName,
+    org: z.string().min(1).describe("Pulumi organisation, for StackReferences between prod regions."),
+    namespace: dnsName.describe("Kubernetes namespace of the platform (sidecar injection on)."),
     cassandra,
     redis,
     gateway,
