@@ -40,6 +40,7 @@ done
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
+# As root apt warns it downloads "unsandboxed" (the _apt user cannot write the temp dir): harmless.
 download() { (cd "$WORK" && apt-get download -q prometheus) >&2; }
 if ! download; then
   # Package lists are missing or stale on a fresh machine: refresh once, then retry.

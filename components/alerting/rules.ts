@@ -138,7 +138,7 @@ function ingest(c: QueryContext, fraction: number) {
 const cassandraNodeDown: AlertRule = {
   name: "CassandraNodeDown",
   title: "A Cassandra node is down",
-  description: "The Cassandra StatefulSet has fewer ready replicas than desired: the data centre runs with a node missing and LOCAL_QUORUM writes have less headroom.",
+  description: "A Cassandra rack's StatefulSet has fewer ready replicas than desired: the data centre runs with a node missing and LOCAL_QUORUM writes have less headroom.",
   firstCheck: "`kubectl -n platform get pods -l app.kubernetes.io/name=cassandra` and the not-ready pod's events/logs (OOMKilled, disk full, pending PVC).",
   severity: "critical",
   notify: ONCALL,
@@ -153,19 +153,20 @@ const cassandraNodeDown: AlertRule = {
     windowSeconds: 0,
     metrics: [KUBE_STATE_METRICS.statefulSetReplicas, KUBE_STATE_METRICS.statefulSetReadyReplicas],
     query: (c) => {
-      const sel = `{${ns(c)},statefulset="cassandra"}`;
+      // One StatefulSet per rack (zone): `cassandra-<rack>`; one alert per rack names the zone.
+      const sel = `{${ns(c)},statefulset=~"cassandra(-.+)?"}`;
       return `sum by (namespace, statefulset) (${KUBE_STATE_METRICS.statefulSetReplicas}${sel}) - sum by (namespace, statefulset) (${KUBE_STATE_METRICS.statefulSetReadyReplicas}${sel})`;
     },
     fixture: {
       healthy: (_t, c) => statefulSet(c, 3, 3),
       breach: (_t, c) => statefulSet(c, 3, 2),
-      alertLabels: (c) => ({ namespace: c.namespace, statefulset: "cassandra" }),
+      alertLabels: (c) => ({ namespace: c.namespace, statefulset: "cassandra-rack1" }),
     },
   },
 };
 
 function statefulSet(c: QueryContext, desired: number, ready: number) {
-  const labels = { namespace: c.namespace, statefulset: "cassandra" };
+  const labels = { namespace: c.namespace, statefulset: "cassandra-rack1" };
   return [gauge(KUBE_STATE_METRICS.statefulSetReplicas, labels, desired), gauge(KUBE_STATE_METRICS.statefulSetReadyReplicas, labels, ready)];
 }
 
