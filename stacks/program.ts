@@ -1,9 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AppImages } from "../components/images";
+import { Alerting } from "../components/alerting";
+import { CassandraCluster } from "../components/cassandra";
+import { Gateway } from "../components/gateway";
+import { MeshRoutes } from "../components/mesh-routes";
+import { Redis } from "../components/redis";
 import { standardLabels } from "../components/shared/labels";
 import { TelemetryFunctions } from "../components/telemetry-functions";
+import { TelemetryMeshHost, TelemetryService } from "../components/telemetry-service";
 import type { PlatformConfig } from "./config";
+import { appImages } from "./images";
+import { peerSeeds } from "./peers";
 import { createProviders } from "./providers";
 
 /** What each stack exports; prod regions read `cassandraSeeds` of each other. */
@@ -12,44 +19,162 @@ export interface PlatformOutputs {
   region: string;
   cassandraDataCenter: string;
   cassandraSeeds: pulumi.Output<string[]>;
+  publicHost: string;
+  redisHost: pulumi.Output<string>;
+  vercelProjectId?: pulumi.Output<string>;
+  alarmTopicArn?: pulumi.Output<string>;
 }
 
-/** Declares the whole platform of one stack from its resolved config. */
+/**
+ * Declares the whole platform of one stack from its resolved config: data (Cassandra, Redis),
+ * the apps (telemetry command/query, gateway), routes, the Vercel project and alerting.
+ */
 export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
   const providers = createProviders(cfg);
-  const k8sOpts: pulumi.ComponentResourceOptions = { providers: [providers.kubernetes] };
+  const secrets = new pulumi.Config("platform");
   const namespace = new k8s.core.v1.Namespace(
     cfg.namespace,
     { metadata: { name: cfg.namespace, labels: { ...standardLabels("platform", "namespace"), "istio-injection": "enabled" } } },
     { provider: providers.kubernetes },
   );
-  const inNamespace = { ...k8sOpts, dependsOn: [namespace] };
+  // Every in-cluster component: the stack's Kubernetes provider, after the namespace.
+  const inCluster: pulumi.ComponentResourceOptions = { providers: [providers.kubernetes], dependsOn: [namespace] };
+  const cloud = providers.aws ? [providers.aws] : [];
   const images = appImages(cfg, providers.aws);
-  void images;
-  void inNamespace;
 
-  if (providers.vercel && cfg.vercel.target !== "none") {
-    new TelemetryFunctions(
-      "telemetry-functions",
-      {
-        projectName: `telemetry-${cfg.stack}`,
-        teamId: cfg.vercel.teamId,
-        target: cfg.vercel.target,
-        functionRegion: cfg.vercel.functionRegion!,
-        plan: cfg.vercel.plan,
-        maxDurationSeconds: cfg.vercel.maxDurationSeconds,
-        memoryMb: cfg.vercel.memoryMb,
-        cassandra: { contactPoints: [], dataCenter: cfg.region, keyspace: cfg.cassandra.keyspace, username: "x", password: pulumi.secret("y") },
-      },
-      { providers: [providers.vercel] },
-    );
-  }
-  return { stage: cfg.stage, region: cfg.region, cassandraDataCenter: cfg.region, cassandraSeeds: pulumi.output([]) };
-}
+  const cassandra = new CassandraCluster(
+    "cassandra",
+    {
+      namespace: cfg.namespace,
+      clusterName: cfg.cassandra.clusterName,
+      dataCenter: cfg.region,
+      keyspace: cfg.cassandra.keyspace,
+      nodes: cfg.cassandra.nodesPerDc,
+      replication: cfg.cassandra.replication,
+      memoryMiB: cfg.cassandra.memoryMiB,
+      heapMiB: cfg.cassandra.heapMiB,
+      cpuMillis: cfg.cassandra.cpuMillis,
+      storageGiB: cfg.cassandra.storageGiB,
+      storageClass: cfg.cassandra.storageClass,
+      zones: cfg.cassandra.zones,
+      defaultTtlDays: cfg.cassandra.defaultTtlDays,
+      image: cfg.cassandra.image,
+      peerSeeds: peerSeeds(cfg),
+      seedDomain: cfg.cassandra.seedDomain,
+    },
+    inCluster,
+  );
 
-/** Image references: built and pushed to the stack's own ECR in the cloud, from config locally. */
-function appImages(cfg: PlatformConfig, awsProvider: pulumi.ProviderResource | undefined): { gateway: pulumi.Input<string>; telemetry: pulumi.Input<string> } {
-  if (!awsProvider) return { gateway: cfg.images.gateway!, telemetry: cfg.images.telemetry! };
-  const built = new AppImages("images", { apps: ["gateway", "telemetry"] }, { providers: [awsProvider] });
-  return { gateway: cfg.images.gateway ?? built.refs.gateway, telemetry: cfg.images.telemetry ?? built.refs.telemetry };
+  const redis = new Redis(
+    "redis",
+    {
+      mode: cfg.redis.mode,
+      namespace: cfg.namespace,
+      nodes: cfg.redis.nodes,
+      nodeType: cfg.redis.nodeType,
+      multiAz: cfg.redis.multiAz,
+      automaticFailover: cfg.redis.automaticFailover,
+      memoryMiB: cfg.redis.memoryMiB,
+      engineVersion: cfg.redis.engineVersion,
+      subnetIds: cfg.redis.subnetIds,
+      securityGroupIds: cfg.redis.securityGroupIds,
+    },
+    { ...inCluster, providers: [providers.kubernetes, ...cloud] },
+  );
+
+  const telemetryCassandra = {
+    contactPoints: cassandra.contactPoints,
+    dataCenter: cfg.region,
+    keyspace: cfg.cassandra.keyspace,
+    credentialsSecretName: cassandra.credentialsSecretName,
+  };
+  const size = { cpuMillis: cfg.telemetry.cpuMillis, memoryMiB: cfg.telemetry.memoryMiB };
+  const command = new TelemetryService(
+    "telemetry-command",
+    { namespace: cfg.namespace, image: images.telemetry, role: "command", replicas: cfg.telemetry.commandReplicas, size, cassandra: telemetryCassandra },
+    inCluster,
+  );
+  const query = new TelemetryService(
+    "telemetry-query",
+    { namespace: cfg.namespace, image: images.telemetry, role: "query", replicas: cfg.telemetry.queryReplicas, size, cassandra: telemetryCassandra },
+    inCluster,
+  );
+  const meshHost = new TelemetryMeshHost("telemetry", { namespace: cfg.namespace, name: cfg.telemetry.host }, inCluster);
+
+  const jwtKey = secrets.getSecret("jwtKey");
+  const gateway = new Gateway(
+    "gateway",
+    {
+      namespace: cfg.namespace,
+      image: images.gateway,
+      region: cfg.region,
+      stage: cfg.stage,
+      minReplicas: cfg.gateway.minReplicas,
+      maxReplicas: cfg.gateway.maxReplicas,
+      targetCpuPercent: cfg.gateway.targetCpuPercent,
+      size: { cpuMillis: cfg.gateway.cpuMillis, memoryMiB: cfg.gateway.memoryMiB },
+      telemetryService: cfg.telemetry.host,
+      // The key is a Pulumi secret when set in config; otherwise an existing Secret (e.g. synced by external-secrets).
+      jwt: { ...cfg.gateway.jwt, ...(jwtKey ? { key: jwtKey } : { keySecretName: "gateway-jwt" }) },
+      redis: { host: redis.host, port: redis.port, tls: redis.tls, passwordSecretName: redis.passwordSecretName, passwordSecretKey: redis.passwordSecretKey },
+    },
+    { ...inCluster, dependsOn: [namespace, meshHost] },
+  );
+
+  new MeshRoutes(
+    "mesh-routes",
+    {
+      namespace: cfg.namespace,
+      publicHost: cfg.gateway.publicHost,
+      tlsCredentialName: cfg.gateway.tlsSecretName,
+      telemetry: { host: cfg.telemetry.host },
+      routeTimeoutSeconds: cfg.mesh.routeTimeoutSeconds,
+      retryAttempts: cfg.mesh.retryAttempts,
+      perTryTimeoutSeconds: cfg.mesh.perTryTimeoutSeconds,
+      maxConnections: cfg.mesh.maxConnections,
+      consecutive5xxErrors: cfg.mesh.consecutive5xxErrors,
+    },
+    { ...inCluster, dependsOn: [namespace, gateway, command, query, meshHost] },
+  );
+
+  const functions =
+    providers.vercel && cfg.vercel.target !== "none"
+      ? new TelemetryFunctions(
+          "telemetry-functions",
+          {
+            projectName: `telemetry-${cfg.stack}`,
+            teamId: cfg.vercel.teamId,
+            target: cfg.vercel.target,
+            functionRegion: cfg.vercel.functionRegion!,
+            plan: cfg.vercel.plan,
+            maxDurationSeconds: cfg.vercel.maxDurationSeconds,
+            memoryMb: cfg.vercel.memoryMb,
+            cassandra: { contactPoints: cassandra.seeds, dataCenter: cfg.region, keyspace: cfg.cassandra.keyspace, username: cassandra.username, password: cassandra.password },
+          },
+          { providers: [providers.vercel] },
+        )
+      : undefined;
+
+  const alerting = new Alerting(
+    "alerting",
+    {
+      namespace: cfg.namespace,
+      stage: cfg.stage,
+      region: cfg.region,
+      notify: { subscriptions: cfg.alerting.subscriptions },
+      cloudWatch: providers.aws ? { elastiCacheClusterIds: redis.memberClusterIds, loadBalancers: cfg.alerting.loadBalancers } : undefined,
+    },
+    { ...inCluster, providers: [providers.kubernetes, ...cloud] },
+  );
+
+  return {
+    stage: cfg.stage,
+    region: cfg.region,
+    cassandraDataCenter: cfg.region,
+    cassandraSeeds: cassandra.seeds,
+    publicHost: cfg.gateway.publicHost,
+    redisHost: redis.host,
+    vercelProjectId: functions?.projectId,
+    alarmTopicArn: alerting.snsTopicArn,
+  };
 }

@@ -102,6 +102,9 @@ const alerting = z
     subscriptions: z.array(
       z.object({ protocol: z.enum(["email", "https", "sms", "sqs", "lambda"]), endpoint: z.string().min(3) }).strict(),
     ).describe("SNS subscriptions of the alarm topic: [{protocol, endpoint}]."),
+    loadBalancers: z
+      .array(z.object({ name: z.string().min(1), arnSuffix: z.string().regex(/^(app|net)\/[\w-]+\/[0-9a-f]+$/) }).strict())
+      .describe("Load balancers in front of the ingress gateway to alarm on: [{name, arnSuffix}]."),
   })
   .strict();
 
@@ -140,4 +143,5 @@ export type PlatformSettings = z.infer<typeof settingsSchema>;
 
 /** The top-level keys a stack file may set (`platform:<key>`), plus secrets read separately. */
 export const SETTINGS_KEYS = Object.keys(settingsSchema.shape) as (keyof PlatformSettings)[];
-export const SECRET_KEYS = ["kubeconfig", "vercelApiToken"] as const;
+/** Secret keys, read with `getSecret` only: never validated into plain config. */
+export const SECRET_KEYS = ["kubeconfig", "vercelApiToken", "jwtKey"] as const;

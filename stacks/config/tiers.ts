@@ -42,7 +42,7 @@ export const BASE_DEFAULTS: DeepPartial<PlatformSettings> = {
   gateway: { targetCpuPercent: 70, publicHost: "api.telemetry.example.com", tlsSecretName: "gateway-tls", jwt: { algorithm: "RS256", issuer: "https://auth.example.com/", audience: "telemetry-api" } },
   telemetry: { host: "telemetry" },
   mesh: { routeTimeoutSeconds: 10, retryAttempts: 2, perTryTimeoutSeconds: 3, maxConnections: 1024, consecutive5xxErrors: 5 },
-  alerting: { subscriptions: [] },
+  alerting: { subscriptions: [], loadBalancers: [] },
   vercel: { plan: "pro", maxDurationSeconds: 30, memoryMb: 1024 },
 };
 
