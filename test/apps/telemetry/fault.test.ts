@@ -103,5 +103,5 @@ describe("fault: Cassandra restarts in the middle of an ingest run", () => {
       // Leave Cassandra running for the files that follow, whatever happened above.
       await cassandra("start");
     }
-  });
+  }, 420_000); // a stop (drain) plus a JVM start can take minutes on a loaded 2-core machine
 });

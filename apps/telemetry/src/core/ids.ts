@@ -62,5 +62,14 @@ export function identifyEvents(events: readonly ValidEvent[], opts: { nowMs: num
 
 /** The partition day of a timestamp, in UTC whatever the process time zone. */
 export function utcDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  // Events of a request share a handful of days: format each day number once.
+  const dayNumber = Math.floor(ms / 86_400_000);
+  let day = dayCache.get(dayNumber);
+  if (day === undefined) {
+    day = new Date(dayNumber * 86_400_000).toISOString().slice(0, 10);
+    if (dayCache.size > 1024) dayCache.clear();
+    dayCache.set(dayNumber, day);
+  }
+  return day;
 }
+const dayCache = new Map<number, string>();

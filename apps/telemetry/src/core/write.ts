@@ -59,10 +59,10 @@ export function planBatches(events: readonly IdentifiedEvent[], maxBatchBytes = 
   return chunks;
 }
 
-function params(e: IdentifiedEvent): unknown[] {
-  // `unset` instead of null for absent metadata: a null collection would write a tombstone.
+function params(e: IdentifiedEvent, day: types.LocalDate): unknown[] {
+  // `unset` instead of null for absent metadata: a null would write a tombstone.
   const metadata = e.metadata && Object.keys(e.metadata).length > 0 ? e.metadata : types.unset;
-  return [e.source, types.LocalDate.fromString(e.day), e.id, e.level, e.message, metadata];
+  return [e.source, day, e.id, e.level, e.message, metadata];
 }
 
 /**
@@ -85,11 +85,12 @@ export async function writeEvents(client: Client, events: readonly IdentifiedEve
     const started = process.hrtime.bigint();
     let ok = false;
     try {
+      const day = types.LocalDate.fromString(chunk.events[0]!.day); // one partition per chunk
       if (chunk.events.length === 1) {
-        await client.execute(INSERT, params(chunk.events[0]!), execOpts);
+        await client.execute(INSERT, params(chunk.events[0]!, day), execOpts);
       } else {
         await client.batch(
-          chunk.events.map((e) => ({ query: INSERT, params: params(e) })),
+          chunk.events.map((e) => ({ query: INSERT, params: params(e, day) })),
           execOpts,
         );
       }
