@@ -1,10 +1,10 @@
 /** Per-stack policy config for offline runs: the values the engine would get from policy config. */
 import { readStackConfig } from "../../scripts/synth";
-import { resolveConfig } from "../../stacks/config";
+import { resolveConfig, type PlatformConfig } from "../../stacks/config";
 import type { PackConfig } from "./types";
 
-/** The stack's Vercel plan from its resolved config (the only setting the pack takes from config). */
-export function packConfigFor(stack: string): Partial<PackConfig> {
+/** The stack's resolved config, read from `stacks/Pulumi.<stack>.yaml` over the stage defaults. */
+export function resolvedConfigFor(stack: string): PlatformConfig {
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(readStackConfig(stack))) {
     if (!key.startsWith("platform:")) continue;
@@ -14,5 +14,10 @@ export function packConfigFor(stack: string): Partial<PackConfig> {
       raw[key.slice("platform:".length)] = value;
     }
   }
-  return { vercelPlan: resolveConfig(stack, raw).vercel.plan };
+  return resolveConfig(stack, raw);
+}
+
+/** The stack's Vercel plan (the only setting the pack takes from config; see the README). */
+export function packConfigFor(stack: string): Partial<PackConfig> {
+  return { vercelPlan: resolvedConfigFor(stack).vercel.plan };
 }

@@ -40,7 +40,7 @@ export function urnOf(stack: string, type: string, name: string): string {
 /** A Kubernetes object as the engine sees it (inputs carry apiVersion/kind like the SDK sets them). */
 export function kube(stack: string, kind: string, name: string, body: Record<string, any>, namespace = NS): ResourceLike {
   const type = TYPES[kind];
-  const apiVersion = type.split(":")[1];
+  const apiVersion = type.split(":")[1].replace(/^core\//, ""); // the SDK sets `v1` for the core group
   const props = { apiVersion, kind, ...body, metadata: { name, namespace, ...(body.metadata ?? {}) } };
   return { type, name: `${kind.toLowerCase()}-${name}`, urn: urnOf(stack, type, `${kind.toLowerCase()}-${name}`), props };
 }
@@ -137,6 +137,10 @@ export function cqrsHttp() {
 export const PUBLIC_HOST = "api.telemetry.example.com";
 
 export function goodStack(stack = "prod-us-east-1"): ResourceLike[] {
+  return clone(buildStack(stack));
+}
+
+function buildStack(stack: string): ResourceLike[] {
   const dc = stack === "local" ? "local" : stack.replace(/^(dev|staging|prod)-/, "");
   const outlier = { consecutive5xxErrors: 5, interval: "10s", baseEjectionTime: "30s", maxEjectionPercent: 50 };
   const dr = (host: string) => kube(stack, "DestinationRule", host, { spec: { host: `${host}.${NS}.svc.cluster.local`, trafficPolicy: { outlierDetection: outlier } } });
@@ -199,7 +203,7 @@ export function goodStack(stack = "prod-us-east-1"): ResourceLike[] {
 }
 
 /** A deep copy, so a test can mutate it freely. */
-export const clone = <T>(v: T): T => structuredClone(v);
+export const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)); // never shares sub-objects (structuredClone keeps aliases)
 
 /** The Kubernetes object `kind` named `name` in resources (throws if absent: a broken fixture). */
 export function obj(resources: ResourceLike[], kind: string, name: string): Record<string, any> {

@@ -34,7 +34,7 @@ export const gatewayTls: PlatformPolicy = {
         const [gwNs, gwName] = ref.includes("/") ? ref.split("/", 2) : [ns, ref];
         const gw: ResourceLike | undefined = gateways.find((g) => metaName(g) === gwName && metaNamespace(g) === gwNs);
         if (!gw) {
-          out.push(finding(vs, `${vsLabel(vs)} is bound to Gateway ${gwNs}/${gwName}, which is not in this stack.`, `declare the Gateway or fix spec.gateways.`));
+          out.push(finding(vs, `Bound to Gateway ${gwNs}/${gwName}, which is not in this stack.`, `declare the Gateway or fix spec.gateways.`));
           continue;
         }
         const servers: Record<string, any>[] = gw.props.spec?.servers ?? [];

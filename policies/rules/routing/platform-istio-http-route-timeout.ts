@@ -1,7 +1,7 @@
 import { finding } from "../../core/finding";
 import type { PlatformPolicy } from "../../core/types";
 import { parseDurationMs } from "../../routing/duration";
-import { httpRoutes, vsLabel } from "../../routing/routes";
+import { httpRoutes } from "../../routing/routes";
 
 export const httpRouteTimeout: PlatformPolicy = {
   name: "platform-istio-http-route-timeout",
@@ -11,7 +11,7 @@ export const httpRouteTimeout: PlatformPolicy = {
   check(resources) {
     return httpRoutes(resources)
       .filter((r) => r.route.route?.length && !(parseDurationMs(r.route.timeout)! > 0))
-      .map((r) => finding(r.vs, `${vsLabel(r.vs)} ${r.where} has ${r.route.timeout === undefined ? "no timeout" : `an invalid timeout "${r.route.timeout}"`}.`,
+      .map((r) => finding(r.vs, `${r.where} has ${r.route.timeout === undefined ? "no timeout" : `an invalid timeout "${r.route.timeout}"`}.`,
         `set ${r.where}.timeout to the route's budget, e.g. "10s".`));
   },
 };

@@ -2,7 +2,7 @@ import { finding } from "../../core/finding";
 import type { Finding, PlatformPolicy } from "../../core/types";
 import { parseDurationMs } from "../../routing/duration";
 import { stringMatches } from "../../routing/match";
-import { httpRoutes, vsLabel } from "../../routing/routes";
+import { httpRoutes } from "../../routing/routes";
 
 /** RFC 9110 idempotent methods: a retry never applies a change twice. */
 export const IDEMPOTENT = ["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"];
@@ -35,13 +35,13 @@ export const retryPolicy: PlatformPolicy = {
       const retryOn = String(retries.retryOn ?? "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes").split(",").map((s) => s.trim());
       const unsafe = methodsOf(r.route).filter((m) => !IDEMPOTENT.includes(m));
       if (unsafe.length > 0 && !retryOn.every((c) => PRE_REQUEST.has(c))) {
-        out.push(finding(r.vs, `${vsLabel(r.vs)} ${r.where} retries ${retries.attempts} time(s) on "${retryOn.join(",")}" but also receives non-idempotent ${unsafe.join(", ")}.`,
+        out.push(finding(r.vs, `${r.where} retries ${retries.attempts} time(s) on "${retryOn.join(",")}" but also receives non-idempotent ${unsafe.join(", ")}.`,
           `match only idempotent methods on this route, or set retries.attempts to 0 (or retryOn to connect-failure,refused-stream).`));
       }
       const perTry = parseDurationMs(retries.perTryTimeout);
       const timeout = parseDurationMs(r.route.timeout);
       if (perTry === undefined || timeout === undefined || perTry >= timeout) {
-        out.push(finding(r.vs, `${vsLabel(r.vs)} ${r.where} perTryTimeout ${retries.perTryTimeout ?? "(unset)"} is not below the route timeout ${r.route.timeout ?? "(unset)"}.`,
+        out.push(finding(r.vs, `${r.where} perTryTimeout ${retries.perTryTimeout ?? "(unset)"} is not below the route timeout ${r.route.timeout ?? "(unset)"}.`,
           `set retries.perTryTimeout below timeout so a retry can still finish (e.g. timeout 10s, perTryTimeout 3s).`));
       }
     }

@@ -1,6 +1,6 @@
 import { finding } from "../../core/finding";
 import type { Finding, PlatformPolicy } from "../../core/types";
-import { virtualServices, vsLabel } from "../../routing/routes";
+import { virtualServices } from "../../routing/routes";
 
 export const routeWeights: PlatformPolicy = {
   name: "platform-istio-route-weights",
@@ -16,7 +16,7 @@ export const routeWeights: PlatformPolicy = {
           if (dests.length === 0 || (dests.length === 1 && dests[0].weight === undefined)) return;
           const sum = dests.reduce((s, d) => s + (Number(d.weight) || 0), 0);
           if (sum !== 100) {
-            out.push(finding(vs, `${vsLabel(vs)} ${section}[${i}] destination weights sum to ${sum} (${dests.map((d) => d.weight ?? 0).join(" + ")}), not 100.`,
+            out.push(finding(vs, `${section}[${i}] destination weights sum to ${sum} (${dests.map((d) => d.weight ?? 0).join(" + ")}), not 100.`,
               `adjust ${section}[${i}].route[*].weight so they total 100.`));
           }
         });
