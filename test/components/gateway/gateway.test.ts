@@ -16,7 +16,7 @@ const base = {
   region: "eu-west-1",
   stage: "prod",
   size: { cpuMillis: 1000, memoryMiB: 1024 },
-  jwt: { algorithm: "RS256", issuer: "https://auth.example.com/", audience: "telemetry-api" },
+  jwt: { algorithm: "RS256" as const, issuer: "https://auth.example.com/", audience: "telemetry-api" },
 };
 
 /** Declares a Gateway and returns the manifests of its own children. */
