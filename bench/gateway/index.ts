@@ -11,7 +11,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, openSync, writeFileSync, statSync } from "node:fs";
+import { mkdirSync, openSync, readFileSync, writeFileSync, statSync } from "node:fs";
 import { request } from "node:http";
 import { createServer, type AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
@@ -74,6 +74,8 @@ async function startUpstream(): Promise<number> {
   return Number(line.toString().trim());
 }
 
+const pids: Record<string, number[]> = {};
+
 async function startGateway(upstreamPort: number): Promise<number> {
   const port = await freePort();
   const upstream = `http://127.0.0.1:${upstreamPort}`;
@@ -96,6 +98,7 @@ async function startGateway(upstreamPort: number): Promise<number> {
     stdio: ["ignore", log, "inherit"],
   });
   children.push(child);
+  pids.gateway = [child.pid!];
   await waitFor(`http://127.0.0.1:${port}/readyz`, "gateway");
   return port;
 }
@@ -137,6 +140,8 @@ http {
   const child = spawn("nginx", ["-p", dir, "-c", conf], { stdio: ["ignore", "ignore", "inherit"] });
   children.push(child);
   await waitFor(`http://127.0.0.1:${port}/`, "nginx");
+  const workers = spawnSync("pgrep", ["-P", String(child.pid)], { encoding: "utf8" }).stdout.split("\n").filter(Boolean).map(Number);
+  pids.nginx = [child.pid!, ...workers];
   return port;
 }
 
@@ -144,13 +149,38 @@ interface Throughput {
   rps: number;
   errors: number;
   non2xx: number;
+  /** CPU time the proxy process(es) spent per request, in µs: steadier than req/s on a busy machine. */
+  cpuUsPerReq?: number;
 }
 
-async function throughput(name: string, url: string): Promise<Throughput> {
+const CLK_TCK = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
+
+/** utime + stime of the given processes, in µs (from /proc). */
+function cpuMicros(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    } catch {
+      /* process gone */
+    }
+  }
+  return (ticks * 1e6) / CLK_TCK;
+}
+
+async function throughput(name: string, url: string, pids: number[] = []): Promise<Throughput> {
   await autocannon({ url, connections: CONNECTIONS, duration: 2 }); // warm-up: JIT, pools, caches
+  const cpu0 = cpuMicros(pids);
   const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION });
-  const out = { rps: Math.round(r.requests.average), errors: r.errors + r.timeouts, non2xx: r.non2xx };
-  console.log(`${name.padEnd(8)} ${String(out.rps).padStart(7)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  errors ${out.errors}  non2xx ${out.non2xx}`);
+  const cpu = cpuMicros(pids) - cpu0;
+  const out: Throughput = { rps: Math.round(r.requests.average), errors: r.errors + r.timeouts, non2xx: r.non2xx };
+  if (pids.length && r.requests.total) out.cpuUsPerReq = Math.round((cpu / r.requests.total) * 10) / 10;
+  console.log(
+    `${name.padEnd(8)} ${String(out.rps).padStart(7)} req/s  p50 ${r.latency.p50} ms  p99 ${r.latency.p99} ms  errors ${out.errors}  non2xx ${out.non2xx}` +
+      (out.cpuUsPerReq !== undefined ? `  proxy cpu ${out.cpuUsPerReq} µs/req` : ""),
+  );
   return out;
 }
 
@@ -197,10 +227,10 @@ async function main(): Promise<void> {
     console.log(`throughput: ${CONNECTIONS} connections, ${DURATION}s per target (after a 2s warm-up)`);
 
     const d = await throughput("direct", direct);
-    const gw = await throughput("gateway", viaGateway);
+    const gw = await throughput("gateway", viaGateway, pids.gateway);
     if ((await get(cachedUrl)) !== 200) throw new Error("cached route did not answer 200");
-    const c = await throughput("cached", cachedUrl);
-    const n = haveNginx ? await throughput("nginx", viaNginx) : undefined;
+    const c = await throughput("cached", cachedUrl, pids.gateway);
+    const n = haveNginx ? await throughput("nginx", viaNginx, pids.nginx) : undefined;
 
     console.log(`latency at a fixed ${FIXED_RATE} req/s, ${LATENCY_DURATION}s each:`);
     const ld = await fixedRate("direct", direct);
@@ -227,6 +257,7 @@ async function main(): Promise<void> {
       "cached >= gateway": c.rps >= gw.rps,
     };
     console.log(`targets: ${JSON.stringify(targets)}`);
+    console.log(`proxy cpu per request (µs): gateway ${gw.cpuUsPerReq}, cached ${c.cpuUsPerReq}, nginx ${n?.cpuUsPerReq ?? "n/a"}`);
     console.log(JSON.stringify(result));
   } finally {
     cleanup();

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { pipeline } from "node:stream/promises";
 import type { DestinationStream } from "pino";
 import { loadJwtVerifier, type JwtVerifier } from "./auth/jwt.js";
 import type { CacheEntry } from "./cache/entry.js";
@@ -202,18 +201,18 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     });
 
     if (route.kind === "stream") {
+      // undici's stream() writes the upstream body straight into the response, with backpressure,
+      // and destroys the upstream request when the response closes early.
       try {
-        const up = await pools.pool(route.origin).request({
-          path: upPath,
-          method: req.method as "GET",
-          headers,
-          body: withBody ? req : null,
-          signal: abort.signal,
-        });
-        res.writeHead(up.statusCode, clientResponseHeaders(up.headers, true));
-        await pipeline(up.body, res);
+        await pools.pool(route.origin).stream(
+          { path: upPath, method: req.method as "GET", headers, body: withBody ? req : null, signal: abort.signal, opaque: res },
+          ({ statusCode, headers: upHeaders }) => {
+            res.writeHead(statusCode, clientResponseHeaders(upHeaders, true));
+            return res;
+          },
+        );
       } catch (err) {
-        if (abort.signal.aborted) return; // client gone: logged as ClientAbort by finish()
+        if (abort.signal.aborted || res.destroyed) return; // client gone: logged as ClientAbort by finish()
         upstreamFailed(ctx, route, res, err);
       }
       return;

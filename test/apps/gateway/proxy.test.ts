@@ -21,7 +21,6 @@ describe("proxy", () => {
   // Per-test hooks the upstream handler consults.
   let releaseStream = deferred();
   let firstBodyChunk = deferred<string>();
-  let releaseUpload = deferred();
   let upstreamClosed = deferred<string>();
   let slowRequests = 0;
 
