@@ -108,6 +108,19 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     });
   });
 
+  // Requests Node cannot parse never reach the handler: answer them with a request id and a reason too.
+  server.on("clientError", (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const reqId = requestIdFrom(undefined);
+    const [status, text, error] = err.code === "HPE_HEADER_OVERFLOW" ? [431, "Request Header Fields Too Large", "headers_too_large"] : [400, "Bad Request", "bad_request"];
+    const body = JSON.stringify({ error, reqId });
+    log.info({ logType: "ClientError", reqId, errStatus: status, errMsg: err.code ?? err.message });
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        `${REQUEST_ID_HEADER}: ${reqId}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+
   function finish(ctx: RequestContext, res: ServerResponse): void {
     const seconds = (performance.now() - ctx.start) / 1000;
     const status = res.writableFinished ? res.statusCode : 499; // 499: client closed first

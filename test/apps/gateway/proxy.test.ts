@@ -178,6 +178,18 @@ describe("proxy", () => {
     }
   });
 
+  it("answers an unparsable request with 400, a reason and a request id", async () => {
+    const socket = connect(Number(new URL(g.url).port), "127.0.0.1");
+    await once(socket, "connect");
+    socket.write("NOT-HTTP\r\n\r\n");
+    let raw = "";
+    socket.on("data", (c: Buffer) => (raw += c.toString()));
+    await once(socket, "close");
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(raw).toMatch(/\r\nx-request-id: [0-9a-f-]{36}\r\n/);
+    expect(raw).toContain('"error":"bad_request"');
+  });
+
   it("answers 502 with the request id when the upstream refuses the connection", async () => {
     const before = metricValue((await httpRequest(`${g.url}/metrics`)).body, GATEWAY_METRICS.upstreamErrors, { route: "/down", reason: "refused" });
     for (const prefix of ["/down", "/down-buf"]) {
