@@ -44,8 +44,12 @@ trap 'rm -rf "$WORK"' EXIT
 download() { (cd "$WORK" && apt-get download -q prometheus) >&2; }
 if ! download; then
   # Package lists are missing or stale on a fresh machine: refresh once, then retry.
-  echo "promtool.sh: apt-get update" >&2
-  apt-get update -q >&2
+  # Retried: another apt-get on the machine may hold the lists lock for a moment.
+  for attempt in 1 2 3; do
+    echo "promtool.sh: apt-get update (attempt $attempt)" >&2
+    apt-get update -q >&2 && break
+    sleep 5
+  done
   download || { echo "promtool.sh: apt-get download prometheus failed" >&2; exit 1; }
 fi
 DEB="$(ls "$WORK"/prometheus_*.deb | head -n 1)"
