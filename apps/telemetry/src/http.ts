@@ -60,7 +60,15 @@ export async function serveIngest(req: IncomingMessage, res: ServerResponse, dep
   if (result) {
     req.resume();
   } else {
-    const body = await readBody(req, LIMITS.maxBodyBytes);
+    let body: Buffer | "too-large";
+    try {
+      body = await readBody(req, LIMITS.maxBodyBytes);
+    } catch {
+      // The client aborted mid-body: nothing was written and probably nobody reads the answer.
+      result = { status: 400, body: { error: "request body could not be read" }, reason: "aborted" };
+      if (!res.headersSent && !res.destroyed) sendResult(res, result);
+      return result;
+    }
     result = await handleIngest({ ...head, body }, deps);
   }
   sendResult(res, result);

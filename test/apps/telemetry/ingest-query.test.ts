@@ -70,6 +70,43 @@ describe("ingest then query", () => {
   });
 });
 
+describe("write path limits", () => {
+  it("writes a request spanning several sources and days (one batch per partition)", async () => {
+    const sources = [uniqueSource(), uniqueSource(), uniqueSource()];
+    const yesterday = utcDay(base - 86_400_000);
+    const sent = sources.flatMap((source, s) =>
+      events(source, 40, (i) => ({ timestamp: new Date(base - (i % 2) * 86_400_000 + s * 100_000 + i * 1000).toISOString() })),
+    );
+    expect((await ingest(cmd.url, { events: sent })).body).toEqual({ accepted: 120 });
+    for (const source of sources) {
+      for (const d of [day, yesterday]) {
+        const got = await queryAll(reader.url, { source, day: d, limit: 1000 });
+        const want = sent.filter((e) => e.source === source && utcDay(Date.parse(e.timestamp as string)) === d);
+        expect(got.map((e) => e.message).sort()).toEqual(want.map((e) => e.message).sort());
+        expect(got).toHaveLength(20);
+      }
+    }
+  });
+
+  it("accepts requests at the size limits: large partitions are split under Cassandra's batch size limit", async () => {
+    const big = uniqueSource();
+    // ~1 MiB of 8 KiB messages in one partition: must be split into several batches.
+    const messages = events(big, 120, (i) => ({ message: `${i}:`.padEnd(8000, "m"), metadata: undefined }));
+    expect((await ingest(cmd.url, { events: messages })).status).toBe(202);
+    const gotBig = await queryAll(reader.url, { source: big, day, limit: 1000 });
+    expect(gotBig.map((e) => e.message).sort()).toEqual(messages.map((e) => e.message).sort());
+
+    const many = uniqueSource();
+    const meta = Object.fromEntries(Array.from({ length: 32 }, (_, k) => [`key${k}`, `value-${k}`]));
+    const thousand = events(many, 1000, () => ({ metadata: meta, message: "x" }));
+    expect(JSON.stringify({ events: thousand }).length).toBeLessThan(1024 * 1024);
+    expect((await ingest(cmd.url, { events: thousand })).body).toEqual({ accepted: 1000 });
+    const gotMany = await queryAll(reader.url, { source: many, day, limit: 1000 });
+    expect(gotMany).toHaveLength(1000);
+    expect(gotMany[0]!.metadata).toEqual(meta);
+  });
+});
+
 describe("idempotency", () => {
   it("a retried request with the same Idempotency-Key writes no duplicates", async () => {
     const source = uniqueSource();
