@@ -43,9 +43,12 @@ export function renderEnvFile(values: Readonly<Record<string, string>>): string 
   return keys.map((k) => `${k}=${quoteEnvValue(values[k])}`).join("\n") + "\n";
 }
 
-/** The route table when none is given: the telemetry API behind JWT, reads cached briefly. */
+/**
+ * The route table when none is given: the telemetry API behind JWT, reads cached briefly and
+ * per user (a shared entry could hand one caller's data to another).
+ */
 export function defaultGatewayRoutes(telemetryUpstream: string): GatewayRoute[] {
-  return [{ prefix: "/api/telemetry", upstream: telemetryUpstream, kind: "buffered", auth: true, cacheTtlSeconds: 5, staleSeconds: 30 }];
+  return [{ prefix: "/api/telemetry", upstream: telemetryUpstream, kind: "buffered", auth: true, cacheTtlSeconds: 5, staleSeconds: 30, perUser: true }];
 }
 
 /** Plain (already resolved) settings the `.env` is rendered from. */

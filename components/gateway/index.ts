@@ -62,7 +62,7 @@ export interface GatewayArgs {
   readonly targetCpuPercent?: number;
   /** CPU and memory of the gateway container. */
   readonly size: ContainerSize;
-  /** Route table. @default - `/api/telemetry` → the telemetry mesh host, JWT, GETs cached 5 s */
+  /** Route table. @default - `/api/telemetry` → the telemetry mesh host, JWT, GETs cached 5 s per user */
   readonly routes?: readonly GatewayRoute[];
   /** Telemetry mesh Service the default route points at. @default "telemetry" */
   readonly telemetryService?: string;

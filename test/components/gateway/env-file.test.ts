@@ -75,7 +75,7 @@ describe("gateway .env contract", () => {
     expect(config.stage).toBe("prod");
     expect(config.logLevel).toBe("warn");
     expect(config.routes.map((r) => r.prefix).sort()).toEqual(["/api/telemetry", "/public"]);
-    expect(config.routes.find((r) => r.prefix === "/api/telemetry")).toMatchObject({ auth: true, kind: "buffered", cacheTtlSeconds: 5 });
+    expect(config.routes.find((r) => r.prefix === "/api/telemetry")).toMatchObject({ auth: true, kind: "buffered", cacheTtlSeconds: 5, perUser: true });
     expect(config.jwt).toEqual({ algorithm: "RS256", issuer: "https://auth.example.com/", audience: "telemetry-api", keyFile: "/etc/gateway/jwt/key" });
     expect(config.redis).toMatchObject({ host: "master.cache.amazonaws.com", port: 6380, tls: true });
     expect(config.redis?.password).toBeUndefined();
