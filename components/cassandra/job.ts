@@ -4,7 +4,8 @@ import { contentHash } from "../shared/hash";
 import { synthChart, type KubeObject } from "../shared/kube";
 import { standardLabels } from "../shared/labels";
 import { hardenedPodSecurity } from "../shared/security";
-import { CASSANDRA_UID, NAME, containerSecurity, stripCdk8sLabels } from "./workload";
+import { kplusHardenedContainerSecurity, stripCdk8sPlusLabels } from "../shared/cdk8s-plus";
+import { CASSANDRA_UID, NAME } from "./workload";
 import { SCHEMA_DIR, schemaJobScript } from "./scripts";
 
 /** Placeholder the component swaps for the (Output) host list after synthesis. */
@@ -77,7 +78,7 @@ export function buildSchemaJob(spec: SchemaJobSpec): KubeObject[] {
             cpu: { request: kplus.Cpu.millis(200), limit: kplus.Cpu.millis(500) },
             memory: { request: Size.mebibytes(256), limit: Size.mebibytes(256) },
           },
-          securityContext: containerSecurity(),
+          securityContext: kplusHardenedContainerSecurity(CASSANDRA_UID),
           // A one-shot script has nothing to probe; only the exit code matters.
         },
       ],
@@ -89,5 +90,5 @@ export function buildSchemaJob(spec: SchemaJobSpec): KubeObject[] {
       JsonPatch.replace("/spec/template/spec/securityContext/seccompProfile", hardenedPodSecurity(CASSANDRA_UID).seccompProfile),
     );
   });
-  return objs.map(stripCdk8sLabels);
+  return objs.map(stripCdk8sPlusLabels);
 }

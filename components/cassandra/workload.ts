@@ -2,7 +2,8 @@ import { ApiObject, Duration, JsonPatch, Size } from "cdk8s";
 import * as kplus from "cdk8s-plus-28";
 import type { Construct } from "constructs";
 import { standardLabels, selectorLabels } from "../shared/labels";
-import { hardenedContainerSecurity, hardenedPodSecurity } from "../shared/security";
+import { hardenedPodSecurity } from "../shared/security";
+import { kplusHardenedContainerSecurity, stripCdk8sPlusLabels } from "../shared/cdk8s-plus";
 import { synthChart, type KubeObject } from "../shared/kube";
 import type { JvmHeap } from "./heap";
 import type { Rack } from "./racks";
@@ -68,7 +69,7 @@ export function buildCassandraWorkload(spec: CassandraWorkloadSpec): KubeObject[
     }
     for (const rack of spec.racks) addRack(chart, spec, rack, headless);
   });
-  return objs.map(stripCdk8sLabels).map((o) => (o.kind === "StatefulSet" ? withDataClaim(o, spec) : o));
+  return objs.map(stripCdk8sPlusLabels).map((o) => (o.kind === "StatefulSet" ? withDataClaim(o, spec) : o));
 }
 
 /**
@@ -119,7 +120,7 @@ function addRack(chart: Construct, spec: CassandraWorkloadSpec, rack: Rack, head
         imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
         command: ["sh", "-c", CONFIG_INIT_SCRIPT],
         resources: resources(100, 128),
-        securityContext: containerSecurity(),
+        securityContext: kplusHardenedContainerSecurity(CASSANDRA_UID),
       },
     ],
     containers: [
@@ -141,7 +142,7 @@ function addRack(chart: Construct, spec: CassandraWorkloadSpec, rack: Rack, head
           HEAP_NEWSIZE: kplus.EnvValue.fromValue(`${spec.heap.newGenMiB}M`),
         },
         resources: resources(spec.cpuMillis, spec.memoryMiB),
-        securityContext: containerSecurity(),
+        securityContext: kplusHardenedContainerSecurity(CASSANDRA_UID),
         // The storage port opens before bootstrap streaming starts, CQL only once the node has
         // joined: so startup/liveness watch 7000 (a long bootstrap is never killed) and
         // readiness watches 9042. TCP, not nodetool: a second JVM per probe would eat the
@@ -198,32 +199,4 @@ function resources(cpuMillis: number, memoryMiB: number): kplus.ContainerResourc
     cpu: { request: kplus.Cpu.millis(cpuMillis), limit: kplus.Cpu.millis(cpuMillis) },
     memory: { request: Size.mebibytes(memoryMiB), limit: Size.mebibytes(memoryMiB) },
   };
-}
-
-/** The shared hardened context, in cdk8s-plus' vocabulary. */
-export function containerSecurity(): kplus.ContainerSecurityContextProps {
-  const c = hardenedContainerSecurity(CASSANDRA_UID);
-  return {
-    user: c.runAsUser as number,
-    group: c.runAsGroup as number,
-    ensureNonRoot: true,
-    readOnlyRootFilesystem: true,
-    allowPrivilegeEscalation: false,
-    privileged: false,
-    capabilities: { drop: [kplus.Capability.ALL] },
-    seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-  };
-}
-
-/** Removes cdk8s-plus' own `cdk8s.io/metadata.addr` label wherever it appears. */
-export function stripCdk8sLabels<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(stripCdk8sLabels) as T;
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .filter(([k]) => k !== "cdk8s.io/metadata.addr")
-        .map(([k, v]) => [k, stripCdk8sLabels(v)]),
-    ) as T;
-  }
-  return value;
 }
