@@ -184,7 +184,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       res.end(text);
       return;
     }
-    res.once("close", () => finish(ctx, res));
+    // One listener: a client that goes away cancels its upstream request; then the access log.
+    const abort = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) abort.abort();
+      finish(ctx, res);
+    });
 
     if (!path.startsWith("/") || DOT_SEGMENT.test(path)) return fail(ctx, res, 400, "bad_path");
     const route = routes.find((r) => matchesPrefix(r.prefix, path));
@@ -206,12 +211,6 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     const withBody = hasRequestBody(req);
     if (!withBody) delete headers["content-length"];
     const upPath = upstreamPath(route, rawUrl);
-
-    // A client that goes away cancels its upstream request.
-    const abort = new AbortController();
-    res.once("close", () => {
-      if (!res.writableFinished) abort.abort();
-    });
 
     if (route.kind === "stream") {
       // undici's stream() writes the upstream body straight into the response, with backpressure,

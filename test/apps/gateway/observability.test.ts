@@ -87,7 +87,7 @@ describe("logs and metrics", () => {
     await httpRequest(`${g.url}/gone/x`, { headers: { authorization: `Bearer ${bearer}`, cookie: COOKIE } });
     // connection errors to the configured Redis have been logged by now (it has no server)
     while (!g.logs.ofType("RedisError").length) await new Promise((r) => setTimeout(r, 10));
-    g.gw.log.info({ logType: "Probe", authorization: "Bearer leaked", cookie: COOKIE, password: REDIS_PASSWORD });
+    g.gw.log.info({ logType: "Probe", authorization: "Bearer leaked", cookie: COOKIE, password: REDIS_PASSWORD, nested: { headers: { authorization: "Bearer leaked" }, list: [{ token: "leaked" }] } });
 
     const text = g.logs.text;
     expect(text).toContain('"logType":"GatewayStart"');

@@ -24,21 +24,30 @@ export interface GatewayLogFields {
 export function capValue(value: unknown, max = LOG_VALUE_MAX): unknown {
   if (typeof value === "string") return value.length > max ? `${value.slice(0, max)}…` : value;
   if (value !== null && typeof value === "object") {
-    const text = JSON.stringify(value);
-    return text.length > max ? `${text.slice(0, max)}…` : value;
+    const clean = sanitize(value);
+    const text = JSON.stringify(clean);
+    return text.length > max ? `${text.slice(0, max)}…` : clean;
   }
   return value;
 }
 
 /**
- * Field names that must never reach a log line, whatever a caller passes in. Headers are never
- * logged as a whole; this list is the second line of defence.
+ * Field names that must never reach a log line, whatever a caller passes in (compared lower-cased).
+ * Headers are never logged as a whole; this list is the second line of defence.
  */
-const REDACT = [
-  "authorization", "cookie", "setCookie", "password", "secret", "token",
-  "headers", "req.headers", "res.headers", "redisPassword",
-  "*.authorization", "*.cookie", "*.password", "*.secret", "*.token",
-];
+const DROPPED_FIELDS = new Set([
+  "authorization", "proxy-authorization", "cookie", "set-cookie", "setcookie", "password", "secret",
+  "token", "headers", "redispassword", "jwtsecret", "key",
+]);
+
+/** Copy of a nested value (e.g. a config dump) without the dropped fields, at any depth. */
+function sanitize(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== "object" || depth > 8) return value;
+  if (Array.isArray(value)) return value.map((v) => sanitize(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (!DROPPED_FIELDS.has(k.toLowerCase())) out[k] = sanitize(v, depth + 1);
+  return out;
+}
 
 export interface GatewayLogger {
   info(fields: GatewayLogFields): void;
@@ -62,7 +71,6 @@ export function createLogger(opts: {
       messageKey: "content",
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ logLevel: label }) },
-      redact: { paths: REDACT, remove: true },
     },
     opts.destination ?? pino.destination({ fd: 1, sync: false }),
   );
@@ -72,7 +80,7 @@ export function createLogger(opts: {
     const capped: Record<string, unknown> = {};
     for (const key in fields) {
       const v = fields[key];
-      if (v !== undefined) capped[key] = capValue(v);
+      if (v !== undefined && !DROPPED_FIELDS.has(key.toLowerCase())) capped[key] = capValue(v);
     }
     base[level](capped);
   };
