@@ -29,11 +29,17 @@ async function main(): Promise<number> {
     console.error("usage: npm run policy -- --stack <name> [--stack <name>...] | --all [--json]");
     return 2;
   }
-  const results: { stack: string; violations: Violation[] }[] = [];
+  const results: { stack: string; violations: Violation[]; error?: string }[] = [];
   // Sequential: each synth is a child process of a few seconds; two cores are better spent one at a time.
   for (const stack of stacks) {
-    const synth = await synthStack(stack);
-    results.push({ stack, violations: evaluatePolicies(fromSynth(synth.resources), PLATFORM_POLICIES, packConfigFor(stack)) });
+    try {
+      const synth = await synthStack(stack);
+      results.push({ stack, violations: evaluatePolicies(fromSynth(synth.resources), PLATFORM_POLICIES, packConfigFor(stack)) });
+    } catch (err) {
+      // One broken stack must not hide the verdict on the others.
+      console.error((err as Error).message + "\n");
+      results.push({ stack, violations: [], error: (err as Error).message.split("\n")[0] });
+    }
   }
   if (values.json) {
     console.log(JSON.stringify(results, null, 2));
@@ -42,13 +48,14 @@ async function main(): Promise<number> {
     if (rows.length > 0) console.log(table([["stack", "level", "policy", "resource", "message", "how to fix"], ...rows]) + "\n");
     console.log(table([
       ["stack", "policies", "mandatory", "advisory", "result"],
-      ...results.map(({ stack, violations }) => {
+      ...results.map(({ stack, violations, error }) => {
         const m = violations.filter((v) => v.enforcementLevel === "mandatory").length;
-        return [stack, String(PLATFORM_POLICIES.length), String(m), String(violations.length - m), m > 0 ? "FAIL" : "pass"];
+        return [stack, String(PLATFORM_POLICIES.length), error ? "-" : String(m), error ? "-" : String(violations.length - m), error ? "SYNTH ERROR" : m > 0 ? "FAIL" : "pass"];
       }),
     ]));
   }
-  return results.some((r) => r.violations.some((v) => v.enforcementLevel === "mandatory")) ? 1 : 0;
+  if (results.some((r) => r.violations.some((v) => v.enforcementLevel === "mandatory"))) return 1;
+  return results.some((r) => r.error) ? 2 : 0;
 }
 
 main().then(

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { evaluatePolicies } from "../../policies/core/evaluate";
 import { PLATFORM_POLICIES } from "../../policies/policy-list";
@@ -13,6 +15,11 @@ describe("policy pack baseline", () => {
       expect(p.remediation.length).toBeGreaterThan(10);
       expect(["mandatory", "advisory"]).toContain(p.enforcementLevel);
     }
+  });
+
+  it("documents every policy in policies/README.md", () => {
+    const readme = readFileSync(join(__dirname, "..", "..", "policies", "README.md"), "utf8");
+    expect(PLATFORM_POLICIES.filter((p) => !readme.includes(`| \`${p.name}\` |`)).map((p) => p.name)).toEqual([]);
   });
 
   for (const stack of ["prod-us-east-1", "staging-us-east-1", "local"]) {
