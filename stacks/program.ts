@@ -116,7 +116,7 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       telemetryService: cfg.telemetry.host,
       // The key is a Pulumi secret when set in config; otherwise an existing Secret (e.g. synced by external-secrets).
       jwt: { ...cfg.gateway.jwt, ...(jwtKey ? { key: jwtKey } : { keySecretName: "gateway-jwt" }) },
-      redis: { host: redis.host, port: redis.port, tls: redis.tls, passwordSecretName: redis.passwordSecretName, passwordSecretKey: redis.passwordSecretKey },
+      redis: { host: redis.host, port: redis.port, tls: redis.tls, passwordSecretName: redis.passwordSecretName },
     },
     { ...inCluster, dependsOn: [namespace, meshHost] },
   );
@@ -162,7 +162,10 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       stage: cfg.stage,
       region: cfg.region,
       notify: { subscriptions: cfg.alerting.subscriptions },
-      cloudWatch: providers.aws ? { elastiCacheClusterIds: redis.memberClusterIds, loadBalancers: cfg.alerting.loadBalancers } : undefined,
+      // ElastiCache metrics are per member cluster; their count is known from config.
+      cloudWatch: providers.aws
+        ? { elastiCacheClusterIds: Array.from({ length: cfg.redis.nodes }, (_, i) => redis.memberClusterIds.apply((ids) => ids[i])), loadBalancers: cfg.alerting.loadBalancers }
+        : undefined,
     },
     { ...inCluster, providers: [providers.kubernetes, ...cloud] },
   );

@@ -78,12 +78,19 @@ export function resolveConfig(stack: string, raw: Record<string, unknown>): Plat
     cassandra: {
       ...s.cassandra,
       heapMiB: s.cassandra.heapMiB ?? deriveHeapMiB(s.cassandra.memoryMiB),
-      zones: s.cassandra.zones ?? (stage === "local" ? [] : ["a", "b", "c"].map((z) => `${region}${z}`)),
+      zones: s.cassandra.zones ?? defaultZones(stage, region, s.cassandra.nodesPerDc),
       image: s.cassandra.image ?? `cassandra:${s.cassandra.version}`,
       replication,
     },
     vercel: { ...s.vercel, functionRegion: s.vercel.functionRegion ?? VERCEL_REGION_NEAR[region] },
   };
+}
+
+/** Racks must be equal: three zones when the node count allows, else two, else one. */
+export function defaultZones(stage: Stage, region: string, nodes: number): string[] {
+  if (stage === "local") return [];
+  const count = nodes % 3 === 0 ? 3 : nodes % 2 === 0 ? 2 : 1;
+  return ["a", "b", "c"].slice(0, count).map((z) => `${region}${z}`);
 }
 
 function pick(raw: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
