@@ -95,6 +95,8 @@ export function createTelemetryServer(opts: ServerOptions): TelemetryServer {
   });
   // Slightly above typical load-balancer idle timeouts, so the LB closes idle sockets first.
   server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000; // must exceed keepAliveTimeout
+
 
   return {
     server,
