@@ -140,6 +140,13 @@ start() {
   fi
   install
   mkdir -p "$STATE_DIR"
+  # Serialise concurrent starts (e.g. a test run and a bench launched together).
+  exec 9>"$STATE_DIR/.lock"
+  flock 9
+  if cql_answers; then
+    log "already running (started by a concurrent caller)"
+    return 0
+  fi
   if pid_alive; then
     log "process $(cat "$PID_FILE") exists but CQL does not answer yet; waiting"
   else
@@ -196,7 +203,7 @@ start() {
     # setsid: own process group, so stop can signal the whole group.
     setsid java "${jvm[@]}" -cp "$STATE_DIR/conf:$CACHE_DIR/lib/*" \
       org.apache.cassandra.service.CassandraDaemon \
-      >"$STATE_DIR/logs/stdout.log" 2>&1 </dev/null &
+      >"$STATE_DIR/logs/stdout.log" 2>&1 </dev/null 9>&- &
     echo $! >"$PID_FILE"
     START_T0=$t0
   fi
@@ -217,6 +224,9 @@ start() {
 }
 
 stop() {
+  mkdir -p "$STATE_DIR"
+  exec 9>"$STATE_DIR/.lock"
+  flock 9
   if ! pid_alive; then
     log "not running"
     rm -f "$PID_FILE"
