@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { deserializeProperties, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { fakeState, fakeCall } from "./fakes";
+import { diffDetails } from "./secret-digest";
 
 export const SECRET_MASK = "[secret]";
 
@@ -18,6 +19,10 @@ export interface SynthResource {
   custom: boolean;
   /** Inputs as the engine would receive them; secret values replaced by "[secret]". */
   inputs: Record<string, unknown>;
+  /** Offline diff only (see ./secret-digest.ts; never in resources.json): top-level input → URNs its value came from. */
+  dependencies?: Record<string, string[]>;
+  /** Offline diff only: keyed digest per secret path, to tell a rotated secret without its value. */
+  secretDigests?: Record<string, string>;
 }
 
 /**
@@ -71,6 +76,7 @@ export async function installMocks(opts: MockOptions = {}): Promise<SynthResourc
           parent: req.getParent() || undefined,
           custom: req.getCustom(),
           inputs: maskSecrets(inputs) as Record<string, unknown>,
+          ...diffDetails(req, inputs), // only when the offline diff asks (env), else nothing
         });
       }
       callback(err, res);

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Lints .github/workflows/*.yml with actionlint, installed once from the Go module proxy into
+# $PLATFORM_CACHE_DIR/bin (keyed by version, so a bump reinstalls). shellcheck checks the
+# `run:` scripts when it is installed (Debian `shellcheck`); without it only that part is skipped.
+#   npm run lint:workflows        (or: bash scripts/actionlint.sh [extra actionlint args])
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ACTIONLINT_VERSION="v1.7.12"
+CACHE="${PLATFORM_CACHE_DIR:-$HOME/.cache/platform}"
+BIN_DIR="$CACHE/bin/actionlint-$ACTIONLINT_VERSION"
+BIN="$BIN_DIR/actionlint"
+
+if [ ! -x "$BIN" ]; then
+  command -v go >/dev/null || { echo "actionlint.sh: Go is required to install actionlint ($ACTIONLINT_VERSION)" >&2; exit 2; }
+  mkdir -p "$BIN_DIR"
+  echo "installing actionlint $ACTIONLINT_VERSION into $BIN_DIR" >&2
+  # Own GOPATH/GOCACHE under the cache dir: no writes into the user's Go setup.
+  GOBIN="$BIN_DIR" GOPATH="$CACHE/go" GOCACHE="$CACHE/go-build" GOFLAGS=-modcacherw \
+    go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+fi
+
+args=()
+if command -v shellcheck >/dev/null; then
+  args+=(-shellcheck "$(command -v shellcheck)")
+else
+  echo "actionlint.sh: shellcheck not installed, run: scripts are not shell-checked (apt-get install shellcheck)" >&2
+  args+=(-shellcheck=)
+fi
+# pyflakes only matters for `shell: python` steps, which the workflows do not use.
+args+=(-pyflakes=)
+
+cd "$ROOT"
+shopt -s nullglob
+files=(.github/workflows/*.yml .github/workflows/*.yaml)
+if [ "${#files[@]}" -eq 0 ]; then
+  echo "actionlint.sh: no workflow files under .github/workflows" >&2
+  exit 1
+fi
+exec "$BIN" "${args[@]}" "$@" "${files[@]}"

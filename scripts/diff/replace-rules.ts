@@ -1,0 +1,63 @@
+/**
+ * Which property changes force a replacement (delete + create, or create-before-delete) rather
+ * than an in-place update. A small, explicit table of what the providers do, per resource type;
+ * the offline diff has no provider to ask. Paths are prefixes of property-diff paths
+ * (without the `[name=...]` / `[i]` selectors), so `spec.selector` covers
+ * `spec.selector.matchLabels.app`.
+ */
+export interface ReplaceRule {
+  /** Exact Pulumi type token, or a prefix ending in `*` (e.g. `kubernetes:*`). */
+  readonly type: string;
+  /** Property paths whose change forces replacement; `*` = any input. */
+  readonly paths: readonly string[];
+  /** Why, shown next to the change. */
+  readonly reason: string;
+}
+
+export const REPLACE_RULES: readonly ReplaceRule[] = [
+  { type: "kubernetes:*", paths: ["metadata.name", "metadata.namespace"], reason: "a Kubernetes object's name and namespace are its identity" },
+  { type: "kubernetes:apps/v1:Deployment", paths: ["spec.selector"], reason: "spec.selector is immutable" },
+  { type: "kubernetes:apps/v1:ReplicaSet", paths: ["spec.selector"], reason: "spec.selector is immutable" },
+  { type: "kubernetes:apps/v1:DaemonSet", paths: ["spec.selector"], reason: "spec.selector is immutable" },
+  { type: "kubernetes:apps/v1:StatefulSet", paths: ["spec.selector", "spec.serviceName", "spec.volumeClaimTemplates", "spec.podManagementPolicy"], reason: "a StatefulSet's selector, serviceName, volumeClaimTemplates and podManagementPolicy are immutable" },
+  { type: "kubernetes:batch/v1:Job", paths: ["spec.template", "spec.selector", "spec.completions"], reason: "a Job's pod template is immutable" },
+  { type: "kubernetes:core/v1:Service", paths: ["spec.clusterIP", "spec.clusterIPs", "spec.ipFamilies"], reason: "a Service's cluster IP (incl. headless `None`) is immutable" },
+  { type: "kubernetes:core/v1:PersistentVolumeClaim", paths: ["spec.storageClassName", "spec.accessModes", "spec.selector", "spec.volumeName"], reason: "immutable PVC field" },
+  { type: "kubernetes:storage.k8s.io/v1:StorageClass", paths: ["provisioner", "parameters", "reclaimPolicy", "volumeBindingMode"], reason: "a StorageClass is immutable" },
+  { type: "random:*", paths: ["*"], reason: "random values are regenerated when any input (keepers, length...) changes" },
+  {
+    type: "aws:elasticache/replicationGroup:ReplicationGroup",
+    paths: ["replicationGroupId", "atRestEncryptionEnabled", "port", "subnetGroupName", "snapshotArns", "snapshotName", "preferredCacheClusterAzs", "globalReplicationGroupId"],
+    reason: "ElastiCache cannot change this in place",
+  },
+  { type: "aws:elasticache/subnetGroup:SubnetGroup", paths: ["name"], reason: "the subnet group name is its identity" },
+  { type: "aws:elasticache/parameterGroup:ParameterGroup", paths: ["name", "family"], reason: "name and family are fixed at creation" },
+  { type: "aws:ecr/repository:Repository", paths: ["name", "encryptionConfigurations"], reason: "an ECR repository's name and encryption are fixed" },
+  { type: "aws:ecr/lifecyclePolicy:LifecyclePolicy", paths: ["repository"], reason: "a lifecycle policy belongs to one repository" },
+  { type: "aws:sns/topic:Topic", paths: ["name", "namePrefix", "fifoTopic"], reason: "an SNS topic's name and type are fixed" },
+  { type: "aws:sns/topicSubscription:TopicSubscription", paths: ["topic", "protocol", "endpoint"], reason: "a subscription is its topic + protocol + endpoint" },
+  { type: "aws:cloudwatch/metricAlarm:MetricAlarm", paths: ["name"], reason: "an alarm's name is its identity" },
+  { type: "aws:iam/role:Role", paths: ["name", "namePrefix", "path"], reason: "an IAM role's name and path are fixed" },
+  { type: "vercel:index/project:Project", paths: ["name", "teamId"], reason: "the project name and team are its identity" },
+  { type: "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable", paths: ["projectId", "teamId", "key"], reason: "a variable is identified by project and key" },
+  { type: "vercel:index/deployment:Deployment", paths: ["*"], reason: "a Vercel deployment is immutable: any change is a new deployment" },
+];
+
+const typeMatches = (pattern: string, type: string) => (pattern.endsWith("*") ? type.startsWith(pattern.slice(0, -1)) : pattern === type);
+
+/** `spec.http[name=a].route[0].x` → `spec.http.route.x` (selectors dropped for prefix matching). */
+export const plainPath = (path: string) => path.replace(/\[[^\]]*\]/g, "");
+
+const covers = (rule: string, path: string) => rule === "*" || path === rule || path.startsWith(`${rule}.`);
+
+/** The reason a change of `path` forces replacement of a `type` (with base inputs `inputs`), or undefined. */
+export function replaceReason(type: string, path: string, inputs: Record<string, unknown> = {}): string | undefined {
+  const plain = plainPath(path);
+  for (const rule of REPLACE_RULES) {
+    if (typeMatches(rule.type, type) && rule.paths.some((p) => covers(p, plain))) return rule.reason;
+  }
+  // A ConfigMap or Secret marked `immutable: true` can only be replaced.
+  const kubeData = type === "kubernetes:core/v1:ConfigMap" || type === "kubernetes:core/v1:Secret";
+  if (kubeData && inputs.immutable === true && /^(data|stringData|binaryData)(\.|$)/.test(plain)) return "the object is immutable: true";
+  return undefined;
+}

@@ -1,0 +1,147 @@
+import { describe, expect, it } from "vitest";
+import type { SynthResource } from "../../scripts/synth/mocks";
+import { diffStack } from "../../scripts/diff/engine";
+import { diffValues, similarity } from "../../scripts/diff/property-diff";
+import { plainPath, replaceReason } from "../../scripts/diff/replace-rules";
+import { renderMarkdown, renderText, resourceLines, summaryLine, type DiffReport } from "../../scripts/diff/render";
+
+const urn = (type: string, name: string) => `urn:pulumi:local::platform::${type}::${name}`;
+const res = (type: string, name: string, inputs: Record<string, unknown>, extra: Partial<SynthResource> = {}): SynthResource => ({
+  urn: urn(type, name), type, name, custom: true, inputs, ...extra,
+});
+const HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler";
+const STS = "kubernetes:apps/v1:StatefulSet";
+const SECRET = "kubernetes:core/v1:Secret";
+const PW = "random:index/randomPassword:RandomPassword";
+
+describe("diffValues", () => {
+  it("reports leaf changes with dotted paths, added and removed keys", () => {
+    expect(diffValues({ spec: { maxReplicas: 2, minReplicas: 1, a: "x" } }, { spec: { maxReplicas: 7, minReplicas: 1, b: true } })).toEqual([
+      { path: "spec.a", kind: "removed", old: "x" },
+      { path: "spec.b", kind: "added", new: true },
+      { path: "spec.maxReplicas", kind: "changed", old: 2, new: 7 },
+    ]);
+  });
+
+  it("matches named array entries by name, so an insertion is one change", () => {
+    const before = { http: [{ name: "query", timeout: "10s" }, { name: "command", timeout: "10s" }] };
+    const after = { http: [{ name: "ryw", timeout: "5s" }, { name: "query", timeout: "10s" }, { name: "command", timeout: "12s" }] };
+    expect(diffValues(before, after)).toEqual([
+      { path: "http[name=command].timeout", kind: "changed", old: "10s", new: "12s" },
+      { path: "http[name=ryw]", kind: "added", new: { name: "ryw", timeout: "5s" } },
+    ]);
+  });
+
+  it("compares scalar lists whole and unnamed object lists by index", () => {
+    expect(diffValues({ args: ["a", "b"] }, { args: ["a", "b", "c"] })).toEqual([{ path: "args", kind: "changed", old: ["a", "b"], new: ["a", "b", "c"] }]);
+    expect(diffValues({ l: [{ x: 1 }, { x: 2 }] }, { l: [{ x: 1 }, { x: 3 }] })).toEqual([{ path: "l[1].x", kind: "changed", old: 2, new: 3 }]);
+  });
+
+  it("sees a rotated secret only through its digests and never carries a value", () => {
+    const a = { stringData: { password: "[secret]" } };
+    expect(diffValues(a, a)).toEqual([]);
+    expect(diffValues(a, a, { oldDigests: { "stringData.password": "d1" }, newDigests: { "stringData.password": "d1" } })).toEqual([]);
+    expect(diffValues(a, a, { oldDigests: { "stringData.password": "d1" }, newDigests: { "stringData.password": "d2" } })).toEqual([
+      { path: "stringData.password", kind: "changed", secret: true },
+    ]);
+    // A value that became secret: neither side is shown.
+    expect(diffValues({ v: "plain-old" }, { v: "[secret]" })).toEqual([{ path: "v", kind: "changed", secret: true }]);
+  });
+
+  it("scores rename candidates by shared leaves", () => {
+    expect(similarity({ a: 1, b: 2, c: 3 }, { a: 1, b: 2, c: 4 })).toBeCloseTo(2 / 3);
+    expect(similarity({ a: 1 }, { b: 1 })).toBe(0);
+  });
+});
+
+describe("replace rules", () => {
+  it("flags identity and immutable fields, not ordinary updates", () => {
+    expect(replaceReason("kubernetes:core/v1:ConfigMap", "metadata.name")).toMatch(/identity/);
+    expect(replaceReason(STS, "spec.selector.matchLabels.app")).toMatch(/immutable/);
+    expect(replaceReason(STS, "spec.volumeClaimTemplates[name=data].spec.resources.requests.storage")).toBeDefined();
+    expect(replaceReason(STS, "spec.replicas")).toBeUndefined();
+    expect(replaceReason("kubernetes:apps/v1:Deployment", "spec.template.spec.containers[name=app].image")).toBeUndefined();
+    expect(replaceReason("kubernetes:batch/v1:Job", "spec.template.spec.containers[name=init].args")).toBeDefined();
+    expect(replaceReason("kubernetes:core/v1:Service", "spec.clusterIP")).toBeDefined();
+    expect(replaceReason("aws:elasticache/replicationGroup:ReplicationGroup", "atRestEncryptionEnabled")).toBeDefined();
+    expect(replaceReason("aws:elasticache/replicationGroup:ReplicationGroup", "numCacheClusters")).toBeUndefined();
+    expect(replaceReason("aws:ecr/repository:Repository", "name")).toBeDefined();
+    expect(replaceReason(PW, "keepers.rotation")).toBeDefined();
+    expect(replaceReason("kubernetes:core/v1:ConfigMap", "data.A", { immutable: true })).toMatch(/immutable/);
+    expect(replaceReason("kubernetes:core/v1:ConfigMap", "data.A", {})).toBeUndefined();
+    expect(plainPath("spec.http[name=a].route[0].x")).toBe("spec.http.route.x");
+  });
+});
+
+describe("diffStack", () => {
+  const base = [
+    res("pulumi:pulumi:Stack", "platform-local", {}, { custom: false }),
+    res(HPA, "gateway", { metadata: { name: "gateway" }, spec: { minReplicas: 1, maxReplicas: 2 } }),
+    res("kubernetes:core/v1:ConfigMap", "gateway-env", { metadata: { name: "gateway-env", labels: { a: "b" } }, data: { A: "1", B: "2", C: "3" } }),
+    res(STS, "cassandra", { metadata: { name: "cassandra" }, spec: { selector: { matchLabels: { app: "cassandra" } }, replicas: 3 } }),
+    res(PW, "jwt-key", { length: 32, keepers: { rotation: "1" } }),
+    res(SECRET, "gateway-jwt", { metadata: { name: "gateway-jwt" }, stringData: { key: "[secret]" } }, { dependencies: { stringData: [urn(PW, "jwt-key")] } }),
+  ];
+
+  it("states no changes when nothing differs", () => {
+    const d = diffStack("local", base, base);
+    expect(d.resources).toEqual([]);
+    expect(d.counts).toEqual({ create: 0, delete: 0, update: 0, replace: 0, same: 6 });
+    expect(summaryLine({ stack: "local", diff: d })).toBe("local: no changes (6 resources unchanged); policy: not evaluated");
+    const report: DiffReport = { baseRef: "main", baseCommit: "0123456789abcdef", stacks: [{ stack: "local", diff: d }] };
+    expect(renderText(report)).toContain("No changes in any stack.");
+    expect(renderMarkdown(report)).toContain("**No changes** in any stack.");
+  });
+
+  it("classifies update, replace, rename and a replacement's dependants", () => {
+    const head = base.map((r) => {
+      if (r.name === "gateway") return { ...r, inputs: { metadata: { name: "gateway" }, spec: { minReplicas: 1, maxReplicas: 7 } } };
+      if (r.name === "cassandra") return { ...r, inputs: { metadata: { name: "cassandra" }, spec: { selector: { matchLabels: { app: "db" } }, replicas: 3 } } };
+      if (r.name === "jwt-key") return { ...r, inputs: { length: 32, keepers: { rotation: "2" } } };
+      if (r.name === "gateway-env") return res(r.type, "gateway-config", { ...r.inputs, metadata: { name: "gateway-config", labels: { a: "b" } } });
+      return r;
+    });
+    const d = diffStack("local", base, head);
+    const by = Object.fromEntries(d.resources.map((r) => [r.name, r]));
+    expect(by.gateway.op).toBe("update");
+    expect(by.gateway.changes).toEqual([{ path: "spec.maxReplicas", kind: "changed", old: 2, new: 7 }]);
+    expect(by.cassandra.op).toBe("replace");
+    expect(by["jwt-key"].op).toBe("replace");
+    expect(by["gateway-jwt"].op).toBe("update");
+    expect(by["gateway-jwt"].changes).toEqual([{ path: "stringData", kind: "changed", secret: true, recomputedFrom: urn(PW, "jwt-key") }]);
+    expect(by["gateway-env"]).toMatchObject({ op: "delete", renamedTo: "gateway-config" });
+    expect(by["gateway-config"]).toMatchObject({ op: "create", renamedFrom: "gateway-env" });
+    expect(d.counts).toEqual({ create: 1, delete: 1, update: 2, replace: 2, same: 1 });
+
+    const lines = resourceLines(d).join("\n");
+    expect(lines).toContain("+- kubernetes:apps/v1:StatefulSet cassandra (replace)");
+    expect(lines).toContain('spec.selector.matchLabels.app: "cassandra" → "db"  [forces replacement: a StatefulSet\'s selector, serviceName, volumeClaimTemplates and podManagementPolicy are immutable]');
+    expect(lines).toContain('aliases: [{ name: "gateway-env" }]');
+    expect(lines).toContain("stringData: [secret] → (recomputed: random:index/randomPassword:RandomPassword jwt-key is replaced)");
+  });
+
+  it("treats a stack absent at the base as all creates", () => {
+    const d = diffStack("prod-xx", undefined, base);
+    expect(d.base).toBe("missing");
+    expect(d.counts.create).toBe(base.length);
+    expect(summaryLine({ stack: "prod-xx", diff: d })).toContain("[new stack: absent at the base]");
+  });
+});
+
+describe("markdown rendering", () => {
+  it("collapses each changed stack and truncates a huge diff with a note", () => {
+    const many = Array.from({ length: 2000 }, (_, i) => res("kubernetes:core/v1:ConfigMap", `cm-${i}`, { metadata: { name: `cm-${i}` }, data: { k: "x".repeat(50) } }));
+    const d = diffStack("dev-us-east-1", [], many);
+    const small = diffStack("local", base0(), base0());
+    const md = renderMarkdown({ baseRef: "origin/main", baseCommit: "abcdef0123", stacks: [{ stack: "dev-us-east-1", diff: d }, { stack: "local", diff: small }] }, 20_000);
+    expect(md.length).toBeLessThanOrEqual(20_000);
+    expect(md).toContain("<details><summary><b>dev-us-east-1</b>: 2000 to create, 0 unchanged");
+    expect(md).toMatch(/_… \d+ more lines truncated: run `npm run diff -- --base origin\/main --stack dev-us-east-1` for the full diff._/);
+    expect(md).toContain("| local | 0 | 0 | 0 | 0 | 1 | – |");
+    expect(md).not.toContain("<b>local</b>"); // unchanged stacks get no block
+  });
+});
+
+function base0(): SynthResource[] {
+  return [res(HPA, "gateway", { spec: { maxReplicas: 2 } })];
+}
