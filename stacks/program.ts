@@ -161,7 +161,8 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       namespace: cfg.namespace,
       stage: cfg.stage,
       region: cfg.region,
-      notify: { subscriptions: cfg.alerting.subscriptions },
+      // Webhook URLs usually embed a token: keep them secret in state.
+      notify: { subscriptions: cfg.alerting.subscriptions.map((s) => ({ ...s, endpoint: s.protocol === "https" ? pulumi.secret(s.endpoint) : s.endpoint })) },
       // ElastiCache metrics are per member cluster; their count is known from config.
       cloudWatch: providers.aws
         ? { elastiCacheClusterIds: Array.from({ length: cfg.redis.nodes }, (_, i) => redis.memberClusterIds.apply((ids) => ids[i])), loadBalancers: cfg.alerting.loadBalancers }
