@@ -10,6 +10,7 @@ import { createLogger, type GatewayLogFields, type GatewayLogger } from "./obser
 import { createMetrics, type GatewayMetrics } from "./observability/metrics.js";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./observability/request-id.js";
 import { clientResponseHeaders, upstreamRequestHeaders } from "./proxy/headers.js";
+import { StreamProxyHandler } from "./proxy/stream-handler.js";
 import {
   BodyTooLargeError,
   UpstreamPools,
@@ -57,6 +58,7 @@ interface RequestContext {
   cacheType?: GatewayLogFields["cacheType"];
   cacheKey?: string;
   internal: boolean;
+  clientGone?: boolean;
 }
 
 interface BufferedResponse {
@@ -185,9 +187,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       return;
     }
     // One listener: a client that goes away cancels its upstream request; then the access log.
-    const abort = new AbortController();
+    let onClientGone: (() => void) | undefined;
     res.once("close", () => {
-      if (!res.writableFinished) abort.abort();
+      if (!res.writableFinished) {
+        ctx.clientGone = true;
+        onClientGone?.();
+      }
       finish(ctx, res);
     });
 
@@ -213,23 +218,26 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     const upPath = upstreamPath(route, rawUrl);
 
     if (route.kind === "stream") {
-      // undici's stream() writes the upstream body straight into the response, with backpressure,
-      // and destroys the upstream request when the response closes early.
       try {
-        await pools.pool(route.origin).stream(
-          { path: upPath, method: req.method as "GET", headers, body: withBody ? req : null, signal: abort.signal, opaque: res },
-          ({ statusCode, headers: upHeaders }) => {
-            res.writeHead(statusCode, clientResponseHeaders(upHeaders, true));
-            return res;
-          },
-        );
+        await new Promise<void>((resolve, reject) => {
+          const handler = new StreamProxyHandler(res, (err) => (err ? reject(err) : resolve()));
+          onClientGone = () => handler.abort();
+          if (ctx.clientGone) handler.abort(); // left while auth ran
+          pools.pool(route.origin).dispatch(
+            { origin: route.origin, path: upPath, method: req.method as "GET", headers, body: withBody ? req : null },
+            handler,
+          );
+        });
       } catch (err) {
-        if (abort.signal.aborted || res.destroyed) return; // client gone: logged as ClientAbort by finish()
+        if (ctx.clientGone || res.destroyed) return; // client gone: logged as ClientAbort by finish()
         upstreamFailed(ctx, route, res, err);
       }
       return;
     }
 
+    const abort = new AbortController();
+    onClientGone = () => abort.abort();
+    if (ctx.clientGone) abort.abort();
     const fetchBuffered = async (signal?: AbortSignal): Promise<BufferedResponse> => {
       const up = await pools.pool(route.origin).request({
         path: upPath,
@@ -347,7 +355,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       await cache.close();
       await pools.close();
       log.info({ logType: "GatewayStop" });
-      log.pino.flush();
+      await new Promise<void>((resolve) => log.pino.flush(() => resolve()));
     },
   };
 }
