@@ -24,8 +24,9 @@ const EVENTS_PER_REQUEST = 100;
 const SOURCES = 64;
 const P99_BUDGET_MS = 50;
 const TRIAL_S = Number(process.env["BENCH_TRIAL_S"] ?? 6);
-const MEASURE_S = Number(process.env["BENCH_MEASURE_S"] ?? 20);
+const MEASURE_S = Number(process.env["BENCH_MEASURE_S"] ?? 24);
 const NAIVE_S = Number(process.env["BENCH_NAIVE_S"] ?? 15);
+const ROUNDS = 3;
 const CONCURRENCIES = (process.env["BENCH_CONCURRENCY"] ?? "4,8,16").split(",").map(Number);
 
 Object.assign(process.env, {
@@ -88,6 +89,12 @@ function nextBody(): Buffer {
   return bodies.pop() ?? makeBody();
 }
 
+interface Sample {
+  latencies: number[];
+  failed: number;
+  seconds: number;
+}
+
 interface Result {
   requests: number;
   failed: number;
@@ -96,8 +103,21 @@ interface Result {
   p99_ms: number;
 }
 
+function summarize(samples: Sample[]): Result {
+  const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
+  const seconds = samples.reduce((n, s) => n + s.seconds, 0);
+  const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! : NaN);
+  return {
+    requests: latencies.length,
+    failed: samples.reduce((n, s) => n + s.failed, 0),
+    events_per_s: Math.round((latencies.length * EVENTS_PER_REQUEST) / seconds),
+    p50_ms: Number(pct(0.5).toFixed(1)),
+    p99_ms: Number(pct(0.99).toFixed(1)),
+  };
+}
+
 /** Closed-loop load: `concurrency` workers each sending one request at a time for `seconds`. */
-async function load(origin: string, concurrency: number, seconds: number): Promise<Result> {
+async function load(origin: string, concurrency: number, seconds: number): Promise<Sample> {
   prepareBodies(Math.ceil(seconds * 400));
   const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
   const latencies: number[] = [];
@@ -118,15 +138,7 @@ async function load(origin: string, concurrency: number, seconds: number): Promi
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = (performance.now() - started) / 1000;
   await pool.close();
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! : NaN);
-  return {
-    requests: latencies.length,
-    failed,
-    events_per_s: Math.round((latencies.length * EVENTS_PER_REQUEST) / elapsed),
-    p50_ms: Number(pct(0.5).toFixed(1)),
-    p99_ms: Number(pct(0.99).toFixed(1)),
-  };
+  return { latencies, failed, seconds: elapsed };
 }
 
 async function main(): Promise<void> {
@@ -137,22 +149,33 @@ async function main(): Promise<void> {
   const shared = await serve(ingest);
 
   await load(shared.origin, 4, 3); // warm-up: JIT, prepared statements, connection
-  let best: { concurrency: number; r: Result } | undefined;
+  const trials: { concurrency: number; r: Result }[] = [];
   for (const c of CONCURRENCIES) {
-    const r = await load(shared.origin, c, TRIAL_S);
+    const r = summarize([await load(shared.origin, c, TRIAL_S)]);
     console.log(`shared client  concurrency=${c}: ${JSON.stringify(r)}`);
-    const fits = r.failed === 0 && r.p99_ms <= P99_BUDGET_MS;
-    if (fits && (!best || r.events_per_s > best.r.events_per_s)) best = { concurrency: c, r };
+    trials.push({ concurrency: c, r });
   }
-  const concurrency = best?.concurrency ?? CONCURRENCIES[0]!;
-  const final = await load(shared.origin, concurrency, MEASURE_S);
-  console.log(`shared client  concurrency=${concurrency} (measured ${MEASURE_S}s): ${JSON.stringify(final)}`);
+  // Highest throughput within the p99 budget; if none fits (a loaded machine), the lowest p99.
+  const fitting = trials.filter((t) => t.r.failed === 0 && t.r.p99_ms <= P99_BUDGET_MS);
+  const pick = fitting.length
+    ? fitting.reduce((a, b) => (b.r.events_per_s > a.r.events_per_s ? b : a))
+    : trials.reduce((a, b) => (b.r.p99_ms < a.r.p99_ms ? b : a));
+  const concurrency = pick.concurrency;
 
   const naive = await serve(
     naiveIngestHandler({ contactPoint: "127.0.0.1", port: PORT, localDataCenter: DC, keyspace: KEYSPACE }),
   );
-  const naiveResult = await load(naive.origin, concurrency, NAIVE_S);
-  console.log(`naive handler  concurrency=${concurrency} (measured ${NAIVE_S}s): ${JSON.stringify(naiveResult)}`);
+  // Interleaved rounds, so both handlers see the same (noisy, shared) machine.
+  const sharedSamples: Sample[] = [];
+  const naiveSamples: Sample[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    sharedSamples.push(await load(shared.origin, concurrency, MEASURE_S / ROUNDS));
+    naiveSamples.push(await load(naive.origin, concurrency, NAIVE_S / ROUNDS));
+  }
+  const final = summarize(sharedSamples);
+  const naiveResult = summarize(naiveSamples);
+  console.log(`shared client  concurrency=${concurrency} (${ROUNDS} rounds, ${MEASURE_S}s): ${JSON.stringify(final)}`);
+  console.log(`naive handler  concurrency=${concurrency} (${ROUNDS} rounds, ${NAIVE_S}s): ${JSON.stringify(naiveResult)}`);
 
   console.log(`connects by the shared-client handler: ${sharedClient.stats().connects}`);
   await new Promise((r) => shared.server.close(r));
