@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { StatefulSet } from "kubernetes-models/apps/v1";
 import { Secret, Service } from "kubernetes-models/v1";
 import { installMocks, valueOf, type SynthResource } from "../../../scripts/synth/mocks";
+import { evaluatePolicies, fromSynth } from "../../../policies/core/evaluate";
+import { SECURITY_POLICIES, SIZING_POLICIES } from "../../../policies/policy-list";
 
 describe("Redis (in-cluster, local stage)", async () => {
   const recorded: SynthResource[] = await installMocks({ stack: "local" });
@@ -62,6 +64,11 @@ describe("Redis (in-cluster, local stage)", async () => {
     new Service(kube("Service")[0]).validate();
     new Secret({ ...kube("Secret")[0], stringData: { password: "x" } }).validate();
     expect(() => new StatefulSet({ ...kube("StatefulSet")[0], spec: { ...kube("StatefulSet")[0].spec, replicas: "one" } }).validate()).toThrow();
+  });
+
+  it("passes the platform's sizing and security policies", () => {
+    const violations = evaluatePolicies(fromSynth(recorded), [...SIZING_POLICIES, ...SECURITY_POLICIES]);
+    expect(violations.map((v) => `${v.policy}: ${v.message}`)).toEqual([]);
   });
 
   it("rejects ElastiCache-only settings and several nodes in-cluster", () => {
