@@ -17,8 +17,8 @@ export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}"
 # The checksum database has no entry for some Pulumi module versions (404 on lookup);
 # the proxy still serves them, so skip only those modules' sumdb check.
 export GONOSUMDB="${GONOSUMDB:-github.com/pulumi}"
-# 2 cores shared with other jobs: one package at a time keeps memory and load predictable.
-GO_P="${ENGINE_GO_PARALLEL:-1}"
+# One compile per core; ENGINE_GO_PARALLEL=1 if memory is tight.
+GO_P="${ENGINE_GO_PARALLEL:-$(nproc)}"
 mkdir -p "$ENGINE_BIN" "$ENGINE_WORK"
 log() { echo "[engine-build] $*" >&2; }
 
