@@ -2,7 +2,7 @@
 # Lints .github/workflows/*.yml with actionlint, installed once from the Go module proxy into
 # $PLATFORM_CACHE_DIR/bin (keyed by version, so a bump reinstalls). shellcheck checks the
 # `run:` scripts when it is installed (Debian `shellcheck`); without it only that part is skipped.
-#   npm run lint:workflows        (or: bash scripts/actionlint.sh [extra actionlint args])
+#   npm run lint:workflows        (or: bash scripts/actionlint.sh [workflow files...])
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ACTIONLINT_VERSION="v1.7.12"
@@ -31,9 +31,10 @@ args+=(-pyflakes=)
 
 cd "$ROOT"
 shopt -s nullglob
-files=(.github/workflows/*.yml .github/workflows/*.yaml)
+files=("$@")
+[ "${#files[@]}" -gt 0 ] || files=(.github/workflows/*.yml .github/workflows/*.yaml)
 if [ "${#files[@]}" -eq 0 ]; then
   echo "actionlint.sh: no workflow files under .github/workflows" >&2
   exit 1
 fi
-exec "$BIN" "${args[@]}" "$@" "${files[@]}"
+exec "$BIN" "${args[@]}" "${files[@]}"
