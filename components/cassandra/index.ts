@@ -41,7 +41,7 @@ export interface CassandraClusterArgs {
   readonly defaultTtlDays: number;
   /** Cassandra image (also runs cqlsh for the schema Job). @default "cassandra:5.0.9" */
   readonly image?: string;
-  /** Seeds of the other data centres (StackReferences or config). @default - none */
+  /** Seeds of the other data centres (StackReferences or config); a change rolls every node. @default - none */
   readonly peerSeeds?: pulumi.Input<pulumi.Input<string>[]>;
   /** DNS suffix other regions reach this DC's pods under. @default "cluster.local" */
   readonly seedDomain?: string;
@@ -61,6 +61,18 @@ const SCHEMA_CONFIGMAP = "cassandra-schema";
 /**
  * One Cassandra data centre: a StatefulSet per rack (= zone), headless + client Services,
  * PodDisruptionBudgets, generated superuser credentials, and the schema Job.
+ *
+ * Racks: one StatefulSet per zone (`cassandra-<zone suffix>`), pinned by required node
+ * affinity, with CASSANDRA_RACK = the zone. A single StatefulSet with topologySpreadConstraints
+ * cannot tell a pod its zone (the downward API has no node labels), so the rack would be a
+ * guess; pinning makes "rack = zone" true by construction, keeps each pod next to its zonal
+ * volume, and lets NetworkTopologyStrategy put one replica per zone.
+ *
+ * Multi-region: every region is one data centre of one cluster (same `clusterName`), seeded
+ * from `peerSeeds`. Roles are cluster-wide, so every region after the first must pass the
+ * first region's password as `superuserPassword`. Cassandra >= 4.0 rejects replication for a
+ * data centre that does not exist yet: list a DC in `replication` from the deploy that creates
+ * it on, then run `nodetool rebuild -- <existing dc>` on the new nodes to stream their data.
  */
 export class CassandraCluster extends pulumi.ComponentResource {
   /** Headless Service (gossip, per-pod DNS). */
@@ -135,7 +147,10 @@ export class CassandraCluster extends pulumi.ComponentResource {
       waitIntervalSeconds: 10,
       backoffLimit: 3,
     };
-    const cqlHosts = peerSeeds.apply((peers) => [`${CLIENT_SERVICE}.${this.namespace}.svc.cluster.local`, ...peers].join(" "));
+    // cqlsh takes a bare host; a seed may be written `host:7000`.
+    const cqlHosts = peerSeeds.apply((peers) =>
+      [`${CLIENT_SERVICE}.${this.namespace}.svc.cluster.local`, ...peers.map((p) => p.replace(/:\d+$/, ""))].join(" "),
+    );
     this.createSchemaJob(jobSpec, cqlHosts, [secret, ...statefulSets]);
 
     this.headlessServiceName = pulumi.output(NAME);

@@ -138,7 +138,12 @@ describe("CassandraCluster (prod data centre with peers)", async () => {
     expect(byName.CASSANDRA_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: "cassandra-credentials", key: "password" });
     expect(byName.CASSANDRA_USERNAME.valueFrom.secretKeyRef).toEqual({ name: "cassandra-credentials", key: "username" });
     expect(byName.CASSANDRA_PASSWORD.value).toBeUndefined();
-    expect(byName.CQL_HOSTS.value.split(" ")).toEqual(["cassandra-client.platform.svc.cluster.local", ...(prodArgs.peerSeeds as string[])]);
+    // cqlsh wants bare hosts: the seed's storage port is dropped.
+    expect(byName.CQL_HOSTS.value.split(" ")).toEqual([
+      "cassandra-client.platform.svc.cluster.local",
+      "cassandra-a-0.cassandra.platform.svc.eu-west-1.platform.internal",
+      "cassandra-a-0.cassandra.platform.svc.ap-southeast-1.platform.internal",
+    ]);
     expect(c.command.join(" ")).toContain("cqlsh");
     expect(pod.spec.volumes).toContainEqual({ name: "schema", configMap: { name: "cassandra-schema" } });
   });

@@ -11,7 +11,7 @@ export const prodArgs: CassandraClusterArgs = {
   storageClass: "gp3-encrypted",
   zones: ["us-east-1a", "us-east-1b", "us-east-1c"],
   defaultTtlDays: 30,
-  peerSeeds: ["cassandra-a-0.cassandra.platform.svc.eu-west-1.platform.internal", "cassandra-a-0.cassandra.platform.svc.ap-southeast-1.platform.internal"],
+  peerSeeds: ["cassandra-a-0.cassandra.platform.svc.eu-west-1.platform.internal", "cassandra-a-0.cassandra.platform.svc.ap-southeast-1.platform.internal:7000"],
   seedDomain: "us-east-1.platform.internal",
 };
 
