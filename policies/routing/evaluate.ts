@@ -5,7 +5,7 @@
  */
 import { metaName, metaNamespace, ofKind } from "../core/kube";
 import type { ResourceLike } from "../core/types";
-import { fqdn, hostMatches } from "./hosts";
+import { authorityCandidates, fqdn, hostMatches } from "./hosts";
 import { matchBlockMatches, type RouteRequest } from "./match";
 
 export type { RouteRequest } from "./match";
@@ -52,14 +52,13 @@ function boundTo(vs: ResourceLike, context: string | undefined): boolean {
  * picks the most specific host).
  */
 export function virtualServiceFor(resources: readonly ResourceLike[], authority: string, context?: string): ResourceLike | undefined {
-  const host = authority.toLowerCase().replace(/:\d+$/, "");
   let best: { vs: ResourceLike; score: number } | undefined;
   for (const vs of ofKind(resources, "VirtualService", "networking.istio.io")) {
     if (!boundTo(vs, context)) continue;
     const ns = metaNamespace(vs);
     for (const raw of vs.props.spec?.hosts ?? []) {
       const pattern = fqdn(String(raw), ns);
-      const candidates = [host, fqdn(host, ns)];
+      const candidates = authorityCandidates(authority, ns);
       if (!candidates.some((c) => hostMatches(pattern, c))) continue;
       const score = pattern.startsWith("*") ? pattern.length : 10_000;
       if (!best || score > best.score) best = { vs, score };

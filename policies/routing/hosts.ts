@@ -5,18 +5,27 @@ import type { ResourceLike } from "../core/types";
 const CLUSTER_SUFFIX = "svc.cluster.local";
 
 /**
- * Expands a host as Istio does relative to the namespace of the object naming it:
- * `telemetry` → `telemetry.<ns>.svc.cluster.local`, `telemetry.platform` → `….svc.cluster.local`;
- * anything with three or more labels (`api.example.com`) is taken as already fully qualified.
+ * Qualifies a host in a VirtualService/DestinationRule as Istio does (ResolveShortnameToFQDN):
+ * only a dotless short name is expanded, relative to the namespace of the object naming it
+ * (`telemetry` → `telemetry.<ns>.svc.cluster.local`); anything with a dot is taken literally,
+ * so `telemetry.platform` does NOT name the Service there.
  */
 export function fqdn(host: string, namespace: string): string {
   const h = host.toLowerCase().replace(/\.$/, "");
-  if (h.startsWith("*")) return h;
+  return h === "*" || h.includes(".") ? h : `${h}.${namespace}.${CLUSTER_SUFFIX}`;
+}
+
+/**
+ * Names a client may use in the authority for an in-cluster host: the sidecar's virtual hosts
+ * list `name`, `name.ns`, `name.ns.svc` and the FQDN, all resolving to the same Service.
+ */
+export function authorityCandidates(authority: string, namespace: string): string[] {
+  const h = authority.toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
   const labels = h.split(".");
-  if (labels.length === 1) return `${h}.${namespace}.${CLUSTER_SUFFIX}`;
-  if (labels.length === 2) return `${h}.${CLUSTER_SUFFIX}`;
-  if (h.endsWith(".svc")) return `${h}.cluster.local`;
-  return h;
+  if (labels.length === 1) return [h, fqdn(h, namespace)];
+  if (labels.length === 2) return [h, `${h}.${CLUSTER_SUFFIX}`];
+  if (h.endsWith(".svc")) return [h, `${h}.cluster.local`];
+  return [h];
 }
 
 /** Whether a (possibly wildcard) host pattern matches a concrete host; `*` matches all. */

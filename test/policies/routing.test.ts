@@ -26,6 +26,14 @@ describe("platform-istio-route-destination-resolves", () => {
       `${VS}: http[1].route[0] destination host "telemetry-reads" (telemetry-reads.platform.svc.cluster.local) is not a Service or ServiceEntry of this stack. Fix: declare the Service, fix the host name, or add "telemetry-reads" to the policy's externalHosts.`,
     ]);
   });
+  it("takes dotted hosts literally, as Istio does (only dotless short names are expanded)", () => {
+    const s = fresh();
+    http(s)[1].route[0].destination.host = "telemetry-query.platform";
+    http(s)[2].route[0].destination.host = "telemetry-command.platform.svc.cluster.local";
+    expect(messages(routeDestinationResolves, s)).toEqual([
+      `${VS}: http[1].route[0] destination host "telemetry-query.platform" (telemetry-query.platform) is not a Service or ServiceEntry of this stack. Fix: declare the Service, fix the host name, or add "telemetry-query.platform" to the policy's externalHosts.`,
+    ]);
+  });
   it("flags a port the Service does not expose", () => {
     const s = fresh();
     http(s)[2].route[0].destination.port.number = 8080;
