@@ -5,6 +5,7 @@
 #   scripts/cassandra.sh install   download cassandra-all + dependencies into the cache (once)
 #   scripts/cassandra.sh start     install if needed, start, wait until CQL answers (no-op if up)
 #   scripts/cassandra.sh stop      SIGTERM the process group (Cassandra drains), wait, SIGKILL late
+#   scripts/cassandra.sh stop --kill   SIGKILL at once (crash simulation; commit log replays on start)
 #   scripts/cassandra.sh status    prints "running <pid>" / "stopped"; exit 0 only when CQL answers
 #
 # Artifacts are cached outside the repo so a fresh clone on a warm machine starts fast; runtime
@@ -233,8 +234,13 @@ stop() {
     return 0
   fi
   local pid; pid="$(cat "$PID_FILE")"
-  # SIGTERM lets Cassandra's shutdown hook drain (flush memtables) before exiting.
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  if [[ "${1:-}" == "--kill" ]]; then
+    # Crash simulation for fault tests: no drain, the commit log replays on the next start.
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  else
+    # SIGTERM lets Cassandra's shutdown hook drain (flush memtables) before exiting.
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  fi
   local t0=$SECONDS
   while kill -0 "$pid" 2>/dev/null; do
     if (( SECONDS - t0 > 60 )); then
@@ -259,7 +265,7 @@ status() {
 case "${1:-}" in
   install) install ;;
   start) start ;;
-  stop) stop ;;
+  stop) stop "${2:-}" ;;
   status) status ;;
-  *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 install|start|stop [--kill]|status" >&2; exit 2 ;;
 esac
