@@ -27,7 +27,7 @@ const TRIAL_S = Number(process.env["BENCH_TRIAL_S"] ?? 6);
 const MEASURE_S = Number(process.env["BENCH_MEASURE_S"] ?? 24);
 const NAIVE_S = Number(process.env["BENCH_NAIVE_S"] ?? 15);
 const ROUNDS = 3;
-const CONCURRENCIES = (process.env["BENCH_CONCURRENCY"] ?? "4,8,16").split(",").map(Number);
+const CONCURRENCIES = (process.env["BENCH_CONCURRENCY"] ?? "2,4,8,16").split(",").map(Number);
 
 Object.assign(process.env, {
   CASSANDRA_CONTACT_POINTS: "127.0.0.1",

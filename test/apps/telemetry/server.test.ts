@@ -29,13 +29,21 @@ describe("Kubernetes server", () => {
     const { clientOptions, createLazyClient } = await import("../../../apps/telemetry/src/client.js");
     const { testConfig } = await import("./helpers.js");
     const unreachable = createLazyClient(() => clientOptions({ ...testConfig(), cassandraPort: 1 }, { socketOptions: { connectTimeout: 1000 } }));
-    const { app, url } = await startServer("query", unreachable);
+    const { app, url } = await startServer("command", unreachable);
     try {
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       expect((await fetch(`${url}/readyz`)).status).toBe(503);
       const r = await fetch(`${url}/api/query?source=s&day=2026-01-01`);
       expect(r.status).toBe(503);
       expect(r.headers.get("retry-after")).toBe("5");
+      const w = await ingest(url, { events: [{ level: "info", message: "m", source: "s" }] });
+      expect(w.status).toBe(503);
+      expect(w.headers.get("retry-after")).toBe("5");
+      expect(w.body).not.toHaveProperty("accepted");
+      // Validation still comes first: a bad request is a 400 even while storage is down.
+      expect((await ingest(url, { events: [{ level: "x", message: "m", source: "s" }] })).status).toBe(400);
+      const text = await (await fetch(`${url}/metrics`)).text();
+      expect(text).toMatch(/telemetry_ingest_rejected_total\{reason="unavailable"\} 1/);
     } finally {
       await app.shutdown();
     }

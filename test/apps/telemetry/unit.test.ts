@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadTelemetryConfig, TelemetryConfigError } from "../../../apps/telemetry/src/config/index.js";
-import { types } from "cassandra-driver";
+import { errors, types } from "cassandra-driver";
+import { isUnavailable, PartialWriteError } from "../../../apps/telemetry/src/core/errors.js";
 import { eventId, identifyEvents, requestDigest, utcDay } from "../../../apps/telemetry/src/core/ids.js";
 import { LIMITS } from "../../../apps/telemetry/src/core/limits.js";
 import { decodeToken, encodeToken } from "../../../apps/telemetry/src/core/read.js";
@@ -179,5 +180,22 @@ describe("query validation and paging tokens", () => {
     expect(decodeToken("not-a-token")).toBeUndefined();
     expect(decodeToken(Buffer.from("v1:00000000-0000-4000-8000-000000000000").toString("base64url"))).toBeUndefined();
     expect(decodeToken("a+b/")).toBeUndefined();
+  });
+});
+
+describe("error classification", () => {
+  it("maps only availability failures to 503", () => {
+    const response = (code: number) => Object.assign(new errors.ResponseError(code, "m"), {});
+    expect(isUnavailable(new errors.NoHostAvailableError({}))).toBe(true);
+    expect(isUnavailable(new errors.OperationTimedOutError("t"))).toBe(true);
+    expect(isUnavailable(response(types.responseErrorCodes.unavailableException))).toBe(true);
+    expect(isUnavailable(response(types.responseErrorCodes.writeTimeout))).toBe(true);
+    expect(isUnavailable(response(types.responseErrorCodes.overloaded))).toBe(true);
+    expect(isUnavailable(response(types.responseErrorCodes.syntaxError))).toBe(false);
+    expect(isUnavailable(response(types.responseErrorCodes.invalid))).toBe(false);
+    expect(isUnavailable(new Error("bug"))).toBe(false);
+    const down = new errors.NoHostAvailableError({});
+    expect(isUnavailable(new PartialWriteError(10, 20, [down, down]))).toBe(true);
+    expect(isUnavailable(new PartialWriteError(10, 20, [down, response(types.responseErrorCodes.invalid)]))).toBe(false);
   });
 });
