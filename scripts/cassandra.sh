@@ -24,13 +24,29 @@ PID_FILE="$STATE_DIR/cassandra.pid"
 
 log() { echo "[cassandra] $*" >&2; }
 
+# Java 17 runs Cassandra 5.0; Maven resolves it. Installed from Debian only when missing.
+ensure_tools() {
+  local want=()
+  command -v java >/dev/null || want+=(openjdk-17-jre-headless)
+  command -v mvn >/dev/null || want+=(maven)
+  (( ${#want[@]} == 0 )) && return 0
+  local sudo=""; [[ "$(id -u)" -ne 0 ]] && sudo="sudo"
+  if ! command -v apt-get >/dev/null; then
+    log "missing: ${want[*]} (install Java 17 and Maven)"; exit 1
+  fi
+  log "installing ${want[*]} with apt"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${want[@]}"
+}
+
 install() {
   if [[ -f "$CACHE_DIR/.complete" ]]; then
     log "cassandra-all $CASSANDRA_VERSION already cached in $CACHE_DIR"
+    command -v java >/dev/null || ensure_tools
     return 0
   fi
-  command -v mvn >/dev/null || { log "mvn not found (apt-get install -y maven)"; exit 1; }
-  command -v java >/dev/null || { log "java not found (apt-get install -y openjdk-17-jre-headless)"; exit 1; }
+  ensure_tools
   mkdir -p "$CACHE_DIR"
   local work; work="$(mktemp -d)"
   # A throwaway pom whose only purpose is to let Maven resolve the transitive runtime classpath.
