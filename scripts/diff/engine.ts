@@ -26,6 +26,8 @@ export interface ResourceDiff {
   /** For a delete/create pair that looks like a rename: the other side's name. */
   readonly renamedFrom?: string;
   readonly renamedTo?: string;
+  /** The rename only changes a content hash suffix (`job-schema-4748c43ba2`): replaced by design. */
+  readonly hashRoll?: boolean;
 }
 
 export interface StackDiff {
@@ -107,23 +109,29 @@ function propagateReplacements(diffs: Map<string, ResourceDiff>, after: Map<stri
   }
 }
 
-/** Marks delete + create pairs of one type with mostly equal inputs as a probable rename. */
+/** `job-schema-4748c43ba2` → `job-schema`: names that end in a content hash roll on purpose. */
+const hashPrefix = (name: string) => /^(.+)-[0-9a-f]{6,}$/.exec(name)?.[1];
+
+/** Marks delete + create pairs of one type with mostly equal inputs (or a rolled hash) as a rename. */
 function pairRenames(all: ResourceDiff[], before: Map<string, SynthResource>, after: Map<string, SynthResource>): ResourceDiff[] {
   const creates = all.filter((d) => d.op === "create");
   const taken = new Set<string>();
   const out = new Map(all.map((d) => [d.urn, d]));
   for (const del of all.filter((d) => d.op === "delete")) {
     const old = before.get(del.urn)!;
-    let best: { d: ResourceDiff; score: number } | undefined;
+    let best: { d: ResourceDiff; score: number; hashRoll: boolean } | undefined;
     for (const c of creates) {
       if (c.type !== del.type || taken.has(c.urn)) continue;
-      const score = similarity(old.inputs, after.get(c.urn)!.inputs);
-      if (score >= RENAME_SIMILARITY && (!best || score > best.score)) best = { d: c, score };
+      const prefix = hashPrefix(del.name);
+      const hashRoll = prefix !== undefined && prefix === hashPrefix(c.name);
+      const score = hashRoll ? 2 : similarity(old.inputs, after.get(c.urn)!.inputs);
+      if (score >= RENAME_SIMILARITY && (!best || score > best.score)) best = { d: c, score, hashRoll };
     }
     if (!best) continue;
     taken.add(best.d.urn);
-    out.set(del.urn, { ...del, renamedTo: best.d.name });
-    out.set(best.d.urn, { ...best.d, renamedFrom: del.name });
+    const roll = best.hashRoll ? { hashRoll: true } : {};
+    out.set(del.urn, { ...del, renamedTo: best.d.name, ...roll });
+    out.set(best.d.urn, { ...best.d, renamedFrom: del.name, ...roll });
   }
   return [...out.values()];
 }

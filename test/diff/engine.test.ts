@@ -120,6 +120,20 @@ describe("diffStack", () => {
     expect(lines).toContain("stringData: [secret] → (recomputed: random:index/randomPassword:RandomPassword jwt-key is replaced)");
   });
 
+  it("reads a rolled content hash in a name as a replacement by design, not a rename to alias", () => {
+    const JOB = "kubernetes:batch/v1:Job";
+    const before = [res(JOB, "job-schema-4748c43ba2", { metadata: { name: "schema-4748c43ba2" }, spec: { template: { spec: { containers: [{ name: "cql", args: ["a"] }] } } } })];
+    const after = [res(JOB, "job-schema-9f00aa1b2c", { metadata: { name: "schema-9f00aa1b2c" }, spec: { template: { spec: { containers: [{ name: "cql", args: ["b", "c"] }] } } } })];
+    const d = diffStack("local", before, after);
+    expect(d.resources.map((r) => [r.op, r.name, r.hashRoll])).toEqual([
+      ["delete", "job-schema-4748c43ba2", true],
+      ["create", "job-schema-9f00aa1b2c", true],
+    ]);
+    const lines = resourceLines(d).join("\n");
+    expect(lines).toContain('job-schema-4748c43ba2  (replaced by "job-schema-9f00aa1b2c": content-hashed name, recreated by design)');
+    expect(lines).not.toContain("aliases");
+  });
+
   it("treats a stack absent at the base as all creates", () => {
     const d = diffStack("prod-xx", undefined, base);
     expect(d.base).toBe("missing");
