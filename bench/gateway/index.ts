@@ -20,11 +20,13 @@ import { request } from "node:http";
 import { createServer, type AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import autocannon from "autocannon";
+import { buildSync } from "esbuild";
 
 const ROOT = resolve(__dirname, "../..");
 const STATE = join(ROOT, ".state/bench/gateway");
 const DURATION = Number(process.env.BENCH_DURATION ?? 3);
 const LATENCY_DURATION = Number(process.env.BENCH_LATENCY_DURATION ?? 3);
+// BENCH_LATENCY_ROUNDS (3): rounds of the fixed-rate latency comparison.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const FIXED_RATE = 2000;
@@ -85,7 +87,10 @@ async function startGateway(upstreamPort: number): Promise<number> {
   const port = await freePort();
   const upstream = `http://127.0.0.1:${upstreamPort}`;
   const log = openSync(join(STATE, "gateway.log"), "w");
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "apps/gateway/src/main.ts")], {
+  // The same single-file esbuild bundle and node flags as the Docker image (apps/gateway/Dockerfile).
+  const bundle = join(STATE, "gateway.js");
+  buildSync({ entryPoints: [join(ROOT, "apps/gateway/src/main.ts")], bundle: true, platform: "node", target: "node20", sourcemap: true, legalComments: "none", outfile: bundle, logLevel: "warning" });
+  const child = spawn(process.execPath, ["--enable-source-maps", bundle], {
     env: {
       PATH: process.env.PATH,
       NODE_ENV: "production",
@@ -253,25 +258,41 @@ async function main(): Promise<void> {
     const c = combine(runs.get("cached")!);
     const n = haveNginx ? combine(runs.get("nginx")!) : undefined;
 
-    console.log(`latency at a fixed ${FIXED_RATE} req/s: ${ROUNDS} rounds of ${LATENCY_DURATION}s direct then ${LATENCY_DURATION}s via the gateway`);
-    await fixedRate(direct, 2, []);
-    await fixedRate(viaGateway, 2, []);
+    const latencyRounds = Number(process.env.BENCH_LATENCY_ROUNDS ?? 3);
+    console.log(
+      `latency at a fixed ${FIXED_RATE} req/s: ${latencyRounds} rounds of ${LATENCY_DURATION}s each direct, via the gateway` +
+        (haveNginx ? ", via nginx (reference)" : ""),
+    );
+    for (const url of [direct, viaGateway, ...(haveNginx ? [viaNginx] : [])]) await fixedRate(url, 2, []);
     const added50: number[] = [];
     const added99: number[] = [];
-    for (let round = 1; round <= ROUNDS; round++) {
+    const nginx50: number[] = [];
+    const nginx99: number[] = [];
+    const pct = (xs: number[]) => {
+      xs.sort((x, y) => x - y);
+      return [percentile(xs, 50), percentile(xs, 99)] as const;
+    };
+    for (let round = 1; round <= latencyRounds; round++) {
       const sd: number[] = [];
       const sg: number[] = [];
+      const sn: number[] = [];
       await fixedRate(direct, LATENCY_DURATION, sd);
       await fixedRate(viaGateway, LATENCY_DURATION, sg);
-      sd.sort((x, y) => x - y);
-      sg.sort((x, y) => x - y);
-      const [d50, d99, g50, g99] = [percentile(sd, 50), percentile(sd, 99), percentile(sg, 50), percentile(sg, 99)];
+      if (haveNginx) await fixedRate(viaNginx, LATENCY_DURATION, sn);
+      const [d50, d99] = pct(sd);
+      const [g50, g99] = pct(sg);
       added50.push(g50 - d50);
       added99.push(g99 - d99);
-      console.log(
+      let line =
         `  round ${round}: direct p50 ${d50.toFixed(3)} p99 ${d99.toFixed(3)} ms | gateway p50 ${g50.toFixed(3)} p99 ${g99.toFixed(3)} ms` +
-          ` | added p50 ${(g50 - d50).toFixed(3)} p99 ${(g99 - d99).toFixed(3)} ms  (${sd.length}/${sg.length} responses)`,
-      );
+        ` (added ${(g50 - d50).toFixed(3)} / ${(g99 - d99).toFixed(3)})`;
+      if (haveNginx) {
+        const [n50, n99] = pct(sn);
+        nginx50.push(n50 - d50);
+        nginx99.push(n99 - d99);
+        line += ` | nginx p50 ${n50.toFixed(3)} p99 ${n99.toFixed(3)} ms (added ${(n50 - d50).toFixed(3)} / ${(n99 - d99).toFixed(3)})`;
+      }
+      console.log(line);
     }
     const median = (xs: number[]) => {
       const s = [...xs].sort((x, y) => x - y);
@@ -299,6 +320,7 @@ async function main(): Promise<void> {
       "cached >= gateway": c.rps >= gw.rps,
     };
     console.log(`targets met: ${JSON.stringify(checks)}`);
+    if (haveNginx) console.log(`nginx for reference adds p50 ${median(nginx50).toFixed(3)} ms, p99 ${median(nginx99).toFixed(3)} ms (median over rounds)`);
     console.log(`proxy cpu per request (µs): gateway ${gw.cpuUsPerReq}, cached ${c.cpuUsPerReq}, nginx ${n?.cpuUsPerReq ?? "n/a"}`);
     console.log(JSON.stringify(result));
   } finally {
