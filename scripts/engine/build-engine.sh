@@ -3,8 +3,9 @@
 # them per version outside the repo, so a fresh clone on a warm machine skips the build.
 #   pulumi                      CLI/engine (github.com/pulumi/pulumi/pkg/v3)
 #   pulumi-language-nodejs      Node.js language host
-#   pulumi-resource-kubernetes  Kubernetes provider
-# Usage: bash scripts/engine/build-engine.sh [cli|nodejs|kubernetes|all]   (default: all)
+#   pulumi-resource-kubernetes  Kubernetes provider (when its module is served)
+#   pulumi-resource-random      random provider (when its module is served)
+# Usage: bash scripts/engine/build-engine.sh [cli|nodejs|kubernetes|random|all]   (default: all)
 # Prints the bin directory on stdout's last line.
 set -euo pipefail
 
@@ -92,31 +93,40 @@ MOD
   log "built pulumi-language-nodejs (sdk v$NODEJS_HOST_SDK_VERSION + compat) in $((SECONDS - t0))s"
 }
 
-build_kubernetes() {
-  local out="$ENGINE_BIN/pulumi-resource-kubernetes"
+# Providers: built from their Go modules when the proxy serves them. Here it answers 403
+# "This module version is not available" for both (a definite no, in about a second), and
+# up:local falls back to the local stand-ins in scripts/engine/standins/.
+# The build steps below follow the providers' Makefiles but could not be exercised here.
+build_provider() {
+  local name="$1" mod="$2" ver="$3" generate="$4"
+  local out="$ENGINE_BIN/pulumi-resource-$name"
   if [[ -x "$out" ]]; then log "cached: $out"; return; fi
-  local mod="github.com/pulumi/pulumi-kubernetes/provider/v4"
-  local dir="$ENGINE_WORK/kubernetes"
+  local dir="$ENGINE_WORK/$name"
   rm -rf "$dir" && mkdir -p "$dir"
-  local t0=$SECONDS err
-  if ! err="$(cd "$dir" && go mod download -json "$mod@v$PULUMI_KUBERNETES_VERSION" 2>&1)"; then
-    # The proxy answers 403 "not available" for this module here (a definite no, answered in
-    # about a second): up:local then falls back to the render-only stand-in.
-    log "kubernetes provider v$PULUMI_KUBERNETES_VERSION cannot be downloaded: $(grep -o '"Error": *"[^"]*"' <<<"$err" | head -1)"
+  local t0=$SECONDS err src
+  if ! err="$(cd "$dir" && go mod download -json "$mod@v$ver" 2>&1)"; then
+    log "$name provider v$ver cannot be downloaded: $(grep -o '"Error": *"[^"]*"' <<<"$err" | head -1)"
     return 0
   fi
-  # Served: build it from a writable copy, generating the embedded schema files from the
-  # committed schema.json as the provider's Makefile does.
-  local src
-  src="$(cd "$dir" && go mod download -json "$mod@v$PULUMI_KUBERNETES_VERSION" | sed -n 's/.*"Dir": "\(.*\)",/\1/p')"
+  src="$(sed -n 's/.*"Dir": "\(.*\)",/\1/p' <<<"$err")"
+  # Writable copy: the main package embeds files that its generate step derives from the
+  # committed schema.json.
   cp -r "$src" "$dir/provider" && chmod -R u+w "$dir/provider"
-  # Its main package embeds schema-embed.json etc., produced by `go generate` from schema.json.
-  (cd "$dir/provider" && VERSION="v$PULUMI_KUBERNETES_VERSION" go generate ./cmd/pulumi-resource-kubernetes >&2)
+  if [[ "$generate" == yes ]]; then
+    (cd "$dir/provider" && VERSION="v$ver" go generate "./cmd/pulumi-resource-$name" >&2)
+  fi
   (cd "$dir/provider" && go build -p "$GO_P" -trimpath \
-    -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=v$PULUMI_KUBERNETES_VERSION" \
-    -o "$out.tmp" ./cmd/pulumi-resource-kubernetes >&2)
+    -ldflags "-s -w -X $mod/pkg/version.Version=v$ver" -o "$out.tmp" "./cmd/pulumi-resource-$name" >&2)
   mv "$out.tmp" "$out"
-  log "built pulumi-resource-kubernetes v$PULUMI_KUBERNETES_VERSION in $((SECONDS - t0))s"
+  log "built pulumi-resource-$name v$ver in $((SECONDS - t0))s"
+}
+
+build_kubernetes() {
+  build_provider kubernetes github.com/pulumi/pulumi-kubernetes/provider/v4 "$PULUMI_KUBERNETES_VERSION" yes
+}
+
+build_random() {
+  build_provider random github.com/pulumi/pulumi-random/provider/v4 "$PULUMI_RANDOM_VERSION" no
 }
 
 what="${1:-all}"
@@ -124,7 +134,8 @@ case "$what" in
   cli) build_cli ;;
   nodejs) build_nodejs ;;
   kubernetes) build_kubernetes ;;
-  all) build_cli; build_nodejs; build_kubernetes ;;
+  random) build_random ;;
+  all) build_cli; build_nodejs; build_kubernetes; build_random ;;
   *) echo "unknown target: $what" >&2; exit 2 ;;
 esac
 echo "$ENGINE_BIN"

@@ -40,10 +40,12 @@ if [[ "$engine" == built ]]; then
   export PATH="$ENGINE_BIN:$PATH"
   # Only the plugins on PATH: nothing is downloaded.
   export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-  if [[ ! -x "$ENGINE_BIN/pulumi-resource-kubernetes" ]]; then
-    say "kubernetes provider v$PULUMI_KUBERNETES_VERSION could not be built here: using the render-only stand-in (scripts/engine/render-provider)"
-    export PATH="$ROOT/scripts/engine/render-provider/bin:$PATH"
-  fi
+  # Providers the proxy would not serve: local stand-ins, after ENGINE_BIN so a built provider wins.
+  export PATH="$PATH:$ROOT/scripts/engine/standins/bin"
+  for p in kubernetes random; do
+    [[ -x "$ENGINE_BIN/pulumi-resource-$p" ]] ||
+      say "provider $p: local stand-in (scripts/engine/standins; the real one could not be built here)"
+  done
 fi
 command -v pulumi >/dev/null || { say "no pulumi CLI (PLATFORM_ENGINE=$engine)"; exit 1; }
 say "engine: $(command -v pulumi) ($(pulumi version))"

@@ -1,9 +1,11 @@
 /**
- * Render-only stand-in for `pulumi-resource-kubernetes`, used by `npm run up:local` only when
- * the real provider cannot be built here (its Go module is not served by the module proxy on
- * this network). It implements just what `renderYamlToDirectory` needs: every object is written
- * to `<dir>/1-manifest/` (CRDs to `0-crd/`) and nothing talks to a cluster. Anyone with the real
- * provider installed never runs this: the engine prefers the real plugin from the plugin cache.
+ * Local stand-ins for `pulumi-resource-kubernetes` and `pulumi-resource-random`, used by
+ * `npm run up:local` only when the real providers cannot be built here (their Go modules are not
+ * served by the module proxy on this network). PLATFORM_STANDIN selects which one:
+ * - kubernetes: only what `renderYamlToDirectory` needs: every object is written to
+ *   `<dir>/1-manifest/` (CRDs to `0-crd/`) and nothing talks to a cluster;
+ * - random: RandomPassword / RandomString (./random.ts).
+ * With the real plugins installed (any machine with the Pulumi CLI) none of this runs.
  */
 import * as grpc from "@grpc/grpc-js";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -14,10 +16,12 @@ import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import { stringify } from "yaml";
-import { type Json, diffObjects, hasUnknowns, manifestPath, reveal, toKubeObject } from "./render";
+import { changedInputs, randomValue } from "./random";
+import { type Json, SECRET_SIG, SIG_KEY, UNKNOWN, diffObjects, hasUnknowns, manifestPath, reveal, toKubeObject } from "./render";
 
-/** Reported to the engine; matches @pulumi/kubernetes in package.json so no version warning shows. */
-const VERSION = process.env.PULUMI_KUBERNETES_VERSION ?? "4.34.2";
+const STANDIN = process.env.PLATFORM_STANDIN === "random" ? "random" : "kubernetes";
+/** Reported to the engine: the version package.json pins, so no version warning shows. */
+const VERSION = process.env.PLATFORM_STANDIN_VERSION ?? (STANDIN === "random" ? "4.21.2" : "4.34.2");
 const RENDER_KEY = "renderYamlToDirectory";
 
 let renderDir: string | undefined;
@@ -47,9 +51,14 @@ function render(inputs: Record<string, Json>): string {
   return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : String(obj.metadata.name);
 }
 
-function diffResponse(olds: Record<string, Json>, news: Record<string, Json>): provproto.DiffResponse {
+function diffResponse(olds: Record<string, Json>, news: Record<string, Json>, config = false): provproto.DiffResponse {
   const resp = new provproto.DiffResponse();
-  const diff = hasUnknowns(news) ? { changes: true, replaces: [] } : diffObjects(olds, news);
+  const changed = STANDIN === "random" && !config ? changedInputs(olds, news) : undefined;
+  const diff = changed
+    ? { changes: changed.length > 0, replaces: changed }
+    : hasUnknowns(news)
+      ? { changes: true, replaces: [] }
+      : diffObjects(olds, news);
   resp.setChanges(diff.changes ? provproto.DiffResponse.DiffChanges.DIFF_SOME : provproto.DiffResponse.DiffChanges.DIFF_NONE);
   resp.setReplacesList(diff.replaces);
   return resp;
@@ -72,7 +81,7 @@ const impl = {
     done(null, resp);
   },
   diffConfig(call: Call<provproto.DiffRequest>, done: Done<provproto.DiffResponse>) {
-    done(null, diffResponse(toJson(call.request.getOlds()), toJson(call.request.getNews())));
+    done(null, diffResponse(toJson(call.request.getOlds()), toJson(call.request.getNews()), true));
   },
   configure(call: Call<provproto.ConfigureRequest>, done: Done<provproto.ConfigureResponse>) {
     const args = reveal(toJson(call.request.getArgs())) as Record<string, Json>;
@@ -96,6 +105,12 @@ const impl = {
   create(call: Call<provproto.CreateRequest>, done: Done<provproto.CreateResponse>) {
     const props = toJson(call.request.getProperties());
     const resp = new provproto.CreateResponse();
+    if (STANDIN === "random") {
+      const result = call.request.getPreview() ? UNKNOWN : randomValue(props);
+      resp.setId(call.request.getPreview() ? "" : "none");
+      resp.setProperties(struct({ ...props, result: { [SIG_KEY]: SECRET_SIG, value: result } }));
+      return done(null, resp);
+    }
     if (call.request.getPreview()) {
       resp.setId("");
       resp.setProperties(struct(props));
@@ -112,6 +127,11 @@ const impl = {
   update(call: Call<provproto.UpdateRequest>, done: Done<provproto.UpdateResponse>) {
     const news = toJson(call.request.getNews());
     const resp = new provproto.UpdateResponse();
+    if (STANDIN === "random") {
+      // Only reached for no-op updates (every real change replaces): keep the drawn value.
+      resp.setProperties(struct({ ...news, result: toJson(call.request.getOlds()).result ?? null }));
+      return done(null, resp);
+    }
     try {
       if (!call.request.getPreview()) render(news);
       resp.setProperties(struct(news));
@@ -130,7 +150,7 @@ const impl = {
   },
   delete(call: Call<provproto.DeleteRequest>, done: Done<emptyproto.Empty>) {
     try {
-      if (renderDir) rmSync(manifestPath(renderDir, toKubeObject(toJson(call.request.getProperties()))), { force: true });
+      if (STANDIN === "kubernetes" && renderDir) rmSync(manifestPath(renderDir, toKubeObject(toJson(call.request.getProperties()))), { force: true });
       done(null, new emptyproto.Empty());
     } catch (err) {
       fail(done, (err as Error).message);
