@@ -1,3 +1,4 @@
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { declareKubeObject, type KubeObject } from "../shared/kube";
@@ -159,7 +160,8 @@ export class CassandraCluster extends pulumi.ComponentResource {
     this.seeds = pulumi.output(this.seedNames(args.seedDomain ?? "cluster.local"));
     this.dataCenter = pulumi.output(args.dataCenter);
     this.port = pulumi.output(CQL_PORT);
-    this.credentialsSecretName = pulumi.output(CREDENTIALS_SECRET);
+    // From the Secret itself, so consumers of the name also wait for the Secret.
+    this.credentialsSecretName = (secret as k8s.core.v1.Secret).metadata.name;
     this.username = pulumi.secret(superuser);
     this.password = pulumi.secret(password);
     this.schemaJobName = pulumi.output(schemaJobName(jobSpec));

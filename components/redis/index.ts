@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { declareKubeObject, declareKubeObjects } from "../shared/kube";
@@ -90,7 +91,8 @@ export class Redis extends pulumi.ComponentResource {
       this.tls = pulumi.output(false);
       this.memberClusterIds = pulumi.output([]);
     }
-    this.passwordSecretName = pulumi.output(SECRET_NAME);
+    // From the Secret itself, so consumers of the name also wait for the Secret.
+    this.passwordSecretName = (secret as k8s.core.v1.Secret).metadata.name;
     this.registerOutputs({
       host: this.host,
       port: this.port,
