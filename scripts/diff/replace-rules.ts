@@ -24,6 +24,8 @@ export const REPLACE_RULES: readonly ReplaceRule[] = [
   { type: "kubernetes:core/v1:Service", paths: ["spec.clusterIP", "spec.clusterIPs", "spec.ipFamilies"], reason: "a Service's cluster IP (incl. headless `None`) is immutable" },
   { type: "kubernetes:core/v1:PersistentVolumeClaim", paths: ["spec.storageClassName", "spec.accessModes", "spec.selector", "spec.volumeName"], reason: "immutable PVC field" },
   { type: "kubernetes:storage.k8s.io/v1:StorageClass", paths: ["provisioner", "parameters", "reclaimPolicy", "volumeBindingMode"], reason: "a StorageClass is immutable" },
+  { type: "pulumi:providers:kubernetes", paths: ["kubeconfig", "context", "cluster"], reason: "another cluster: every object of this provider is replaced" },
+  { type: "pulumi:providers:aws", paths: ["region"], reason: "another region: every resource of this provider is replaced" },
   { type: "random:*", paths: ["*"], reason: "random values are regenerated when any input (keepers, length...) changes" },
   {
     type: "aws:elasticache/replicationGroup:ReplicationGroup",

@@ -67,6 +67,8 @@ describe("replace rules", () => {
     expect(replaceReason("aws:elasticache/replicationGroup:ReplicationGroup", "numCacheClusters")).toBeUndefined();
     expect(replaceReason("aws:ecr/repository:Repository", "name")).toBeDefined();
     expect(replaceReason(PW, "keepers.rotation")).toBeDefined();
+    expect(replaceReason("pulumi:providers:kubernetes", "context")).toMatch(/another cluster/);
+    expect(replaceReason("pulumi:providers:kubernetes", "enableServerSideApply")).toBeUndefined();
     expect(replaceReason("kubernetes:core/v1:ConfigMap", "data.A", { immutable: true })).toMatch(/immutable/);
     expect(replaceReason("kubernetes:core/v1:ConfigMap", "data.A", {})).toBeUndefined();
     expect(plainPath("spec.http[name=a].route[0].x")).toBe("spec.http.route.x");
