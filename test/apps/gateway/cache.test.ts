@@ -55,6 +55,7 @@ describe("layered cache against a real Redis", () => {
       {
         REDIS_HOST: "127.0.0.1",
         REDIS_PORT: String(inject("redisPort")),
+        REDIS_TIMEOUT_MS: "5000", // a busy machine must not turn a slow Redis answer into a miss here
         JWT_ALG: "HS256", JWT_ISSUER: "iss", JWT_AUDIENCE: "aud",
         JWT_KEY_FILE: tempFile("key", SECRET),
       },

@@ -17,6 +17,8 @@ function deferred<T = void>() {
 describe("proxy", () => {
   let upstream: Upstream;
   let g: TestGateway;
+  /** Same routes with a short upstream timeout, used only by the timeout test. */
+  let gShort: TestGateway;
   let refusedPort: number;
   // Per-test hooks the upstream handler consults.
   let releaseStream = deferred();
@@ -63,22 +65,22 @@ describe("proxy", () => {
       res.end(JSON.stringify({ url: path, method: req.method, headers: req.headers }));
     });
     refusedPort = await freePort();
-    g = await startGateway(
-      gatewayConfig(
-        [
-          { prefix: "/stream", upstream: upstream.url, kind: "stream", auth: false },
-          { prefix: "/buf", upstream: upstream.url, kind: "buffered", auth: false },
-          { prefix: "/mapped", upstream: `${upstream.url}/v2/`, kind: "stream", auth: false },
-          { prefix: "/down", upstream: `http://127.0.0.1:${refusedPort}`, kind: "stream", auth: false },
-          { prefix: "/down-buf", upstream: `http://127.0.0.1:${refusedPort}`, kind: "buffered", auth: false },
-        ],
-        { UPSTREAM_TIMEOUT_MS: "500", MAX_BUFFERED_BYTES: "1024" },
-      ),
-    );
+    const routes = [
+      { prefix: "/stream", upstream: upstream.url, kind: "stream" as const, auth: false },
+      { prefix: "/buf", upstream: upstream.url, kind: "buffered" as const, auth: false },
+      { prefix: "/mapped", upstream: `${upstream.url}/v2/`, kind: "stream" as const, auth: false },
+      { prefix: "/down", upstream: `http://127.0.0.1:${refusedPort}`, kind: "stream" as const, auth: false },
+      { prefix: "/down-buf", upstream: `http://127.0.0.1:${refusedPort}`, kind: "buffered" as const, auth: false },
+    ];
+    // A generous timeout for every test but the timeout test, so a busy machine cannot turn a slow
+    // answer into a spurious 504.
+    g = await startGateway(gatewayConfig(routes, { UPSTREAM_TIMEOUT_MS: "30000", MAX_BUFFERED_BYTES: "1024" }));
+    gShort = await startGateway(gatewayConfig(routes, { UPSTREAM_TIMEOUT_MS: "300" }));
   });
   afterAll(async () => {
     releaseStream.resolve();
     await g.stop();
+    await gShort.stop();
     await upstream.close();
   });
 
@@ -204,12 +206,15 @@ describe("proxy", () => {
   it("answers 504 with the request id when the upstream is too slow", async () => {
     const before = slowRequests;
     for (const prefix of ["/stream", "/buf"]) {
-      const r = await httpRequest(`${g.url}${prefix}/slow`, { headers: { "x-request-id": "slow-request-000001" } });
+      const r = await httpRequest(`${gShort.url}${prefix}/slow`, { headers: { "x-request-id": "slow-request-000001" } });
       expect(r.status).toBe(504);
       expect(r.json()).toEqual({ error: "upstream_timeout", reqId: "slow-request-000001" });
     }
     expect(slowRequests - before).toBe(2);
-    expect(g.logs.ofType("UpstreamError").some((l) => l.reqId === "slow-request-000001" && l.errStatus === 504)).toBe(true);
+    expect(gShort.logs.ofType("UpstreamError").some((l) => l.reqId === "slow-request-000001" && l.errStatus === 504)).toBe(true);
+    const metrics = (await httpRequest(`${gShort.url}/metrics`)).body;
+    expect(metricValue(metrics, GATEWAY_METRICS.upstreamErrors, { route: "/stream", reason: "timeout" })).toBe(1);
+    expect(metricValue(metrics, GATEWAY_METRICS.upstreamErrors, { route: "/buf", reason: "timeout" })).toBe(1);
   });
 
   it("cuts a buffered body past MAX_BUFFERED_BYTES with a 502", async () => {

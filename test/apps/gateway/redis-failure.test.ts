@@ -16,7 +16,7 @@ describe("Redis failures degrade to level 1 + upstream", () => {
       gatewayConfig([{ prefix: "/c", upstream: upstream.url, kind: "buffered", auth: false, cacheTtlSeconds: 60 }], {
         REDIS_HOST: "127.0.0.1",
         REDIS_PORT: String(redis.port),
-        REDIS_TIMEOUT_MS: "100",
+        REDIS_TIMEOUT_MS: "1000", // long enough for a busy machine, short enough for the frozen-Redis test
         REDIS_PASSWORD: "",
       }),
     );

@@ -17,6 +17,7 @@ export class LayeredCache {
   private readonly l1: LRUCache<string, CacheEntry>;
   private readonly redis?: Redis;
   private readonly refreshing = new Map<string, Promise<void>>();
+  private readonly writing = new Set<Promise<void>>();
   private lastConnError = "";
 
   constructor(
@@ -95,10 +96,13 @@ export class LayeredCache {
     if (!this.redis || this.redis.status !== "ready") return Promise.resolve();
     const ttl = entry.deleteAt - this.now();
     if (ttl <= 0) return Promise.resolve();
-    return this.redis.set(L2_PREFIX + key, encodeEntry(entry), "PX", ttl).then(
+    const write = this.redis.set(L2_PREFIX + key, encodeEntry(entry), "PX", ttl).then(
       () => undefined,
       (err: Error) => this.log.warn({ logType: "RedisError", reqId, cacheKey: key, errMsg: err.message, content: "set" }),
     );
+    this.writing.add(write);
+    void write.finally(() => this.writing.delete(write));
+    return write;
   }
 
   /**
@@ -115,9 +119,10 @@ export class LayeredCache {
     return { started: true, done };
   }
 
-  /** Settles when every background refresh running now has finished. */
+  /** Settles when every background refresh and level-2 write running now has finished. */
   async idle(): Promise<void> {
     await Promise.all([...this.refreshing.values()]);
+    await Promise.all([...this.writing]);
   }
 
   async close(): Promise<void> {

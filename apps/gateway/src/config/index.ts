@@ -121,7 +121,7 @@ const envSchema = z
     [E.redisPort]: opt(int(1, 65_535)).default(6379),
     [E.redisTls]: opt(bool).default(false),
     [E.redisPassword]: opt(z.string()),
-    [E.redisTimeoutMs]: opt(int(1, 60_000)).default(50),
+    [E.redisTimeoutMs]: opt(int(1, 60_000)).default(100),
     [E.upstreamTimeoutMs]: opt(int(1, 600_000)).default(10_000),
     [E.upstreamConnections]: opt(int(1, 10_000)).default(64),
     [E.cacheL1MaxEntries]: opt(int(1, 10_000_000)).default(10_000),
