@@ -30,7 +30,11 @@ async function main(): Promise<number> {
     return 1;
   }
   const { urls } = session;
-  const rel = (p: string) => relative(REPO_ROOT, p) || ".";
+  // Repo-relative when inside the repo (shorter to copy), absolute otherwise.
+  const rel = (p: string) => {
+    const r = relative(REPO_ROOT, p);
+    return r && !r.startsWith("..") ? r : p;
+  };
   log("ready");
   log(`  dashboard      ${urls.dashboard}`);
   log(`  gateway        ${urls.gateway}   (API: ${urls.gatewayApi}/query, JWT required)`);

@@ -84,7 +84,8 @@ export async function startDev(opts: DevOptions, log: (line: string) => void, si
     const vite = spawnNode("dashboard", [join(REPO_ROOT, "node_modules", "vite", "bin", "vite.js"), join(REPO_ROOT, "apps", "dashboard"), "--host", "127.0.0.1", "--port", String(ports.dashboard), "--strictPort", "--clearScreen", "false"], {
       [DEV_VITE_ENV.gatewayUrl]: `http://127.0.0.1:${ports.gateway}`,
       [DEV_VITE_ENV.tokenFile]: gatewayFiles.tokenFile,
-      [DEV_VITE_ENV.cacheDir]: join(stateDir, "vite"),
+      // Under node_modules: @vitejs/plugin-react skips it there (elsewhere Babel would re-transform the pre-bundled deps).
+      [DEV_VITE_ENV.cacheDir]: process.env[DEV_VITE_ENV.cacheDir] ?? join(REPO_ROOT, "node_modules", ".vite", "dashboard"),
       [DEV_VITE_ENV.apiBase]: GATEWAY_API_PREFIX,
     });
 

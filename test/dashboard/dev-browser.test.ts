@@ -1,0 +1,217 @@
+/**
+ * `npm run dev` end to end: start the orchestrator (Redis and Cassandra through the same scripts
+ * as the app tests; a Cassandra already running is reused and left alone), fetch every printed
+ * URL, drive the dashboard in headless Chromium (send an event, see it pending then confirmed),
+ * keep a screenshot, then Ctrl-C and check that no process of the session is left.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const REPO = join(__dirname, "..", "..");
+const ARTIFACTS = join(REPO, "test-artifacts", "dashboard");
+const CONFIRM_TIMEOUT_MS = 8_000;
+
+interface ReadyInfo {
+  urls: { dashboard: string; gateway: string; gatewayApi: string; telemetry: string };
+  tokenFile: string;
+  started: { redis: boolean; cassandra: boolean };
+  pids: Record<string, number>;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer().once("error", () => resolve(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
+  });
+}
+
+/** Five consecutive free ports (dev uses base..base+4), away from the defaults a developer may be using. */
+async function freePortBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const free = await Promise.all([0, 1, 2, 3, 4].map((i) => portFree(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error("no free port range found");
+}
+
+/** Process ids (and their process-group ids) currently alive. */
+function processTable(): { pid: number; pgid: number; args: string }[] {
+  const out = spawnSync("ps", ["-eo", "pid=,pgid=,args="], { encoding: "utf8" }).stdout;
+  return out
+    .split("\n")
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), pgid: Number(m[2]), args: m[3]! }));
+}
+
+const exitOf = (p: ChildProcess) => new Promise<number | string>((resolve) => (p.exitCode !== null || p.signalCode !== null ? resolve(p.exitCode ?? p.signalCode!) : p.once("exit", (c, s) => resolve(c ?? s!))));
+
+describe("npm run dev and the dashboard in headless Chromium", () => {
+  let dev: ChildProcess;
+  let output = "";
+  let info: ReadyInfo;
+  let browser: Browser | undefined;
+  let page: Page;
+  let stateDir: string;
+  const source = `browser-test-${Date.now().toString(36)}`;
+
+  beforeAll(async () => {
+    stateDir = mkdtempSync(join(tmpdir(), "dev-test-"));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const base = await freePortBase();
+    dev = spawn(process.execPath, ["--import", "tsx", join(REPO, "scripts", "dev", "index.ts"), "--port-base", String(base), "--state-dir", stateDir, "--json"], {
+      cwd: REPO,
+      // Own group: if the test fails half-way, afterAll can still kill everything.
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, VITE_CONFIRM_TIMEOUT_MS: String(CONFIRM_TIMEOUT_MS) },
+    });
+    info = await new Promise<ReadyInfo>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        const m = /^DEV_READY (.*)$/m.exec(output);
+        if (m) resolve(JSON.parse(m[1]!) as ReadyInfo);
+      };
+      dev.stdout!.on("data", onData);
+      dev.stderr!.on("data", onData);
+      dev.once("exit", (code) => reject(new Error(`dev exited (${code}) before ready:\n${output}`)));
+    });
+    browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    });
+    page = await browser.newPage({ viewport: { width: 1100, height: 640 } });
+    page.setDefaultTimeout(10_000);
+  }, 480_000);
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    if (dev && dev.exitCode === null && dev.signalCode === null) {
+      process.kill(dev.pid!, "SIGINT");
+      const t = setTimeout(() => process.kill(-dev.pid!, "SIGKILL"), 60_000);
+      await exitOf(dev);
+      clearTimeout(t);
+    }
+    // The session's logs are kept next to the screenshot for a failed run.
+    cpSync(join(stateDir, "logs"), join(ARTIFACTS, "logs"), { recursive: true, force: true });
+    rmSync(stateDir, { recursive: true, force: true });
+  }, 120_000);
+
+  it("prints URLs that answer as soon as it says ready", async () => {
+    expect(output).toMatch(/\[dev\] ready/);
+    for (const url of [info.urls.dashboard, info.urls.gateway, `${info.urls.telemetry}/readyz`]) {
+      expect(output).toContain(url.replace(/\/readyz$/, ""));
+      const res = await fetch(url);
+      expect(res.status, url).toBe(200);
+    }
+    const html = await (await fetch(info.urls.dashboard)).text();
+    expect(html).toContain('<div id="root">');
+    // The gateway requires the JWT; the dashboard's proxy adds it.
+    const day = new Date().toISOString().slice(0, 10);
+    expect((await fetch(`${info.urls.gatewayApi}/query?source=${source}&day=${day}`)).status).toBe(401);
+    expect((await fetch(`${info.urls.dashboard}api/telemetry/query?source=${source}&day=${day}`)).status).toBe(200);
+  });
+
+  it("routes like the mesh: reads to the query role, read-your-writes and writes to the command role", async () => {
+    const day = new Date().toISOString().slice(0, 10);
+    const q = `${info.urls.telemetry}/api/query?source=${source}&day=${day}`;
+    expect((await fetch(q)).headers.get("x-dev-telemetry-role")).toBe("query");
+    expect((await fetch(q, { headers: { "x-read-your-writes": "true" } })).headers.get("x-dev-telemetry-role")).toBe("command");
+    const bad = await fetch(`${info.urls.telemetry}/api/ingest`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(bad.status).toBe(400); // validated by the command role, nothing written
+    expect(bad.headers.get("x-dev-telemetry-role")).toBe("command");
+  });
+
+  it("shows the empty state, then a sent event at once as pending, then confirmed", async () => {
+    // Hold the read-your-writes polls back a little so the pending state is observable.
+    await page.route(
+      (url) => url.pathname.endsWith("/query"),
+      async (route) => {
+        if (route.request().headers()["x-read-your-writes"] === "true") await new Promise((r) => setTimeout(r, 1_500));
+        await route.continue();
+      },
+    );
+    await page.goto(info.urls.dashboard);
+    await page.getByTestId("filter-source").fill(source);
+    await expect.poll(() => page.getByTestId("empty").textContent(), { timeout: 30_000 }).toContain(`No events from "${source}"`);
+
+    const message = `hello from the browser test ${Date.now()}`;
+    await page.getByTestId("send-level").selectOption("warn");
+    await page.getByTestId("send-message").fill(message);
+    await page.getByTestId("send-button").click();
+    const row = page.getByTestId("event-row").filter({ hasText: message });
+    const status = () => page.getByTestId("send-status").getAttribute("data-status");
+    await expect.poll(status, { timeout: 5_000 }).toMatch(/^(sending|pending)$/);
+    expect(await row.getAttribute("data-status")).toMatch(/^(sending|pending)$/);
+    await expect.poll(status, { timeout: 40_000 }).not.toMatch(/^(sending|pending)$/);
+    expect(await page.getByTestId("send-status").textContent()).toMatch(/^Confirmed/);
+    expect(await row.getAttribute("data-status")).toBe("confirmed");
+    expect(await row.locator(".badge.level-warn").textContent()).toBe("warn");
+    await page.unrouteAll({ behavior: "ignoreErrors" });
+  });
+
+  it("refreshes without replacing the rows, filters by level, and keeps the list on a failed refresh", async () => {
+    const first = await page.getByTestId("event-row").first().elementHandle();
+    const updated = await page.getByTestId("refresh-state").textContent();
+    await expect.poll(() => page.getByTestId("refresh-state").textContent(), { timeout: 30_000 }).not.toBe(updated);
+    expect(await first!.evaluate((el) => el.isConnected)).toBe(true); // same DOM node: no flicker
+
+    await page.getByTestId("filter-level").selectOption("error");
+    await expect.poll(() => page.getByTestId("empty").isVisible(), { timeout: 30_000 }).toBe(true);
+    await page.getByTestId("filter-level").selectOption("");
+    await expect.poll(() => page.getByTestId("event-row").count(), { timeout: 30_000 }).toBeGreaterThan(0);
+
+    await page.route((url) => url.pathname.endsWith("/query"), (route) => route.fulfill({ status: 503, contentType: "application/json", body: '{"error":"storage unavailable"}' }));
+    await expect.poll(() => page.getByTestId("error").textContent(), { timeout: 30_000 }).toContain("HTTP 503 storage unavailable");
+    expect(await page.getByTestId("event-row").count()).toBeGreaterThan(0);
+    await page.unrouteAll({ behavior: "ignoreErrors" });
+    await expect.poll(() => page.getByTestId("error").count(), { timeout: 30_000 }).toBe(0);
+  });
+
+  it("says clearly when a sent event is not confirmed in time", async () => {
+    // The query never returns the event: read-your-writes polls get an empty page.
+    await page.route(
+      (url) => url.pathname.endsWith("/query"),
+      (route) =>
+        route.request().headers()["x-read-your-writes"] === "true" ? route.fulfill({ status: 200, contentType: "application/json", body: '{"events":[],"next":null}' }) : route.continue(),
+    );
+    await page.getByTestId("send-message").fill(`never confirmed ${Date.now()}`);
+    await page.getByTestId("send-button").click();
+    await expect.poll(() => page.getByTestId("send-status").getAttribute("data-status"), { timeout: CONFIRM_TIMEOUT_MS + 20_000 }).toBe("timeout");
+    expect(await page.getByTestId("send-status").textContent()).toMatch(new RegExp(`^Not confirmed after ${CONFIRM_TIMEOUT_MS / 1000} s`));
+    await page.unrouteAll({ behavior: "ignoreErrors" });
+    // The event was stored, so the next refresh confirms the row anyway.
+    await expect.poll(() => page.getByTestId("event-row").first().getAttribute("data-status"), { timeout: 30_000 }).toBe("confirmed");
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard.png") });
+  });
+
+  it("stops every process on Ctrl-C (SIGINT) and leaves none behind", async () => {
+    await browser!.close();
+    browser = undefined;
+    const groups = Object.values(info.pids);
+    expect(groups.length).toBe(3);
+    for (const pid of groups) expect(processTable().some((p) => p.pid === pid)).toBe(true);
+    process.kill(dev.pid!, "SIGINT");
+    expect(await exitOf(dev)).toBe(0);
+    expect(output).toMatch(/\[dev\] stopped/);
+    // Wait briefly for the kernel to reap; then nothing of the session may remain.
+    let left: { pid: number; pgid: number; args: string }[] = [];
+    for (let i = 0; i < 20; i++) {
+      left = processTable().filter((p) => groups.includes(p.pgid) || groups.includes(p.pid) || p.pgid === dev.pid || p.pid === dev.pid);
+      if (left.length === 0) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(left).toEqual([]);
+    for (const url of [info.urls.dashboard, info.urls.gateway, `${info.urls.telemetry}/readyz`]) {
+      await expect(fetch(url), url).rejects.toThrow();
+    }
+    if (info.started.redis) expect(spawnSync("bash", [join(REPO, "scripts", "redis.sh"), "status"]).status).not.toBe(0);
+    if (info.started.cassandra) expect(spawnSync("bash", [join(REPO, "scripts", "cassandra.sh"), "status"]).status).not.toBe(0);
+  }, 120_000);
+});
