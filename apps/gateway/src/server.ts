@@ -67,6 +67,7 @@ interface BufferedResponse {
   body: Buffer;
 }
 
+const BEARER_CHALLENGE = { "www-authenticate": 'Bearer error="invalid_token"' };
 const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
 
 function sendJson(res: ServerResponse, status: number, body: Record<string, unknown>, extra?: Record<string, string>): void {
@@ -142,11 +143,18 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     });
   }
 
-  function fail(ctx: RequestContext, res: ServerResponse, status: number, error: string, extra?: Record<string, unknown>): void {
+  function fail(
+    ctx: RequestContext,
+    res: ServerResponse,
+    status: number,
+    error: string,
+    extra?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): void {
     if (status >= 500) {
       log.error({ logType: "GatewayError", reqId: ctx.reqId, reqPath: ctx.reqPath, reqMethod: ctx.reqMethod, errStatus: status, errMsg: error });
     }
-    sendJson(res, status, { error, ...extra, reqId: ctx.reqId });
+    sendJson(res, status, { error, ...extra, reqId: ctx.reqId }, headers);
   }
 
   function upstreamFailed(ctx: RequestContext, route: ResolvedRoute, res: ServerResponse | undefined, err: unknown): void {
@@ -206,9 +214,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       const result = verifier ? await verifier.verifyHeader(req.headers.authorization) : ({ ok: false, reason: "invalid_token" } as const);
       if (!result.ok) {
         log.info({ logType: "AuthFailed", reqId, reqPath: path, errStatus: 401, errMsg: result.reason });
-        return fail(ctx, res, 401, "unauthorized", { reason: result.reason });
+        return fail(ctx, res, 401, "unauthorized", { reason: result.reason }, BEARER_CHALLENGE);
       }
-      if (route.perUser && !result.subject) return fail(ctx, res, 401, "unauthorized", { reason: "missing_subject" });
+      if (route.perUser && !result.subject) return fail(ctx, res, 401, "unauthorized", { reason: "missing_subject" }, BEARER_CHALLENGE);
       subject = result.subject;
     }
 

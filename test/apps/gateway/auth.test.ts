@@ -64,6 +64,7 @@ describe("JWT auth, HS256", () => {
     const r = await get(await header());
     expect(r.status).toBe(401);
     expect(r.json()).toEqual({ error: "unauthorized", reason, reqId: r.headers["x-request-id"] });
+    expect(r.headers["www-authenticate"]).toBe('Bearer error="invalid_token"');
   });
 
   it("never reaches the upstream with a rejected token", async () => {

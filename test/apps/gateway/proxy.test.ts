@@ -120,6 +120,19 @@ describe("proxy", () => {
     expect(await reply).toBe("got:part-1;part-2");
   });
 
+  it("handles Expect: 100-continue itself", async () => {
+    const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(`${g.url}/stream/upload`, { method: "POST", agent: false, headers: { expect: "100-continue", "content-length": "4" } }, (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on("error", reject);
+      req.on("continue", () => req.end("data"));
+    });
+    expect(reply).toEqual({ status: 200, body: "got:data" });
+  });
+
   it("strips hop-by-hop headers both ways and sets x-forwarded-*", async () => {
     const r = await httpRequest(`${g.url}/stream/echo?q=1`, {
       headers: {

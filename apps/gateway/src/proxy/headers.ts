@@ -37,7 +37,8 @@ export function stripHopByHop(
   return out;
 }
 
-const DROP_REQUEST = new Set(["host", "x-request-id"]);
+// `expect` is answered by this server (100-continue); undici refuses to forward it.
+const DROP_REQUEST = new Set(["host", "x-request-id", "expect"]);
 
 /** Headers sent upstream: end-to-end ones from the client plus x-forwarded-* and x-request-id. */
 export function upstreamRequestHeaders(req: IncomingMessage, reqId: string): Record<string, string | string[]> {
