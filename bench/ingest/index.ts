@@ -10,6 +10,8 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { readFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { Client } from "cassandra-driver";
 import { Pool } from "undici";
@@ -93,6 +95,20 @@ interface Sample {
   latencies: number[];
   failed: number;
   seconds: number;
+  /** CPU ms used during the phase by this process (handler + load generator) and by Cassandra. */
+  nodeCpuMs: number;
+  cassandraCpuMs: number;
+}
+
+/** Cassandra's CPU time (ms) from /proc, so cost per event can be reported independent of load. */
+function cassandraCpuMs(): number {
+  try {
+    const pid = readFileSync(join(ROOT, ".state", "cassandra", "cassandra.pid"), "utf8").trim();
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, USER_HZ = 100
+  } catch {
+    return NaN;
+  }
 }
 
 interface Result {
@@ -135,10 +151,14 @@ async function load(origin: string, concurrency: number, seconds: number): Promi
     }
   };
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
+  const cass0 = cassandraCpuMs();
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cassandraMs = cassandraCpuMs() - cass0;
   await pool.close();
-  return { latencies, failed, seconds: elapsed };
+  return { latencies, failed, seconds: elapsed, nodeCpuMs: (cpu.user + cpu.system) / 1000, cassandraCpuMs: cassandraMs };
 }
 
 async function main(): Promise<void> {
@@ -176,6 +196,18 @@ async function main(): Promise<void> {
   const naiveResult = summarize(naiveSamples);
   console.log(`shared client  concurrency=${concurrency} (${ROUNDS} rounds, ${MEASURE_S}s): ${JSON.stringify(final)}`);
   console.log(`naive handler  concurrency=${concurrency} (${ROUNDS} rounds, ${NAIVE_S}s): ${JSON.stringify(naiveResult)}`);
+  // Wall-clock rates depend on what else runs on the machine; CPU per event does much less.
+  for (const [name, samples] of [["shared", sharedSamples], ["naive", naiveSamples]] as const) {
+    const events = samples.reduce((n, s) => n + s.latencies.length, 0) * EVENTS_PER_REQUEST;
+    const nodeMs = samples.reduce((n, s) => n + s.nodeCpuMs, 0);
+    const cassMs = samples.reduce((n, s) => n + s.cassandraCpuMs, 0);
+    const perK = (ms: number) => Number(((ms / events) * 1000).toFixed(1));
+    console.log(
+      `${name.padEnd(6)} cpu per 1000 events: node ${perK(nodeMs)} ms (incl. load generator), cassandra ${perK(cassMs)} ms` +
+        ` => ~${Math.round((2000 / perK(nodeMs + cassMs)) * 1000)} events/s on 2 idle cores`,
+    );
+  }
+  console.log(`load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${cpus().length} cores`);
 
   console.log(`connects by the shared-client handler: ${sharedClient.stats().connects}`);
   await new Promise((r) => shared.server.close(r));
