@@ -28,6 +28,8 @@ export interface ResourceDiff {
   readonly renamedTo?: string;
   /** The rename only changes a content hash suffix (`job-schema-4748c43ba2`): replaced by design. */
   readonly hashRoll?: boolean;
+  /** The pair's Kubernetes metadata.name differs too: an alias keeps the URN, not the object. */
+  readonly objectRenamed?: boolean;
 }
 
 export interface StackDiff {
@@ -129,7 +131,9 @@ function pairRenames(all: ResourceDiff[], before: Map<string, SynthResource>, af
     }
     if (!best) continue;
     taken.add(best.d.urn);
-    const roll = best.hashRoll ? { hashRoll: true } : {};
+    const kubeName = (r: SynthResource | undefined) => (r?.inputs.metadata as { name?: unknown } | undefined)?.name;
+    const objectRenamed = kubeName(old) !== kubeName(after.get(best.d.urn));
+    const roll = { ...(best.hashRoll ? { hashRoll: true } : {}), ...(objectRenamed ? { objectRenamed: true } : {}) };
     out.set(del.urn, { ...del, renamedTo: best.d.name, ...roll });
     out.set(best.d.urn, { ...best.d, renamedFrom: del.name, ...roll });
   }

@@ -54,7 +54,10 @@ export function resourceLines(d: StackDiff): string[] {
   for (const r of d.resources) {
     let head = `${OP_PREFIX[r.op]} ${r.type} ${r.name}${r.op === "replace" ? " (replace)" : ""}`;
     if (r.hashRoll) head += r.renamedTo ? `  (replaced by "${r.renamedTo}": content-hashed name, recreated by design)` : `  (replaces "${r.renamedFrom}": new content hash)`;
-    else if (r.renamedTo) head += `  (rename to "${r.renamedTo}"? the URN changes, so Pulumi deletes and recreates it; add aliases: [{ name: "${r.name}" }] to "${r.renamedTo}" to keep it)`;
+    else if (r.renamedTo) {
+      const object = r.objectRenamed ? "; its metadata.name changes too, so the object is replaced either way" : "";
+      head += `  (rename to "${r.renamedTo}"? the URN changes, so Pulumi deletes and recreates it; add aliases: [{ name: "${r.name}" }] to "${r.renamedTo}" to keep it${object})`;
+    }
     else if (r.renamedFrom) head += `  (renamed from "${r.renamedFrom}"?)`;
     lines.push(head);
     for (const c of r.changes) lines.push(`      ${changeLine(c)}`);

@@ -118,7 +118,7 @@ describe("diffStack", () => {
     const lines = resourceLines(d).join("\n");
     expect(lines).toContain("+- kubernetes:apps/v1:StatefulSet cassandra (replace)");
     expect(lines).toContain('spec.selector.matchLabels.app: "cassandra" → "db"  [forces replacement: a StatefulSet\'s selector, serviceName, volumeClaimTemplates and podManagementPolicy are immutable]');
-    expect(lines).toContain('aliases: [{ name: "gateway-env" }]');
+    expect(lines).toContain('aliases: [{ name: "gateway-env" }] to "gateway-config" to keep it; its metadata.name changes too, so the object is replaced either way)');
     expect(lines).toContain("stringData: [secret] → (recomputed: random:index/randomPassword:RandomPassword jwt-key is replaced)");
   });
 

@@ -144,7 +144,7 @@ describe("offline diff in a temporary repository", () => {
     ]);
     const text = renderText(report);
     expect(text).toContain("+  kubernetes:core/v1:ConfigMap gateway-config  (renamed from \"gateway-env\"?)");
-    expect(text).toContain('-  kubernetes:core/v1:ConfigMap gateway-env  (rename to "gateway-config"? the URN changes, so Pulumi deletes and recreates it; add aliases: [{ name: "gateway-env" }]');
+    expect(text).toContain('-  kubernetes:core/v1:ConfigMap gateway-env  (rename to "gateway-config"? the URN changes, so Pulumi deletes and recreates it; add aliases: [{ name: "gateway-env" }] to "gateway-config" to keep it; its metadata.name changes too');
     expect(text).toMatch(/== local: 1 to create, 1 to delete, \d+ unchanged/);
   });
 
