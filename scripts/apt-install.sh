@@ -7,6 +7,7 @@ need() { command -v "$1" >/dev/null 2>&1 || want+=("$2"); }
 need redis-server redis-server
 need nginx nginx-light
 need chromium chromium
+need shellcheck shellcheck
 [ ${#want[@]} -eq 0 ] && { echo "apt: nothing to install"; exit 0; }
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive

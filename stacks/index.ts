@@ -9,6 +9,7 @@ export const stage = outputs.stage;
 export const region = outputs.region;
 export const cassandraDataCenter = outputs.cassandraDataCenter;
 export const cassandraSeeds = outputs.cassandraSeeds;
+export const cassandraSuperuserPassword = outputs.cassandraSuperuserPassword;
 export const publicHost = outputs.publicHost;
 export const redisHost = outputs.redisHost;
 export const vercelProjectId = outputs.vercelProjectId;

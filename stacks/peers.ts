@@ -9,10 +9,20 @@ export const peerStackName = (org: string, region: string) => `${org}/platform/p
  * `cassandraSeeds`, read through a StackReference; `cassandra.extraSeeds` adds any outside
  * Pulumi. The first region has no peers and founds the cluster.
  */
-export function peerSeeds(cfg: PlatformConfig): pulumi.Output<string[]> {
-  const fromStacks = cfg.cassandra.peerRegions.map((region) => {
-    const ref = new pulumi.StackReference(`peer-${region}`, { name: peerStackName(cfg.org, region) });
-    return ref.requireOutput("cassandraSeeds") as pulumi.Output<string[]>;
-  });
+export function peerSeeds(cfg: PlatformConfig, refs = peerStacks(cfg)): pulumi.Output<string[]> {
+  const fromStacks = refs.map((ref) => ref.requireOutput("cassandraSeeds") as pulumi.Output<string[]>);
   return pulumi.all(fromStacks).apply((lists) => [...lists.flat(), ...cfg.cassandra.extraSeeds]);
+}
+
+/** One StackReference per peer region, in config order (the first is the founding region). */
+export function peerStacks(cfg: PlatformConfig): pulumi.StackReference[] {
+  return cfg.cassandra.peerRegions.map((region) => new pulumi.StackReference(`peer-${region}`, { name: peerStackName(cfg.org, region) }));
+}
+
+/**
+ * Cassandra roles are cluster-wide, so every joining region logs in with the founding region's
+ * superuser password (a secret stack output); the founding region generates it.
+ */
+export function founderPassword(refs: pulumi.StackReference[]): pulumi.Output<string> | undefined {
+  return refs.length > 0 ? pulumi.secret(refs[0].requireOutput("cassandraSuperuserPassword") as pulumi.Output<string>) : undefined;
 }

@@ -10,7 +10,7 @@ import { TelemetryFunctions } from "../components/telemetry-functions";
 import { TelemetryMeshHost, TelemetryService } from "../components/telemetry-service";
 import type { PlatformConfig } from "./config";
 import { appImages } from "./images";
-import { peerSeeds } from "./peers";
+import { founderPassword, peerSeeds, peerStacks } from "./peers";
 import { createProviders } from "./providers";
 
 /** What each stack exports; prod regions read `cassandraSeeds` of each other. */
@@ -19,6 +19,8 @@ export interface PlatformOutputs {
   region: string;
   cassandraDataCenter: string;
   cassandraSeeds: pulumi.Output<string[]>;
+  /** Secret: joining regions log in with the founding region's superuser. */
+  cassandraSuperuserPassword: pulumi.Output<string>;
   publicHost: string;
   redisHost: pulumi.Output<string>;
   vercelProjectId?: pulumi.Output<string>;
@@ -41,6 +43,7 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
   const inCluster: pulumi.ComponentResourceOptions = { providers: [providers.kubernetes], dependsOn: [namespace] };
   const cloud = providers.aws ? [providers.aws] : [];
   const images = appImages(cfg, providers.aws);
+  const peers = peerStacks(cfg);
 
   const cassandra = new CassandraCluster(
     "cassandra",
@@ -59,7 +62,8 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       zones: cfg.cassandra.zones,
       defaultTtlDays: cfg.cassandra.defaultTtlDays,
       image: cfg.cassandra.image,
-      peerSeeds: peerSeeds(cfg),
+      peerSeeds: peerSeeds(cfg, peers),
+      superuserPassword: founderPassword(peers),
       seedDomain: cfg.cassandra.seedDomain,
     },
     inCluster,
@@ -91,12 +95,12 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
   const size = { cpuMillis: cfg.telemetry.cpuMillis, memoryMiB: cfg.telemetry.memoryMiB };
   const command = new TelemetryService(
     "telemetry-command",
-    { namespace: cfg.namespace, image: images.telemetry, role: "command", replicas: cfg.telemetry.commandReplicas, size, cassandra: telemetryCassandra },
+    { namespace: cfg.namespace, image: images.telemetry, role: "command", replicas: cfg.telemetry.commandReplicas, zoneSpread: cfg.scheduling.zoneSpread, size, cassandra: telemetryCassandra },
     inCluster,
   );
   const query = new TelemetryService(
     "telemetry-query",
-    { namespace: cfg.namespace, image: images.telemetry, role: "query", replicas: cfg.telemetry.queryReplicas, size, cassandra: telemetryCassandra },
+    { namespace: cfg.namespace, image: images.telemetry, role: "query", replicas: cfg.telemetry.queryReplicas, zoneSpread: cfg.scheduling.zoneSpread, size, cassandra: telemetryCassandra },
     inCluster,
   );
   const meshHost = new TelemetryMeshHost("telemetry", { namespace: cfg.namespace, name: cfg.telemetry.host }, inCluster);
@@ -112,6 +116,7 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       minReplicas: cfg.gateway.minReplicas,
       maxReplicas: cfg.gateway.maxReplicas,
       targetCpuPercent: cfg.gateway.targetCpuPercent,
+      zoneSpread: cfg.scheduling.zoneSpread,
       size: { cpuMillis: cfg.gateway.cpuMillis, memoryMiB: cfg.gateway.memoryMiB },
       telemetryService: cfg.telemetry.host,
       // The key is a Pulumi secret when set in config; otherwise an existing Secret (e.g. synced by external-secrets).
@@ -176,6 +181,7 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
     region: cfg.region,
     cassandraDataCenter: cfg.region,
     cassandraSeeds: cassandra.seeds,
+    cassandraSuperuserPassword: pulumi.secret(cassandra.password),
     publicHost: cfg.gateway.publicHost,
     redisHost: redis.host,
     vercelProjectId: functions?.projectId,

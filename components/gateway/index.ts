@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { JwtAlgorithm } from "../../apps/gateway/src/config/index";
 import type { GatewayRoute } from "../../apps/gateway/src/config/keys";
 import { contentHash } from "../shared/hash";
-import { disruptionBudget, httpService, serviceFqdn } from "../shared/http-workload";
+import { disruptionBudget, httpService, serviceFqdn, type ZoneSpread } from "../shared/http-workload";
 import { declareKubeObject, type KubeObject } from "../shared/kube";
 import { PLATFORM_NAMESPACE, selectorLabels, standardLabels } from "../shared/labels";
 import type { ContainerSize } from "../shared/resources";
@@ -74,6 +74,8 @@ export interface GatewayArgs {
   readonly logLevel?: (typeof LOG_LEVELS)[number];
   /** Upstream request timeout in milliseconds. @default 10000 */
   readonly upstreamTimeoutMs?: number;
+  /** `required` guarantees replicas land in different zones (prod); `preferred` is best effort. @default "preferred" */
+  readonly zoneSpread?: ZoneSpread;
   /** Level-1 cache capacity in MiB. @default - a quarter of `size.memoryMiB` */
   readonly cacheL1MaxMiB?: number;
 }
@@ -138,6 +140,7 @@ export class Gateway extends pulumi.ComponentResource {
             jwtKey,
             redisPassword,
             spread: args.maxReplicas > 1,
+            zoneSpread: args.zoneSpread ?? "preferred",
           }),
         },
       },

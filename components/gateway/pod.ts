@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_ENV } from "../../apps/gateway/src/config/keys";
-import { HTTP_PORT_NAME, httpProbes, meshPodAnnotations, tmpVolume } from "../shared/http-workload";
+import { HTTP_PORT_NAME, httpProbes, meshPodAnnotations, spreadConstraints, tmpVolume, type ZoneSpread } from "../shared/http-workload";
 import { containerResources, type ContainerSize } from "../shared/resources";
 import { hardenedContainerSecurity, hardenedPodSecurity } from "../shared/security";
 import { GATEWAY_PATHS } from "./env-file";
@@ -26,6 +26,8 @@ export interface GatewayPodSpec {
   readonly redisPassword?: { readonly secretName: pulumi.Input<string>; readonly secretKey: string };
   /** Spread replicas over nodes and zones (when more than one may run). */
   readonly spread: boolean;
+  /** Zone spread strictness when `spread`. */
+  readonly zoneSpread: ZoneSpread;
 }
 
 export function gatewayPodTemplate(spec: GatewayPodSpec) {
@@ -69,12 +71,7 @@ export function gatewayPodTemplate(spec: GatewayPodSpec) {
       terminationGracePeriodSeconds: 30,
       ...(spec.spread
         ? {
-            topologySpreadConstraints: ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map((topologyKey) => ({
-              maxSkew: 1,
-              topologyKey,
-              whenUnsatisfiable: "ScheduleAnyway",
-              labelSelector: { matchLabels: selector },
-            })),
+            topologySpreadConstraints: spreadConstraints(selector, spec.zoneSpread),
           }
         : {}),
       containers: [

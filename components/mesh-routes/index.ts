@@ -91,11 +91,12 @@ export class MeshRoutes extends pulumi.ComponentResource {
       perTryTimeoutSeconds: a.perTryTimeoutSeconds,
       retryOn: READ_RETRY_ON,
     });
-    // At the edge a try lasts the whole route: the mesh below owns per-try timeouts and 5xx retries.
+    // At the edge a try may last as long as a whole mesh route (the mesh below owns 5xx
+    // retries), which stays below the edge route's own timeout so a retry can still finish.
     const edge = publicRoutes(gateway, {
       timeoutSeconds: a.publicRouteTimeoutSeconds,
       retryAttempts: a.retryAttempts,
-      perTryTimeoutSeconds: a.publicRouteTimeoutSeconds,
+      perTryTimeoutSeconds: a.routeTimeoutSeconds,
       retryOn: EDGE_RETRY_ON,
     });
 

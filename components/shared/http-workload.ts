@@ -89,3 +89,23 @@ export function tmpVolume(sizeLimitMiB = 64) {
     mount: { name: "tmp", mountPath: "/tmp" },
   };
 }
+
+/** How strictly replicas spread over zones: `required` never co-locates beyond skew 1. */
+export type ZoneSpread = "required" | "preferred";
+
+/**
+ * Spread replicas over nodes (best effort) and zones. `required` (DoNotSchedule) is what
+ * guarantees surviving a zone outage, but it leaves pods Pending on clusters whose nodes
+ * carry no zone label (kind, minikube), so non-prod tiers use `preferred`.
+ */
+export function spreadConstraints(selector: Record<string, string>, zoneSpread: ZoneSpread) {
+  return [
+    { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector } },
+    {
+      maxSkew: 1,
+      topologyKey: "topology.kubernetes.io/zone",
+      whenUnsatisfiable: zoneSpread === "required" ? "DoNotSchedule" : "ScheduleAnyway",
+      labelSelector: { matchLabels: selector },
+    },
+  ];
+}

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { TelemetryRole } from "../../apps/telemetry/src/config/keys";
-import { disruptionBudget, HTTP_PORT_NAME, httpProbes, httpService, meshPodAnnotations, serviceFqdn, tmpVolume } from "../shared/http-workload";
+import { disruptionBudget, HTTP_PORT_NAME, httpProbes, httpService, meshPodAnnotations, serviceFqdn, spreadConstraints, tmpVolume, type ZoneSpread } from "../shared/http-workload";
 import { declareKubeObject, type KubeObject } from "../shared/kube";
 import { PLATFORM_NAMESPACE, selectorLabels, standardLabels } from "../shared/labels";
 import { containerResources, type ContainerSize } from "../shared/resources";
@@ -41,6 +41,8 @@ export interface TelemetryServiceArgs {
   readonly role: TelemetryRole;
   /** Replica count; a PodDisruptionBudget is declared only when it exceeds 1. */
   readonly replicas: number;
+  /** `required` guarantees replicas land in different zones (prod); `preferred` is best effort. @default "preferred" */
+  readonly zoneSpread?: ZoneSpread;
   /** CPU and memory of the server container. */
   readonly size: ContainerSize;
   /** How the server reaches Cassandra. */
@@ -120,12 +122,7 @@ export class TelemetryService extends pulumi.ComponentResource {
             terminationGracePeriodSeconds: 30,
             ...(args.replicas > 1
               ? {
-                  topologySpreadConstraints: ["kubernetes.io/hostname", "topology.kubernetes.io/zone"].map((topologyKey) => ({
-                    maxSkew: 1,
-                    topologyKey,
-                    whenUnsatisfiable: "ScheduleAnyway",
-                    labelSelector: { matchLabels: selector },
-                  })),
+                  topologySpreadConstraints: spreadConstraints(selector, args.zoneSpread ?? "preferred"),
                 }
               : {}),
             containers: [

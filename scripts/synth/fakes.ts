@@ -14,6 +14,8 @@ export function defaultStackOutputs(stackName: string): Record<string, unknown> 
     region,
     cassandraDataCenter: region,
     cassandraSeeds: [0, 1].map((i) => `cassandra-${i}.cassandra.${region}.platform.internal`),
+    // Shaped like the fake random passwords, so the synth's leak check covers it too.
+    cassandraSuperuserPassword: `mock-${short(`peer-password-${region}`)}${short(region)}`,
   };
 }
 
@@ -39,6 +41,10 @@ export function fakeState(
     case "docker-build:index:Image":
       state.digest = `sha256:${createHash("sha256").update(args.name).digest("hex")}`;
       state.ref = `${(args.inputs.tags ?? [args.name])[0]}@${state.digest}`;
+      break;
+    case "aws:elasticache/subnetGroup:SubnetGroup":
+    case "aws:elasticache/parameterGroup:ParameterGroup":
+      state.name = args.inputs.name ?? `${args.name}-${short(args.name)}`; // the provider auto-names these
       break;
     case "aws:sns/topic:Topic":
       state.arn = `arn:aws:sns:region:123456789012:${args.inputs.name ?? args.name}`;

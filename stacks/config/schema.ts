@@ -76,6 +76,12 @@ const telemetry = z
   })
   .strict();
 
+const scheduling = z
+  .object({
+    zoneSpread: z.enum(["required", "preferred"]).describe("Spread of gateway/telemetry replicas over zones: `required` (DoNotSchedule) or `preferred`."),
+  })
+  .strict();
+
 const mesh = z
   .object({
     routeTimeoutSeconds: int(1, 300).describe("Timeout of every HTTP route, seconds."),
@@ -132,6 +138,7 @@ export const settingsSchema = z
     gateway,
     telemetry,
     mesh,
+    scheduling,
     vercel,
     alerting,
     kubernetes: kubernetes.default({}),

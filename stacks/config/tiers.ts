@@ -31,7 +31,7 @@ export const BASE_DEFAULTS: DeepPartial<PlatformSettings> = {
   org: "organization",
   namespace: "platform",
   cassandra: {
-    version: "5.0.6",
+    version: "5.0.9", // the version scripts/cassandra.sh runs in the tests
     clusterName: "telemetry",
     keyspace: "telemetry",
     storageClass: "gp3",
@@ -43,6 +43,7 @@ export const BASE_DEFAULTS: DeepPartial<PlatformSettings> = {
   telemetry: { host: "telemetry" },
   mesh: { routeTimeoutSeconds: 10, retryAttempts: 2, perTryTimeoutSeconds: 3, maxConnections: 1024, consecutive5xxErrors: 5 },
   alerting: { subscriptions: [], loadBalancers: [] },
+  scheduling: { zoneSpread: "preferred" },
   vercel: { plan: "pro", maxDurationSeconds: 30, memoryMb: 1024 },
 };
 
@@ -73,6 +74,7 @@ export const STAGE_DEFAULTS: Record<Stage, DeepPartial<PlatformSettings>> = {
     cassandra: { nodesPerDc: 3, replicationFactor: 3, memoryMiB: 32 * GiB, cpuMillis: 8000, storageGiB: 1000, storageClass: "gp3-encrypted" },
     redis: { mode: "elasticache", nodes: 3, nodeType: "cache.r7g.xlarge", multiAz: true, automaticFailover: true },
     gateway: { minReplicas: 3, maxReplicas: 20, cpuMillis: 1000, memoryMiB: 1024 },
+    scheduling: { zoneSpread: "required" },
     telemetry: { commandReplicas: 3, queryReplicas: 3, cpuMillis: 1000, memoryMiB: 1024 },
     vercel: { target: "production" },
   },
