@@ -120,8 +120,12 @@ commitlog_directory: $STATE_DIR/commitlog
 saved_caches_directory: $STATE_DIR/saved_caches
 hints_directory: $STATE_DIR/hints
 cdc_raw_directory: $STATE_DIR/cdc_raw
-commitlog_sync: periodic
-commitlog_sync_period: 10000ms
+# group, not the default periodic: with one node and RF 1 there is no other replica, so an
+# acknowledged write must be on disk before the ack, or a crash (stop --kill) loses the last
+# seconds of acknowledged writes (replay stops at the last periodic sync marker). Writes wait
+# at most the window for a shared fsync.
+commitlog_sync: group
+commitlog_sync_group_window: 5ms
 commitlog_segment_size: 32MiB
 memtable_heap_space: 128MiB
 memtable_offheap_space: 128MiB
