@@ -220,10 +220,17 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       subject = result.subject;
     }
 
-    const headers = upstreamRequestHeaders(req, reqId);
     const withBody = hasRequestBody(req);
-    if (!withBody) delete headers["content-length"];
     const upPath = upstreamPath(route, rawUrl);
+    // Built on first use: a cache hit never needs them.
+    let upHeaders: Record<string, string | string[]> | undefined;
+    const headersFor = () => {
+      if (!upHeaders) {
+        upHeaders = upstreamRequestHeaders(req, reqId);
+        if (!withBody) delete upHeaders["content-length"];
+      }
+      return upHeaders;
+    };
 
     if (route.kind === "stream") {
       try {
@@ -232,7 +239,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           onClientGone = () => handler.abort();
           if (ctx.clientGone) handler.abort(); // left while auth ran
           pools.pool(route.origin).dispatch(
-            { origin: route.origin, path: upPath, method: req.method as "GET", headers, body: withBody ? req : null },
+            { origin: route.origin, path: upPath, method: req.method as "GET", headers: headersFor(), body: withBody ? req : null },
             handler,
           );
         });
@@ -243,14 +250,17 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       return;
     }
 
-    const abort = new AbortController();
-    onClientGone = () => abort.abort();
-    if (ctx.clientGone) abort.abort();
+    const clientSignal = (): AbortSignal => {
+      const abort = new AbortController();
+      onClientGone = () => abort.abort();
+      if (ctx.clientGone) abort.abort();
+      return abort.signal;
+    };
     const fetchBuffered = async (signal?: AbortSignal): Promise<BufferedResponse> => {
       const up = await pools.pool(route.origin).request({
         path: upPath,
         method: req.method as "GET",
-        headers,
+        headers: headersFor(),
         body: withBody ? req : null,
         signal,
       });
@@ -261,10 +271,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     const ttl = route.cacheTtlSeconds ?? 0;
     if (ttl <= 0 || req.method !== "GET") {
       ctx.cacheType = ttl > 0 ? "bypass" : undefined;
+      const signal = clientSignal();
       try {
-        sendBuffered(res, await fetchBuffered(abort.signal));
+        sendBuffered(res, await fetchBuffered(signal));
       } catch (err) {
-        if (!abort.signal.aborted) upstreamFailed(ctx, route, res, err);
+        if (!signal.aborted) upstreamFailed(ctx, route, res, err);
       }
       return;
     }
@@ -279,6 +290,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         return sendEntry(res, hit.entry, hit.level === "l1" ? "HIT-L1" : "HIT-L2");
       }
       ctx.cacheType = "stale";
+      headersFor(); // now, while the client's socket (x-forwarded-for) is still there
       sendEntry(res, hit.entry, "STALE");
       cache.refreshOnce(key, async () => {
         try {
@@ -297,10 +309,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     metrics.cacheMisses.inc({ route: route.prefix });
     ctx.cacheType = "miss";
     let fresh: BufferedResponse;
+    const signal = clientSignal();
     try {
-      fresh = await fetchBuffered(abort.signal);
+      fresh = await fetchBuffered(signal);
     } catch (err) {
-      if (!abort.signal.aborted) upstreamFailed(ctx, route, res, err);
+      if (!signal.aborted) upstreamFailed(ctx, route, res, err);
       return;
     }
     if (cacheable(fresh, route)) void cache.store(key, toEntry(fresh, route), reqId);
