@@ -32,23 +32,23 @@ function run(cmd: string, args: string[], env: Record<string, string> = {}): Pro
 
 const upLocal = (env: Record<string, string>, args: string[] = []) => run("bash", ["scripts/engine/up-local.sh", ...args], { PLATFORM_ENGINE: "built", ...env });
 
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? listFiles(path) : [path];
+  });
+}
+
 /** `Kind namespace/name` of every object in the rendered directory. */
 function renderedKeys(dir: string): string[] {
-  if (!existsSync(dir)) return [];
   const keys: string[] = [];
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d)) {
-      const path = join(d, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (path.endsWith(".yaml")) {
-        for (const doc of parseAllDocuments(readFileSync(path, "utf8"))) {
-          const obj = doc.toJS() as { kind: string; metadata: { name?: string; namespace?: string } } | null;
-          if (obj) keys.push(`${obj.kind} ${obj.metadata.namespace ?? ""}/${obj.metadata.name ?? ""}`);
-        }
-      }
+  for (const file of listFiles(dir).filter((f) => f.endsWith(".yaml"))) {
+    for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) {
+      const obj = doc.toJS() as { kind: string; metadata: { name?: string; namespace?: string } } | null;
+      if (obj) keys.push(`${obj.kind} ${obj.metadata.namespace ?? ""}/${obj.metadata.name ?? ""}`);
     }
-  };
-  walk(dir);
+  }
   return keys.sort();
 }
 
@@ -68,7 +68,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe("npm run up:local (real engine, file backend, manifests rendered to a directory)", () => {
   it("deploys the local stack with the policy pack and renders the same objects as the offline synth", async () => {
     expect(first.code, first.output).toBe(0);
-    expect(first.output).toMatch(/Policies:\s*\n\s*✅ platform@/);
+    expect(first.output).toMatch(/Policies:\s*\n\s*✅ platform@v[\d.]+ \(local: .*policies\)/);
+    expect(first.output).toMatch(/\+ \d+ created/);
     expect(first.output).toContain(`manifests: ${local.RENDER_DIR}`);
     const synth = kubeManifests((await synthStack("local")).resources)
       .map((m) => `${m.kind} ${m.metadata.namespace ?? ""}/${m.metadata.name ?? ""}`)
@@ -76,6 +77,18 @@ describe("npm run up:local (real engine, file backend, manifests rendered to a d
     expect(synth.length).toBeGreaterThan(10);
     expect(renderedKeys(local.RENDER_DIR)).toEqual(synth);
   }, 10 * MINUTE);
+
+  it("keeps generated passwords out of the file backend (passphrase secrets provider)", () => {
+    const passwords: string[] = [];
+    for (const file of listFiles(local.RENDER_DIR)) {
+      const obj = parseAllDocuments(readFileSync(file, "utf8"))[0]?.toJS() as { kind?: string; stringData?: Record<string, string> } | null;
+      if (obj?.kind === "Secret") passwords.push(...Object.entries(obj.stringData ?? {}).filter(([k]) => k === "password").map(([, v]) => v));
+    }
+    expect(passwords).toHaveLength(2); // cassandra-credentials and redis-auth, from RandomPassword
+    const state = listFiles(join(local.PULUMI_LOCAL_DIR, "state")).map((f) => readFileSync(f, "utf8"));
+    expect(state.some((text) => text.includes('"ciphertext"'))).toBe(true);
+    for (const password of passwords) expect(state.some((text) => text.includes(password))).toBe(false);
+  });
 
   it("a second up changes nothing", async () => {
     const second = await upLocal(local, ["--expect-no-changes"]);
@@ -95,8 +108,11 @@ describe("npm run up:local (real engine, file backend, manifests rendered to a d
       ENGINE_COMMAND: "preview",
     });
     expect(broken.code, broken.output).not.toBe(0);
-    expect(broken.output).toContain("platform-k8s-no-privileged-host-access");
-    expect(broken.output).toMatch(/mandatory/);
+    // The engine's own policy report: the pack failed, with the mandatory violation on the Pod.
+    expect(broken.output).toMatch(/❌ platform@v[\d.]+ \(local: .*policies\)/);
+    expect(broken.output).toMatch(/\[mandatory\]\s+platform-k8s-no-privileged-host-access\s+\(kubernetes:core\/v1:Pod: privileged\)/);
+    expect(broken.output).toContain('containers[0] "shell" is privileged');
+    expect(broken.output).toContain("error: preview failed");
     expect(renderedKeys(renderDir)).toEqual([]);
   }, 10 * MINUTE);
 });
