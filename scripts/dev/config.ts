@@ -45,7 +45,13 @@ export interface DevOptions {
   readonly json: boolean;
 }
 
-/** `--port-base N`, `--state-dir DIR`, `--json`; throws naming the bad argument. */
+function redisPort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1024 || n > 65535) throw new Error(`redis port must be an integer 1024..65535, got ${v}`);
+  return n;
+}
+
+/** `--port-base N`, `--redis-port N`, `--state-dir DIR`, `--json`; throws naming the bad argument. */
 export function parseDevArgs(argv: readonly string[], cwd = REPO_ROOT): DevOptions {
   let ports = DEFAULT_PORTS;
   let stateDir = join(cwd, ".state", "dev");
@@ -58,9 +64,10 @@ export function parseDevArgs(argv: readonly string[], cwd = REPO_ROOT): DevOptio
       return v;
     };
     if (arg === "--json") json = true;
-    else if (arg === "--port-base") ports = portsFrom(Number(value()));
+    else if (arg === "--port-base") ports = portsFrom(Number(value()), ports.redis);
+    else if (arg === "--redis-port") ports = { ...ports, redis: redisPort(value()) };
     else if (arg === "--state-dir") stateDir = resolve(cwd, value());
-    else throw new Error(`unknown argument ${JSON.stringify(arg)} (use --port-base N, --state-dir DIR, --json)`);
+    else throw new Error(`unknown argument ${JSON.stringify(arg)} (use --port-base N, --redis-port N, --state-dir DIR, --json)`);
   }
   return { ports, stateDir, json };
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run dev [-- --port-base N] [--state-dir DIR] [--json]`: the whole platform on localhost.
+ * `npm run dev [-- --port-base N] [--redis-port N] [--state-dir DIR] [--json]`: the whole platform on localhost.
  * Ctrl-C (SIGINT) or SIGTERM stops every child process group and the stores dev started.
  */
 import { relative } from "node:path";

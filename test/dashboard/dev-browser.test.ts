@@ -30,11 +30,11 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** Five consecutive free ports (dev uses base..base+4), away from the defaults a developer may be using. */
+/** Six consecutive free ports (dev uses base..base+4, Redis base+5), away from the defaults a developer may be using. */
 async function freePortBase(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const free = await Promise.all([0, 1, 2, 3, 4].map((i) => portFree(base + i)));
+    const free = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => portFree(base + i)));
     if (free.every(Boolean)) return base;
   }
   throw new Error("no free port range found");
@@ -59,13 +59,21 @@ describe("npm run dev and the dashboard in headless Chromium", () => {
   let browser: Browser | undefined;
   let page: Page;
   let stateDir: string;
+  let redisPort: number;
   const source = `browser-test-${Date.now().toString(36)}`;
+  /** `status: text` of the send form's status line (the text explains a failure). */
+  const sendStatus = async () => {
+    const el = page.getByTestId("send-status");
+    return `${await el.getAttribute("data-status")}: ${await el.textContent()}`;
+  };
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), "dev-test-"));
     mkdirSync(ARTIFACTS, { recursive: true });
     const base = await freePortBase();
-    dev = spawn(process.execPath, ["--import", "tsx", join(REPO, "scripts", "dev", "index.ts"), "--port-base", String(base), "--state-dir", stateDir, "--json"], {
+    // A Redis of its own, so the test also covers starting and stopping it (Cassandra is shared).
+    redisPort = base + 5;
+    dev = spawn(process.execPath, ["--import", "tsx", join(REPO, "scripts", "dev", "index.ts"), "--port-base", String(base), "--redis-port", String(redisPort), "--state-dir", stateDir, "--json"], {
       cwd: REPO,
       // Own group: if the test fails half-way, afterAll can still kill everything.
       detached: true,
@@ -101,6 +109,7 @@ describe("npm run dev and the dashboard in headless Chromium", () => {
     // The session's logs are kept next to the screenshot for a failed run.
     cpSync(join(stateDir, "logs"), join(ARTIFACTS, "logs"), { recursive: true, force: true });
     rmSync(stateDir, { recursive: true, force: true });
+    if (redisPort) rmSync(join(REPO, ".state", "redis", String(redisPort)), { recursive: true, force: true });
   }, 120_000);
 
   it("prints URLs that answer as soon as it says ready", async () => {
@@ -129,11 +138,12 @@ describe("npm run dev and the dashboard in headless Chromium", () => {
   });
 
   it("shows the empty state, then a sent event at once as pending, then confirmed", async () => {
-    // Hold the read-your-writes polls back a little so the pending state is observable.
+    // Once the event is sent, hold every query back a little so the pending state is observable.
+    let hold = false;
     await page.route(
       (url) => url.pathname.endsWith("/query"),
       async (route) => {
-        if (route.request().headers()["x-read-your-writes"] === "true") await new Promise((r) => setTimeout(r, 1_500));
+        if (hold) await new Promise((r) => setTimeout(r, 1_500));
         await route.continue();
       },
     );
@@ -144,13 +154,13 @@ describe("npm run dev and the dashboard in headless Chromium", () => {
     const message = `hello from the browser test ${Date.now()}`;
     await page.getByTestId("send-level").selectOption("warn");
     await page.getByTestId("send-message").fill(message);
+    hold = true;
     await page.getByTestId("send-button").click();
     const row = page.getByTestId("event-row").filter({ hasText: message });
-    const status = () => page.getByTestId("send-status").getAttribute("data-status");
-    await expect.poll(status, { timeout: 5_000 }).toMatch(/^(sending|pending)$/);
+    await expect.poll(sendStatus, { timeout: 5_000 }).toMatch(/^(sending|pending):/);
     expect(await row.getAttribute("data-status")).toMatch(/^(sending|pending)$/);
-    await expect.poll(status, { timeout: 40_000 }).not.toMatch(/^(sending|pending)$/);
-    expect(await page.getByTestId("send-status").textContent()).toMatch(/^Confirmed/);
+    await expect.poll(sendStatus, { timeout: 40_000 }).not.toMatch(/^(sending|pending):/);
+    expect(await sendStatus()).toMatch(/^confirmed: Confirmed/);
     expect(await row.getAttribute("data-status")).toBe("confirmed");
     expect(await row.locator(".badge.level-warn").textContent()).toBe("warn");
     await page.unrouteAll({ behavior: "ignoreErrors" });
@@ -175,19 +185,26 @@ describe("npm run dev and the dashboard in headless Chromium", () => {
   });
 
   it("says clearly when a sent event is not confirmed in time", async () => {
-    // The query never returns the event: read-your-writes polls get an empty page.
+    // The query "never" returns the event: it is cut out of every answer until the route is removed.
+    const message = `not confirmed in time ${Date.now()}`;
     await page.route(
       (url) => url.pathname.endsWith("/query"),
-      (route) =>
-        route.request().headers()["x-read-your-writes"] === "true" ? route.fulfill({ status: 200, contentType: "application/json", body: '{"events":[],"next":null}' }) : route.continue(),
+      async (route) => {
+        const res = await route.fetch();
+        const page = (await res.json()) as { events: { message: string }[]; next: string | null };
+        await route.fulfill({ response: res, json: { ...page, events: page.events.filter((e) => e.message !== message) } });
+      },
     );
-    await page.getByTestId("send-message").fill(`never confirmed ${Date.now()}`);
+    await page.getByTestId("send-message").fill(message);
     await page.getByTestId("send-button").click();
-    await expect.poll(() => page.getByTestId("send-status").getAttribute("data-status"), { timeout: CONFIRM_TIMEOUT_MS + 20_000 }).toBe("timeout");
-    expect(await page.getByTestId("send-status").textContent()).toMatch(new RegExp(`^Not confirmed after ${CONFIRM_TIMEOUT_MS / 1000} s`));
+    await expect.poll(sendStatus, { timeout: CONFIRM_TIMEOUT_MS + 20_000 }).not.toMatch(/^(sending|pending):/);
+    expect(await sendStatus()).toMatch(new RegExp(`^timeout: Not confirmed after ${CONFIRM_TIMEOUT_MS / 1000} s`));
     await page.unrouteAll({ behavior: "ignoreErrors" });
-    // The event was stored, so the next refresh confirms the row anyway.
-    await expect.poll(() => page.getByTestId("event-row").first().getAttribute("data-status"), { timeout: 30_000 }).toBe("confirmed");
+    const row = page.getByTestId("event-row").filter({ hasText: message });
+    expect(await row.getAttribute("data-status")).toBe("timeout");
+    // The event was stored, so once the query returns it the next list refresh confirms it after all.
+    await expect.poll(() => row.getAttribute("data-status"), { timeout: 30_000 }).toBe("confirmed");
+    expect(await sendStatus()).toMatch(/^confirmed: Confirmed/);
     await page.screenshot({ path: join(ARTIFACTS, "dashboard.png") });
   });
 
@@ -211,7 +228,8 @@ describe("npm run dev and the dashboard in headless Chromium", () => {
     for (const url of [info.urls.dashboard, info.urls.gateway, `${info.urls.telemetry}/readyz`]) {
       await expect(fetch(url), url).rejects.toThrow();
     }
-    if (info.started.redis) expect(spawnSync("bash", [join(REPO, "scripts", "redis.sh"), "status"]).status).not.toBe(0);
+    expect(info.started.redis).toBe(true);
+    expect(spawnSync("bash", [join(REPO, "scripts", "redis.sh"), "status", String(redisPort)]).status).not.toBe(0);
     if (info.started.cassandra) expect(spawnSync("bash", [join(REPO, "scripts", "cassandra.sh"), "status"]).status).not.toBe(0);
   }, 120_000);
 });

@@ -42,11 +42,13 @@ describe("dev arguments", () => {
   it("defaults, a port base and a state dir", () => {
     expect(parseDevArgs([], "/repo")).toEqual({ ports: DEFAULT_PORTS, stateDir: "/repo/.state/dev", json: false });
     expect(parseDevArgs(["--port-base", "40000", "--state-dir", "/tmp/x", "--json"], "/repo")).toEqual({ ports: portsFrom(40000), stateDir: "/tmp/x", json: true });
+    expect(parseDevArgs(["--redis-port", "7000", "--port-base", "40000"]).ports).toEqual({ ...portsFrom(40000), redis: 7000 });
   });
 
   it("rejects bad arguments naming them", () => {
     expect(() => parseDevArgs(["--port-base", "80"])).toThrow(/port base must be an integer 1024..65530, got 80/);
     expect(() => parseDevArgs(["--port-base"])).toThrow(/--port-base needs a value/);
+    expect(() => parseDevArgs(["--redis-port", "x"])).toThrow(/redis port must be an integer 1024..65535, got x/);
     expect(() => parseDevArgs(["--verbose"])).toThrow(/unknown argument "--verbose"/);
   });
 });

@@ -33,6 +33,11 @@ export function App() {
   const onConfirmed = useCallback((e: TelemetryEvent) => setConfirmed((list) => [e, ...list].slice(0, 50)), []);
   const sender = useSender({ confirmTimeoutMs: SETTINGS.confirmTimeoutMs, pollMs: SETTINGS.confirmPollMs, onConfirmed });
 
+  const { seen } = sender;
+  useEffect(() => {
+    if (query.events && !query.stale) seen(query.events);
+  }, [query.events, query.stale, seen]);
+
   const rows = useMemo(() => {
     const server = query.stale ? [] : (query.events ?? []);
     const ids = new Set(server.map((e) => e.id));

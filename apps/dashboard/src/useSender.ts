@@ -32,8 +32,25 @@ export function useSender(opts: SenderOptions) {
   const optsRef = useRef(opts);
   optsRef.current = opts;
 
-  const update = (clientId: string, patch: Partial<SentEvent>) =>
-    setSent((list) => list.map((s) => (s.clientId === clientId ? { ...s, ...patch } : s)));
+  // Confirmed by either path (this hook's read-your-writes poll or the list's refresh).
+  const confirmed = useRef(new Set<string>());
+  /** Moves one sent event on, but only from the states listed (a confirmation is never undone). */
+  const update = (clientId: string, from: readonly SentEvent["status"][], patch: Partial<SentEvent>) =>
+    setSent((list) => list.map((s) => (s.clientId === clientId && from.includes(s.status) ? { ...s, ...patch } : s)));
+
+  /** Confirms sent events the list's own refresh returned. */
+  const seen = useCallback((events: readonly TelemetryEvent[]) => {
+    setSent((list) => {
+      let changed = false;
+      const next = list.map((s) => {
+        if (s.status === "confirmed" || s.status === "failed" || !findSent(events, s.clientId)) return s;
+        changed = true;
+        confirmed.current.add(s.clientId);
+        return { ...s, status: "confirmed" as const, confirmedAt: Date.now() };
+      });
+      return changed ? next : list;
+    });
+  }, []);
 
   const send = useCallback(async (input: { level: Level; message: string; source: string }) => {
     const signal = alive.current.signal;
@@ -43,18 +60,19 @@ export function useSender(opts: SenderOptions) {
     try {
       await sendEvent({ ...input, metadata: { [CLIENT_ID_KEY]: clientId } }, signal);
     } catch (err) {
-      update(clientId, { status: "failed", error: (err as Error).message });
+      update(clientId, ["sending"], { status: "failed", error: (err as Error).message });
       return;
     }
-    update(clientId, { status: "pending" });
+    update(clientId, ["sending"], { status: "pending" });
     const { confirmTimeoutMs, pollMs } = optsRef.current;
     const deadline = sentAt + confirmTimeoutMs;
-    while (!signal.aborted && Date.now() < deadline) {
+    while (!signal.aborted && Date.now() < deadline && !confirmed.current.has(clientId)) {
       try {
         const page = await fetchEvents({ source: input.source, day: utcDay(sentAt), level: "" }, { limit: 50, readYourWrites: true, signal });
         const found = findSent(page.events, clientId);
         if (found) {
-          update(clientId, { status: "confirmed", confirmedAt: Date.now() });
+          confirmed.current.add(clientId);
+          update(clientId, ["sending", "pending", "timeout"], { status: "confirmed", confirmedAt: Date.now() });
           optsRef.current.onConfirmed(found);
           return;
         }
@@ -63,8 +81,8 @@ export function useSender(opts: SenderOptions) {
       }
       await sleep(pollMs, signal);
     }
-    if (!signal.aborted) update(clientId, { status: "timeout" });
+    if (!signal.aborted) update(clientId, ["pending"], { status: "timeout" });
   }, []);
 
-  return { sent, send };
+  return { sent, send, seen };
 }
