@@ -168,18 +168,18 @@ async function main(): Promise<void> {
   const { sharedClient } = await import("../../apps/telemetry/src/client.js");
   const shared = await serve(ingest);
 
-  await load(shared.origin, 4, 3); // warm-up: JIT, prepared statements, connection
+  await load(shared.origin, 8, 8); // warm-up: JIT (Node and a freshly started Cassandra), prepared statements
   const trials: { concurrency: number; r: Result }[] = [];
   for (const c of CONCURRENCIES) {
     const r = summarize([await load(shared.origin, c, TRIAL_S)]);
     console.log(`shared client  concurrency=${c}: ${JSON.stringify(r)}`);
     trials.push({ concurrency: c, r });
   }
-  // Highest throughput within the p99 budget; if none fits (a loaded machine), the lowest p99.
-  const fitting = trials.filter((t) => t.r.failed === 0 && t.r.p99_ms <= P99_BUDGET_MS);
-  const pick = fitting.length
-    ? fitting.reduce((a, b) => (b.r.events_per_s > a.r.events_per_s ? b : a))
-    : trials.reduce((a, b) => (b.r.p99_ms < a.r.p99_ms ? b : a));
+  // Highest throughput within the p99 budget; if none fits (a loaded machine, where the tail is
+  // scheduling noise), the highest throughput.
+  const ok = trials.filter((t) => t.r.failed === 0);
+  const fitting = ok.filter((t) => t.r.p99_ms <= P99_BUDGET_MS);
+  const pick = (fitting.length ? fitting : ok.length ? ok : trials).reduce((a, b) => (b.r.events_per_s > a.r.events_per_s ? b : a));
   const concurrency = pick.concurrency;
 
   const naive = await serve(
