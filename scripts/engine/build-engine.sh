@@ -22,6 +22,10 @@ export GONOSUMDB="${GONOSUMDB:-github.com/pulumi}"
 GO_P="${ENGINE_GO_PARALLEL:-$(nproc)}"
 mkdir -p "$ENGINE_BIN" "$ENGINE_WORK"
 log() { echo "[engine-build] $*" >&2; }
+command -v go >/dev/null || { log "Go toolchain not found (expected on PATH or in /usr/local/go/bin)"; exit 1; }
+# One build at a time per version (a test run and `npm run up:local` may start together).
+exec 9>"$ENGINE_WORK/.lock"
+flock 9
 
 build_cli() {
   local out="$ENGINE_BIN/pulumi"
