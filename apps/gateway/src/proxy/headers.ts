@@ -15,12 +15,17 @@ const HOP_BY_HOP = new Set([
 
 function connectionListed(value: string | string[] | undefined): Set<string> | undefined {
   if (!value) return undefined;
+  // Hot path: almost every message says just keep-alive or close.
+  if (value === "keep-alive" || value === "close" || value === "Keep-Alive" || value === "Close") return undefined;
   const text = Array.isArray(value) ? value.join(",") : value;
   const names = text.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
   return names.length ? new Set(names) : undefined;
 }
 
-/** Copies headers minus hop-by-hop ones, those named in `Connection`, and any in `drop`. */
+/**
+ * Copies headers minus hop-by-hop ones, those named in `Connection`, and any in `drop`. Names come
+ * lower-cased from both Node's parser (`req.headers`) and undici.
+ */
 export function stripHopByHop(
   headers: Record<string, string | string[] | undefined>,
   drop?: ReadonlySet<string>,
@@ -30,9 +35,8 @@ export function stripHopByHop(
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined) continue;
-    const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || listed?.has(lower) || drop?.has(lower)) continue;
-    out[lower] = value;
+    if (HOP_BY_HOP.has(name) || listed?.has(name) || drop?.has(name)) continue;
+    out[name] = value;
   }
   return out;
 }
