@@ -3,7 +3,8 @@
 # artifacts (no Docker, no tarball mirror needed).
 #
 #   scripts/cassandra.sh install   download cassandra-all + dependencies into the cache (once)
-#   scripts/cassandra.sh start     install if needed, start, wait until CQL answers (no-op if up)
+#   scripts/cassandra.sh start     install if needed, start, wait until CQL answers (no-op if up);
+#                                  prints "launched" (this call started it) or "running" on stdout
 #   scripts/cassandra.sh stop      SIGTERM the process group (Cassandra drains), wait, SIGKILL late
 #   scripts/cassandra.sh stop --kill   SIGKILL at once (crash simulation; commit log replays on start)
 #   scripts/cassandra.sh status    prints "running <pid>" / "stopped"; exit 0 only when CQL answers
@@ -168,6 +169,7 @@ EOF
 start() {
   if cql_answers; then
     log "already running (CQL answers on $CQL_HOST:$CQL_PORT)"
+    echo "running"
     return 0
   fi
   install
@@ -177,6 +179,7 @@ start() {
   flock 9
   if cql_answers; then
     log "already running (started by a concurrent caller)"
+    echo "running"
     return 0
   fi
   if pid_alive; then
@@ -238,6 +241,7 @@ start() {
       >"$STATE_DIR/logs/stdout.log" 2>&1 </dev/null 9>&- &
     echo $! >"$PID_FILE"
     START_T0=$t0
+    LAUNCHED=1
   fi
   local t0=${START_T0:-$SECONDS}
   while ! cql_answers; do
@@ -253,6 +257,9 @@ start() {
     sleep 1
   done
   log "CQL answers on $CQL_HOST:$CQL_PORT after $(( SECONDS - t0 ))s (pid $(cat "$PID_FILE"))"
+  # stdout tells the caller whether this call launched the node, so that only the launcher stops
+  # it (a status check before start would race with other users of the same node).
+  if [[ -n "${LAUNCHED:-}" ]]; then echo "launched"; else echo "running"; fi
 }
 
 stop() {

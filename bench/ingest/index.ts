@@ -8,7 +8,7 @@
  *
  * Last line of output: {"bench":"ingest","events_per_s":N,"naive_events_per_s":M,"ratio":R,"p99_ms":P}
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -36,7 +36,7 @@ Object.assign(process.env, {
   CASSANDRA_PORT: String(PORT),
   CASSANDRA_LOCAL_DC: DC,
   CASSANDRA_KEYSPACE: KEYSPACE,
-  LOG_LEVEL: process.env["LOG_LEVEL"] ?? "warn",
+  LOG_LEVEL: process.env["LOG_LEVEL"] ?? "error",
 });
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -45,8 +45,7 @@ const script = join(ROOT, "scripts", "cassandra.sh");
 
 /** Starts Cassandra if needed (returns whether we started it) and creates the bench keyspace. */
 async function prepareCassandra(): Promise<boolean> {
-  const wasRunning = spawnSync("bash", [script, "status"], { stdio: "ignore" }).status === 0;
-  execFileSync("bash", [script, "start"], { stdio: "inherit" });
+  const launched = execFileSync("bash", [script, "start"], { stdio: ["ignore", "pipe", "inherit"] }).toString().trim() === "launched";
   const admin = new Client({ contactPoints: ["127.0.0.1"], protocolOptions: { port: PORT }, localDataCenter: DC });
   await admin.connect();
   for (const s of splitCqlStatements(renderSchemaCql({ keyspace: KEYSPACE, replication: { [DC]: 1 }, defaultTtlSeconds: 86400 }))) {
@@ -54,7 +53,7 @@ async function prepareCassandra(): Promise<boolean> {
   }
   await admin.execute(`TRUNCATE ${KEYSPACE}.events`);
   await admin.shutdown();
-  return !wasRunning;
+  return launched;
 }
 
 async function serve(handler: Handler): Promise<{ server: Server; origin: string }> {
@@ -215,6 +214,11 @@ async function main(): Promise<void> {
   await sharedClient.close();
   if (startedCassandra) execFileSync("bash", [script, "stop"], { stdio: "inherit" });
 
+  if (final.failed > 0 || naiveResult.failed > 0 || final.requests === 0) {
+    // E.g. Cassandra stopped by another user of the shared local node mid-run.
+    console.log(`bench invalid: ${final.failed} shared / ${naiveResult.failed} naive requests failed`);
+    process.exitCode = 1;
+  }
   const ratio = naiveResult.events_per_s > 0 ? final.events_per_s / naiveResult.events_per_s : Infinity;
   console.log(
     JSON.stringify({

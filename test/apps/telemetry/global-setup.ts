@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { Client } from "cassandra-driver";
 import { renderSchemaCql, splitCqlStatements } from "../../../apps/telemetry/src/schema.js";
@@ -8,8 +8,8 @@ const script = join(__dirname, "..", "..", "..", "scripts", "cassandra.sh");
 
 /** Starts the local Cassandra (installing it if needed) and creates the test schema from the shared .cql. */
 export default async function setup(): Promise<() => Promise<void>> {
-  const wasRunning = spawnSync("bash", [script, "status"], { stdio: "ignore" }).status === 0;
-  execFileSync("bash", [script, "start"], { stdio: "inherit" });
+  // "launched" on stdout: this call started the node, so teardown stops it (and only then).
+  const launched = execFileSync("bash", [script, "start"], { stdio: ["ignore", "pipe", "inherit"] }).toString().trim() === "launched";
 
   const client = new Client({
     contactPoints: [TEST_ENV.CASSANDRA_CONTACT_POINTS],
@@ -26,6 +26,6 @@ export default async function setup(): Promise<() => Promise<void>> {
 
   return async () => {
     // Leave a Cassandra we did not start (e.g. a developer's) running.
-    if (!wasRunning) execFileSync("bash", [script, "stop"], { stdio: "inherit" });
+    if (launched) execFileSync("bash", [script, "stop"], { stdio: "inherit" });
   };
 }
