@@ -14,7 +14,10 @@ mkdir -p "$PLATFORM_CACHE_DIR"
 step() { printf '\n==> %s\n' "$*"; }
 
 step "npm dependencies"
-if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+# `npm install`, not `npm ci`: the registry reachable here does not serve rollup's optional
+# platform packages, so the lock cannot list them and `npm ci` refuses the lock as out of sync.
+# `npm install` still installs the locked versions.
+npm install --no-audit --no-fund
 
 step "Debian packages (apt)"
 bash scripts/apt-install.sh
