@@ -34,9 +34,9 @@ export function alive(pid: number): boolean {
   }
 }
 
-/** Starts `command` in a new session; stdout and stderr go to `logFile` (appended). */
+/** Starts `command` in a new session; stdout and stderr go to `logFile` (truncated first). */
 export function spawnGroup(name: string, command: string, args: readonly string[], opts: { env: NodeJS.ProcessEnv; cwd: string; logFile: string }): ChildHandle {
-  const fd = openSync(opts.logFile, "a");
+  const fd = openSync(opts.logFile, "w");
   const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, detached: true, stdio: ["ignore", fd, fd] });
   closeSync(fd);
   if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);
