@@ -22,6 +22,9 @@ import {
   type ResolvedRoute,
 } from "./proxy/upstream.js";
 
+/** The mesh routes reads carrying this header to the command role (read-your-writes). */
+export const READ_YOUR_WRITES_HEADER = "x-read-your-writes";
+
 export interface GatewayOptions {
   /** Where log lines go (default stdout). */
   logDestination?: DestinationStream;
@@ -269,7 +272,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     };
 
     const ttl = route.cacheTtlSeconds ?? 0;
-    if (ttl <= 0 || req.method !== "GET") {
+    // A client that just wrote asks to read its own writes: a cached (or stale) copy would hide
+    // the write, so go to the upstream, which forwards the header to the mesh's command route.
+    const readYourWrites = req.headers[READ_YOUR_WRITES_HEADER] === "true";
+    if (ttl <= 0 || req.method !== "GET" || readYourWrites) {
       ctx.cacheType = ttl > 0 ? "bypass" : undefined;
       const signal = clientSignal();
       try {

@@ -103,6 +103,20 @@ describe("layered cache against a real Redis", () => {
     expect(lines[0]!.cacheKey).toBe(`/c|${path}`);
   });
 
+  it("bypasses the cache for read-your-writes reads and forwards the header", async () => {
+    const g = await gateway();
+    const path = `/c/${randomUUID()}`;
+    expect((await httpRequest(`${g.url}${path}`)).headers["x-cache"]).toBe("MISS");
+    expect((await httpRequest(`${g.url}${path}`)).headers["x-cache"]).toBe("HIT-L1");
+    version++;
+    const own = await httpRequest(`${g.url}${path}`, { headers: { "x-read-your-writes": "true" } });
+    expect(own.body).toBe(`v${version}`); // the write is visible, not the cached v-1
+    expect(own.headers["x-cache"]).toBeUndefined();
+    expect(hits(path)).toBe(2);
+    expect(upstream.seen.filter((s) => s.url === path).at(-1)!.headers["x-read-your-writes"]).toBe("true");
+    expect(g.logs.ofType("AccessLog").filter((l) => l.reqPath === path).map((l) => l.cacheType)).toEqual(["miss", "l1", "bypass"]);
+  });
+
   it("serves a stale copy while refreshing once per key, then the fresh copy", async () => {
     const g = await gateway();
     const path = `/c/${randomUUID()}`;
