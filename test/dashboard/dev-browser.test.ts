@@ -5,7 +5,7 @@
  * keep a screenshot, then Ctrl-C and check that no process of the session is left.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -61,6 +61,33 @@ describe("npm run dev and the dashboard in headless Chromium", () => {
   let stateDir: string;
   let redisPort: number;
   const source = `browser-test-${Date.now().toString(36)}`;
+  /** Lines the telemetry roles logged about Cassandra being unreachable so far. */
+  const outageLines = () => {
+    try {
+      return readFileSync(join(stateDir, "logs", "telemetry.log"), "utf8").split("\n").filter((l) => l.includes("Cassandra unavailable")).length;
+    } catch {
+      return 0;
+    }
+  };
+  /** Polls the telemetry host's readiness (the query role connected to Cassandra). */
+  const storageReady = () =>
+    expect.poll(() => fetch(`${info.urls.telemetry}/readyz`).then((r) => r.status, () => 0), { timeout: 300_000, interval: 1_000 }).toBe(200);
+  /**
+   * Cassandra is shared with the telemetry app tests, whose fault tests stop and restart it
+   * (possibly while this file runs in the same `npm test`). A scenario that failed while the
+   * telemetry roles saw Cassandra down runs once more after it is back; any other failure stands.
+   */
+  const outageTolerant = async (scenario: () => Promise<void>) => {
+    await storageReady();
+    const before = outageLines();
+    try {
+      await scenario();
+    } catch (err) {
+      if (outageLines() === before) throw err;
+      await storageReady();
+      await scenario();
+    }
+  };
   /** `status: text` of the send form's status line (the text explains a failure). */
   const sendStatus = async () => {
     const el = page.getByTestId("send-status");
@@ -114,11 +141,12 @@ describe("npm run dev and the dashboard in headless Chromium", () => {
 
   it("prints URLs that answer as soon as it says ready", async () => {
     expect(output).toMatch(/\[dev\] ready/);
-    for (const url of [info.urls.dashboard, info.urls.gateway, `${info.urls.telemetry}/readyz`]) {
-      expect(output).toContain(url.replace(/\/readyz$/, ""));
+    for (const url of [info.urls.dashboard, info.urls.gateway, `${info.urls.telemetry}/healthz`]) {
+      expect(output).toContain(url.replace(/\/healthz$/, ""));
       const res = await fetch(url);
       expect(res.status, url).toBe(200);
     }
+    await storageReady();
     const html = await (await fetch(info.urls.dashboard)).text();
     expect(html).toContain('<div id="root">');
     // The gateway requires the JWT; the dashboard's proxy adds it.
@@ -137,7 +165,8 @@ describe("npm run dev and the dashboard in headless Chromium", () => {
     expect(bad.headers.get("x-dev-telemetry-role")).toBe("command");
   });
 
-  it("shows the empty state, then a sent event at once as pending, then confirmed", async () => {
+  it("shows the empty state, then a sent event at once as pending, then confirmed", () => outageTolerant(async () => {
+    await page.unrouteAll({ behavior: "ignoreErrors" });
     // Once the event is sent, hold every query back a little so the pending state is observable.
     let hold = false;
     await page.route(
@@ -149,7 +178,8 @@ describe("npm run dev and the dashboard in headless Chromium", () => {
     );
     await page.goto(info.urls.dashboard);
     await page.getByTestId("filter-source").fill(source);
-    await expect.poll(() => page.getByTestId("empty").textContent(), { timeout: 30_000 }).toContain(`No events from "${source}"`);
+    // (A retry after an outage may find an event stored by the first attempt.)
+    await expect.poll(() => page.getByTestId("empty").or(page.getByTestId("events")).textContent(), { timeout: 30_000 }).toMatch(new RegExp(`No events from "${source}"|${source}`));
 
     const message = `hello from the browser test ${Date.now()}`;
     await page.getByTestId("send-level").selectOption("warn");
@@ -164,9 +194,10 @@ describe("npm run dev and the dashboard in headless Chromium", () => {
     expect(await row.getAttribute("data-status")).toBe("confirmed");
     expect(await row.locator(".badge.level-warn").textContent()).toBe("warn");
     await page.unrouteAll({ behavior: "ignoreErrors" });
-  });
+  }), 600_000);
 
-  it("refreshes without replacing the rows, filters by level, and keeps the list on a failed refresh", async () => {
+  it("refreshes without replacing the rows, filters by level, and keeps the list on a failed refresh", () => outageTolerant(async () => {
+    await page.unrouteAll({ behavior: "ignoreErrors" });
     const first = await page.getByTestId("event-row").first().elementHandle();
     const updated = await page.getByTestId("refresh-state").textContent();
     await expect.poll(() => page.getByTestId("refresh-state").textContent(), { timeout: 30_000 }).not.toBe(updated);
@@ -182,9 +213,10 @@ describe("npm run dev and the dashboard in headless Chromium", () => {
     expect(await page.getByTestId("event-row").count()).toBeGreaterThan(0);
     await page.unrouteAll({ behavior: "ignoreErrors" });
     await expect.poll(() => page.getByTestId("error").count(), { timeout: 30_000 }).toBe(0);
-  });
+  }), 600_000);
 
-  it("says clearly when a sent event is not confirmed in time", async () => {
+  it("says clearly when a sent event is not confirmed in time", () => outageTolerant(async () => {
+    await page.unrouteAll({ behavior: "ignoreErrors" });
     // The query "never" returns the event: it is cut out of every answer until the route is removed.
     const message = `not confirmed in time ${Date.now()}`;
     await page.route(
@@ -206,7 +238,7 @@ describe("npm run dev and the dashboard in headless Chromium", () => {
     await expect.poll(() => row.getAttribute("data-status"), { timeout: 30_000 }).toBe("confirmed");
     expect(await sendStatus()).toMatch(/^confirmed: Confirmed/);
     await page.screenshot({ path: join(ARTIFACTS, "dashboard.png") });
-  });
+  }), 600_000);
 
   it("stops every process on Ctrl-C (SIGINT) and leaves none behind", async () => {
     await browser!.close();
@@ -230,6 +262,7 @@ describe("npm run dev and the dashboard in headless Chromium", () => {
     }
     expect(info.started.redis).toBe(true);
     expect(spawnSync("bash", [join(REPO, "scripts", "redis.sh"), "status", String(redisPort)]).status).not.toBe(0);
-    if (info.started.cassandra) expect(spawnSync("bash", [join(REPO, "scripts", "cassandra.sh"), "status"]).status).not.toBe(0);
+    // Cassandra is shared (others may start it again at any time): check that dev's own stop ran.
+    if (info.started.cassandra) expect(readFileSync(join(stateDir, "logs", "cassandra-stop.log"), "utf8")).toMatch(/stopped|not running/);
   }, 120_000);
 });

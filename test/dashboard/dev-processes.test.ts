@@ -56,7 +56,7 @@ describe("dev CQRS router", () => {
     servers.push(router);
     const res = await fetch(`http://127.0.0.1:${await listen(router)}/api/query`);
     expect(res.status).toBe(503);
-    expect((await res.json()).error).toMatch(/^telemetry-query unavailable/);
+    expect(((await res.json()) as { error: string }).error).toMatch(/^telemetry-query unavailable/);
   });
 });
 
