@@ -8,6 +8,8 @@ need redis-server redis-server
 need nginx nginx-light
 need chromium chromium
 need shellcheck shellcheck
+need java openjdk-17-jre-headless
+need mvn maven
 [ ${#want[@]} -eq 0 ] && { echo "apt: nothing to install"; exit 0; }
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
