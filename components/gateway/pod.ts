@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_ENV } from "../../apps/gateway/src/config/keys";
-import { HTTP_PORT_NAME, httpProbes, meshPodAnnotations, spreadConstraints, tmpVolume, type ZoneSpread } from "../shared/http-workload";
+import { drainOnStop, HTTP_PORT_NAME, httpProbes, meshPodAnnotations, spreadConstraints, tmpVolume, type ZoneSpread } from "../shared/http-workload";
 import { containerResources, type ContainerSize } from "../shared/resources";
 import { hardenedContainerSecurity, hardenedPodSecurity } from "../shared/security";
 import { GATEWAY_PATHS } from "./env-file";
@@ -84,6 +84,7 @@ export function gatewayPodTemplate(spec: GatewayPodSpec) {
           resources: containerResources(spec.size),
           securityContext: hardenedContainerSecurity(),
           ...httpProbes(),
+          ...drainOnStop(),
         },
       ],
       volumes,

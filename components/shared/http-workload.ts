@@ -27,6 +27,14 @@ export function httpProbes(portName: string = HTTP_PORT_NAME) {
 }
 
 /**
+ * A short pause before SIGTERM, so the endpoint leaves the Service (and the mesh stops sending)
+ * before the app starts draining; the apps then finish in-flight requests themselves.
+ */
+export function drainOnStop(seconds = 5) {
+  return { lifecycle: { preStop: { exec: { command: ["sleep", String(seconds)] } } } };
+}
+
+/**
  * Pod annotations for a meshed HTTP app: hold the app until the sidecar is up (its first
  * outbound connection would otherwise fail) and let Istio merge the app's `/metrics`.
  */

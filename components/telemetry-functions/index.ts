@@ -99,7 +99,9 @@ export class TelemetryFunctions extends pulumi.ComponentResource {
       [TELEMETRY_ENV.password]: pulumi.secret(c.password),
     };
     const targets = args.target === "production" ? ["production", "preview"] : ["preview"];
-    for (const [key, value] of Object.entries(values)) {
+    // Vercel's helpers would read the body before the handler's 1 MiB capped reader does.
+    const platform = { NODEJS_HELPERS: "0" };
+    for (const [key, value] of Object.entries({ ...values, ...platform })) {
       const sensitive = TELEMETRY_SECRET_ENV.includes(key as TelemetryEnvKey);
       new vercel.ProjectEnvironmentVariable(
         `env-${key.toLowerCase().replaceAll("_", "-")}`,
@@ -107,7 +109,7 @@ export class TelemetryFunctions extends pulumi.ComponentResource {
         { parent: this },
       );
     }
-    return Object.keys(values);
+    return [...Object.keys(values), ...Object.keys(platform)];
   }
 
   private createDeployment(args: TelemetryFunctionsArgs): vercel.Deployment {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { TelemetryRole } from "../../apps/telemetry/src/config/keys";
-import { disruptionBudget, HTTP_PORT_NAME, httpProbes, httpService, meshPodAnnotations, serviceFqdn, spreadConstraints, tmpVolume, type ZoneSpread } from "../shared/http-workload";
+import { disruptionBudget, drainOnStop, HTTP_PORT_NAME, httpProbes, httpService, meshPodAnnotations, serviceFqdn, spreadConstraints, tmpVolume, type ZoneSpread } from "../shared/http-workload";
 import { declareKubeObject, type KubeObject } from "../shared/kube";
 import { PLATFORM_NAMESPACE, selectorLabels, standardLabels } from "../shared/labels";
 import { containerResources, type ContainerSize } from "../shared/resources";
@@ -135,6 +135,7 @@ export class TelemetryService extends pulumi.ComponentResource {
                 resources: containerResources(args.size),
                 securityContext: hardenedContainerSecurity(),
                 ...httpProbes(),
+                ...drainOnStop(),
               },
             ],
             volumes: [tmp.volume],

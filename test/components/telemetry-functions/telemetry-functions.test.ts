@@ -31,7 +31,8 @@ describe("TelemetryFunctions", () => {
   it("sets one variable per app config key, credentials sensitive and masked", () => {
     const vars = recorded.filter((r) => r.type === "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable");
     const byKey = Object.fromEntries(vars.map((v) => [v.inputs.key as string, v.inputs]));
-    expect(Object.keys(byKey).sort()).toEqual([TELEMETRY_ENV.contactPoints, TELEMETRY_ENV.keyspace, TELEMETRY_ENV.localDataCenter, TELEMETRY_ENV.password, TELEMETRY_ENV.tls, TELEMETRY_ENV.username].sort());
+    expect(Object.keys(byKey).sort()).toEqual([TELEMETRY_ENV.contactPoints, TELEMETRY_ENV.keyspace, TELEMETRY_ENV.localDataCenter, TELEMETRY_ENV.password, TELEMETRY_ENV.tls, TELEMETRY_ENV.username, "NODEJS_HELPERS"].sort());
+    expect(byKey.NODEJS_HELPERS).toMatchObject({ sensitive: false });
     expect(byKey[TELEMETRY_ENV.password]).toMatchObject({ sensitive: true, value: "[secret]" });
     expect(byKey[TELEMETRY_ENV.username]).toMatchObject({ sensitive: true, value: "[secret]" });
     // The provider SDK keeps every variable value secret in state; only `sensitive` differs.
