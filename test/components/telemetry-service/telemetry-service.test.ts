@@ -98,6 +98,8 @@ describe("TelemetryService", () => {
     expect(c.resources.limits.memory).toBe(c.resources.requests.memory);
     expect(c.readinessProbe.httpGet.path).toBe("/readyz");
     expect(c.livenessProbe.httpGet.path).toBe("/healthz");
+    expect(c.lifecycle.preStop.exec.command).toEqual(["sleep", "5"]); // leave the Service before draining
+    expect(d.spec.template.spec.topologySpreadConstraints.find((t: any) => t.topologyKey === "topology.kubernetes.io/zone").whenUnsatisfiable).toBe("ScheduleAnyway");
     expect(c.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
     expect(d.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
   });
