@@ -33,6 +33,8 @@ export interface DevSession {
 
 const SCRIPTS = join(REPO_ROOT, "scripts");
 const READY_TIMEOUT_MS = 120_000;
+/** CQL port of scripts/cassandra.sh (it honours the same variable). */
+const CQL_PORT = Number(process.env["CASSANDRA_CQL_PORT"] ?? 9042);
 
 async function status(script: string, args: string[], logFile: string): Promise<string> {
   return runScript("bash", [join(SCRIPTS, script), "status", ...args], { cwd: REPO_ROOT, logFile }).catch((err: Error) => err.message);
@@ -120,7 +122,7 @@ export async function startDev(opts: DevOptions, log: (line: string) => void, si
       clearTimeout(timer);
     }
     check();
-    await ensureSchema(9042);
+    await ensureSchema(CQL_PORT);
     check();
 
     const telemetry = spawnNode("telemetry", ["--import", "tsx", join(SCRIPTS, "dev", "telemetry.ts")], {
@@ -128,7 +130,7 @@ export async function startDev(opts: DevOptions, log: (line: string) => void, si
       [DEV_TELEMETRY_ENV.command]: String(ports.command),
       [DEV_TELEMETRY_ENV.query]: String(ports.query),
       CASSANDRA_CONTACT_POINTS: "127.0.0.1",
-      CASSANDRA_PORT: "9042",
+      CASSANDRA_PORT: String(CQL_PORT),
       CASSANDRA_LOCAL_DC: DEV_DATA_CENTER,
       CASSANDRA_KEYSPACE: DEV_KEYSPACE,
     });
