@@ -106,18 +106,21 @@ export async function startDev(opts: DevOptions, log: (line: string) => void, si
     }
     check();
 
-    const cassLog = scriptLog("cassandra-start");
     const cass = await status("cassandra.sh", [], scriptLog("cassandra-status"));
-    // "stopped": ours to start and stop; "running"/"starting <pid>": someone else's, only waited for.
-    if (/\bstopped\b/.test(cass)) {
-      started.cassandra = true;
-      cleanups.push(() => runScript("bash", [join(SCRIPTS, "cassandra.sh"), "stop"], { cwd: REPO_ROOT, logFile: scriptLog("cassandra-stop") }).then(() => undefined));
-      log("starting Cassandra (30-90 s on a small machine)");
-    } else log("Cassandra already running or starting; waiting for CQL (it will be left running)");
+    // `start` prints "launched" when this call started the node (stop it at the end) or "running"
+    // when someone else did (leave it). Interrupted mid-start, a node that was stopped before is ours.
+    let launched: boolean | undefined = /\bstopped\b/.test(cass) ? undefined : false;
+    cleanups.push(async () => {
+      if (launched === false) return;
+      await runScript("bash", [join(SCRIPTS, "cassandra.sh"), "stop"], { cwd: REPO_ROOT, logFile: scriptLog("cassandra-stop") });
+    });
+    log(launched === false ? "Cassandra already running or starting; waiting for CQL (it will be left running)" : "starting Cassandra (30-90 s on a small machine)");
     const timer = setTimeout(() => log("still waiting for Cassandra..."), 60_000);
     try {
       // The script bounds the wait itself (CASSANDRA_START_TIMEOUT_S, 240 s by default).
-      await runScript("bash", [join(SCRIPTS, "cassandra.sh"), "start"], { cwd: REPO_ROOT, logFile: cassLog, signal });
+      const last = await runScript("bash", [join(SCRIPTS, "cassandra.sh"), "start"], { cwd: REPO_ROOT, logFile: scriptLog("cassandra-start"), signal });
+      launched = last.trim() === "launched";
+      started.cassandra = launched;
     } finally {
       clearTimeout(timer);
     }
