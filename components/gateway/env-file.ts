@@ -10,6 +10,7 @@ import {
   type GatewayEnvKey,
   type GatewayRoute,
 } from "../../apps/gateway/src/config/keys";
+import { TELEMETRY_API_PATH } from "../../apps/telemetry/src/config/keys";
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // Safe without quotes: dotenv cuts an unquoted value at `#` and trims spaces, and a leading
@@ -47,8 +48,11 @@ export function renderEnvFile(values: Readonly<Record<string, string>>): string 
  * The route table when none is given: the telemetry API behind JWT, reads cached briefly and
  * per user (a shared entry could hand one caller's data to another).
  */
-export function defaultGatewayRoutes(telemetryUpstream: string): GatewayRoute[] {
-  return [{ prefix: "/api/telemetry", upstream: telemetryUpstream, kind: "buffered", auth: true, cacheTtlSeconds: 5, staleSeconds: 30, perUser: true }];
+export function defaultGatewayRoutes(telemetryOrigin: string): GatewayRoute[] {
+  // The gateway replaces the route prefix by the upstream's path (nginx proxy_pass rules), so
+  // `/api/telemetry/query` reaches the telemetry server's `/api/query`.
+  const upstream = `${telemetryOrigin.replace(/\/+$/, "")}${TELEMETRY_API_PATH}`;
+  return [{ prefix: "/api/telemetry", upstream, kind: "buffered", auth: true, cacheTtlSeconds: 5, staleSeconds: 30, perUser: true }];
 }
 
 /** Plain (already resolved) settings the `.env` is rendered from. */

@@ -24,7 +24,7 @@ export function devGatewayEnvFile(ports: DevPorts): string {
     stage: "local",
     port: ports.gateway,
     logLevel: "info",
-    routes: defaultGatewayRoutes(`http://127.0.0.1:${ports.telemetry}/api`),
+    routes: defaultGatewayRoutes(`http://127.0.0.1:${ports.telemetry}`),
     jwt: DEV_JWT,
     redis: { host: "127.0.0.1", port: ports.redis, tls: false },
     upstreamTimeoutMs: 10_000,

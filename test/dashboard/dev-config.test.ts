@@ -30,7 +30,7 @@ describe("dev gateway config", () => {
   it("is the local stack's default route table, pointed at the local router, and loads in the gateway", () => {
     const text = devGatewayEnvFile(DEFAULT_PORTS);
     const config = loadGatewayConfig({ JWT_KEY_FILE: "/dev/null" }, text);
-    const [route] = defaultGatewayRoutes(`http://127.0.0.1:${DEFAULT_PORTS.telemetry}/api`);
+    const [route] = defaultGatewayRoutes(`http://127.0.0.1:${DEFAULT_PORTS.telemetry}`);
     expect(config.routes).toEqual([route]);
     expect(config).toMatchObject({ region: "local", stage: "local", port: DEFAULT_PORTS.gateway, redis: { host: "127.0.0.1", port: DEFAULT_PORTS.redis } });
     expect(config.jwt).toMatchObject({ algorithm: "HS256", keyFile: "/dev/null" });

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { clientOptions, createLazyClient, hasUpHost, type LazyClient } from "./client.js";
 import { describeConfig, loadTelemetryConfig, type TelemetryConfig } from "./config/index.js";
+import { TELEMETRY_API_PATH } from "./config/keys.js";
 import { READ_CONSISTENCY } from "./core/query.js";
 import { sendResult, serveIngest, serveQuery } from "./http.js";
 import { createLogger, type Logger } from "./log.js";
@@ -55,7 +56,7 @@ export function createTelemetryServer(opts: ServerOptions): TelemetryServer {
         res.end(text);
         return;
       }
-      case "/api/ingest":
+      case `${TELEMETRY_API_PATH}/ingest`:
       case "/v1/events/ingest": {
         if (role !== "command") break;
         const r = await serveIngest(req, res, { getClient, observer: metrics, log });
@@ -63,7 +64,7 @@ export function createTelemetryServer(opts: ServerOptions): TelemetryServer {
         if (r.status >= 400) metrics.rejected(r.reason ?? "error");
         return;
       }
-      case "/api/query":
+      case `${TELEMETRY_API_PATH}/query`:
       case "/v1/events": {
         const r = await serveQuery(req, res, { getClient, consistency: READ_CONSISTENCY[role], log });
         metrics.request("query", r.status);

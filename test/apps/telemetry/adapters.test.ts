@@ -44,6 +44,7 @@ describe("Vercel functions", () => {
 
     const r = await fetch(`${url}/api/query?source=${source}&day=${utcDay(ts)}&limit=1000`);
     expect(r.status).toBe(200);
+    expect(r.headers.get("cache-control")).toBe("private, no-cache"); // cacheable by the gateway's per-user routes only
     const body = (await r.json()) as { events: { message: string }[] };
     expect(body.events.map((e) => e.message)).toEqual(Array.from({ length: 100 }, (_, i) => `m${99 - i}`));
     expect(shared.stats().connects).toBe(1);

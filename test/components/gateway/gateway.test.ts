@@ -161,7 +161,7 @@ describe("Gateway (autoscaled, new Secrets)", () => {
     const routesLine = env.split("\n").find((l) => l.startsWith("ROUTES="))!;
     const routes = JSON.parse(routesLine.slice("ROUTES=".length).replace(/^'|'$/g, ""));
     expect(routes).toEqual([
-      { prefix: "/api/telemetry", upstream: "http://telemetry.platform.svc.cluster.local", kind: "buffered", auth: true, cacheTtlSeconds: 5, staleSeconds: 30, perUser: true },
+      { prefix: "/api/telemetry", upstream: "http://telemetry.platform.svc.cluster.local/api", kind: "buffered", auth: true, cacheTtlSeconds: 5, staleSeconds: 30, perUser: true },
     ]);
   });
 });

@@ -25,3 +25,7 @@ export type TelemetryEnvKey = (typeof TELEMETRY_ENV)[keyof typeof TELEMETRY_ENV]
 export const TELEMETRY_SECRET_ENV: readonly TelemetryEnvKey[] = [TELEMETRY_ENV.username, TELEMETRY_ENV.password];
 
 export type TelemetryRole = "command" | "query";
+
+/** Path prefix of the HTTP API (`/api/ingest`, `/api/query`): the Vercel function paths, which
+ * the Kubernetes server serves too, so the gateway can map its route prefix onto it. */
+export const TELEMETRY_API_PATH = "/api";

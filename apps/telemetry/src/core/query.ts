@@ -6,6 +6,8 @@ import { decodeToken, queryEvents } from "./read.js";
 import type { HttpResult } from "./types.js";
 import { validateQueryParams } from "./validation.js";
 
+export const QUERY_CACHE_CONTROL = "private, no-cache";
+
 export interface QueryRequest {
   readonly method: string | undefined;
   /** The request URL (path + query string). */
@@ -39,7 +41,9 @@ export async function handleQuery(req: QueryRequest, deps: QueryDeps): Promise<H
   try {
     const client = await deps.getClient();
     const page = await queryEvents(client, v.params, cursor, deps.consistency);
-    return { status: 200, headers: { "cache-control": "no-store" }, body: page };
+    // Browsers revalidate every time (live data); the gateway may still hold a per-user copy for
+    // its few-second TTL (`private` is allowed on per-user routes, `no-store` would forbid it).
+    return { status: 200, headers: { "cache-control": QUERY_CACHE_CONTROL }, body: page };
   } catch (err) {
     if (isUnavailable(err)) {
       deps.log?.warn({ err: errSummary(err) }, "query: Cassandra unavailable");
