@@ -174,10 +174,12 @@ async function main(): Promise<void> {
     console.log(`shared client  concurrency=${c}: ${JSON.stringify(r)}`);
     trials.push({ concurrency: c, r });
   }
-  // Highest throughput within the p99 budget; if none fits (a loaded machine, where the tail is
-  // scheduling noise), the highest throughput.
+  // Highest throughput whose short trial kept p99 within 75% of the budget (headroom: the
+  // longer measurement sees more tail), else within the budget; if none fits (a loaded machine,
+  // where the tail is scheduling noise), the highest throughput.
   const ok = trials.filter((t) => t.r.failed === 0);
-  const fitting = ok.filter((t) => t.r.p99_ms <= P99_BUDGET_MS);
+  const withHeadroom = ok.filter((t) => t.r.p99_ms <= P99_BUDGET_MS * 0.75);
+  const fitting = withHeadroom.length ? withHeadroom : ok.filter((t) => t.r.p99_ms <= P99_BUDGET_MS);
   const pick = (fitting.length ? fitting : ok.length ? ok : trials).reduce((a, b) => (b.r.events_per_s > a.r.events_per_s ? b : a));
   const concurrency = pick.concurrency;
 
