@@ -18,7 +18,7 @@ npx tsc -p tsconfig.json --noEmit || status=1
 for p in "${projects[@]}"; do
   echo "== vitest project: $p"
   rm -f "$results/$p.json"
-  npx vitest run --project "$p" --reporter=default --reporter=json --outputFile.json="$results/$p.json" || status=1
+  npx vitest run --config test/vitest.config.ts --project "$p" --reporter=default --reporter=json --outputFile.json="$results/$p.json" || status=1
 done
 # One closing line over all projects, in the plain "N passed, N failed" form CI reads.
 node -e '

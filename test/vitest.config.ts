@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 // Three projects so a run of the infrastructure tests never waits on a database:
@@ -5,6 +6,8 @@ import { defineConfig } from "vitest/config";
 // - gateway: the gateway app against a real Redis (started by its global setup)
 // - telemetry: the telemetry app against a real Cassandra (started by its global setup)
 export default defineConfig({
+  // The config lives in test/; paths below are relative to the repo root.
+  root: fileURLToPath(new URL("..", import.meta.url)),
   test: {
     projects: [
       {
