@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command from a fresh clone to a working tree: npm dependencies, the system tools and
-# servers the tests start (Redis, Cassandra, promtool, nginx), then an offline synth of every
-# stack into out/. Idempotent; downloads are cached in $PLATFORM_CACHE_DIR
+# servers the tests start (Redis, Cassandra, promtool, nginx, Chromium), the Pulumi engine for
+# `npm run up:local`, then an offline synth of every stack into out/. Idempotent; downloads are cached in $PLATFORM_CACHE_DIR
 # (default ~/.cache/platform, outside the repo so a fresh clone on a warm machine is fast).
 #   npm run setup            (or: bash scripts/setup.sh)
 #   SKIP_SYNTH=1 bash scripts/setup.sh
@@ -30,6 +30,9 @@ bash scripts/cassandra.sh install
 
 step "promtool (alert rule tests)"
 bash scripts/promtool.sh >/dev/null
+
+step "Pulumi engine from the Go module proxy (npm run up:local; ~15 min cold, cached after)"
+bash scripts/engine/build-engine.sh all
 
 if [ "${SKIP_SYNTH:-}" != "1" ]; then
   step "offline synth of every stack"
