@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One command from a fresh clone to a working tree: npm dependencies, the system tools and
 # servers the tests start (Redis, Cassandra, promtool, nginx, Chromium), the Pulumi engine for
-# `npm run up:local`, then an offline synth of every stack into out/. Idempotent; downloads are cached in $PLATFORM_CACHE_DIR
-# (default ~/.cache/platform, outside the repo so a fresh clone on a warm machine is fast).
+# `npm run up:local`, then an offline synth of every stack into out/. Idempotent; downloads and
+# builds are cached in $PLATFORM_CACHE_DIR (default ~/.cache/platform, outside the repo, so a
+# fresh clone on a warm machine is fast).
 #   npm run setup            (or: bash scripts/setup.sh)
 #   SKIP_SYNTH=1 bash scripts/setup.sh
 set -euo pipefail
