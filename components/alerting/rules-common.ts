@@ -1,5 +1,5 @@
 /** Conventions shared by the rule files (routing targets, selectors, fixture traffic shapes). */
-import type { QueryContext, SyntheticSeries } from "./dsl";
+import type { PromQlSource, QueryContext, SyntheticSeries } from "./dsl";
 
 export const ns = (ctx: QueryContext) => `namespace="${ctx.namespace}"`;
 /** Pages someone: the platform's on-call rotation. */
@@ -16,3 +16,33 @@ export function split(good: (n: number) => SyntheticSeries, bad: (n: number) => 
   return [good(perSecond * (1 - badFraction)), bad(perSecond * badFraction)];
 }
 
+
+/** One side of a ratio: a counter and an optional extra label matcher (e.g. `status=~"5.."`). */
+export interface RatioTerm {
+  readonly metric: string;
+  readonly matcher?: string;
+}
+
+/**
+ * A "bad share of all" rule source: `sum(rate(bad)) / sum(rate(all))` over the window, with the
+ * fixture traffic built by `series(ctx, badFraction)` well below and well above the threshold.
+ */
+export function ratioSource(spec: {
+  windowSeconds: number;
+  bad: RatioTerm;
+  all: RatioTerm;
+  series: (ctx: QueryContext, badFraction: number) => SyntheticSeries[];
+}): PromQlSource {
+  const rate = (term: RatioTerm, c: QueryContext) =>
+    `sum(rate(${term.metric}{${ns(c)}${term.matcher ? `,${term.matcher}` : ""}}[${c.window}]))`;
+  return {
+    kind: "promql",
+    windowSeconds: spec.windowSeconds,
+    metrics: [...new Set([spec.bad.metric, spec.all.metric])],
+    query: (c) => `${rate(spec.bad, c)} / ${rate(spec.all, c)}`,
+    fixture: {
+      healthy: (t, c) => spec.series(c, healthyFraction(t)),
+      breach: (t, c) => spec.series(c, breachFraction(t)),
+    },
+  };
+}

@@ -10,7 +10,7 @@ import type { AlertRule, QueryContext } from "./dsl";
 import { KUBE_STATE_METRICS } from "./exporter-metrics";
 import { AWS_RULES } from "./rules-aws";
 import { REDIS_RULES } from "./rules-redis";
-import { breachFraction, healthyFraction, ns, ONCALL, split, TEAM } from "./rules-common";
+import { ns, ONCALL, ratioSource, split, TEAM } from "./rules-common";
 import { counter, gauge, histogram } from "./synthetic";
 
 const gateway5xx: AlertRule = {
@@ -26,17 +26,12 @@ const gateway5xx: AlertRule = {
   breach: "above",
   thresholds: { local: 0.5, dev: 0.2, staging: 0.05, prod: 0.02 },
   unit: "ratio",
-  source: {
-    kind: "promql",
+  source: ratioSource({
     windowSeconds: 120,
-    metrics: [GATEWAY_METRICS.requests],
-    query: (c) =>
-      `sum(rate(${GATEWAY_METRICS.requests}{${ns(c)},status=~"5.."}[${c.window}])) / sum(rate(${GATEWAY_METRICS.requests}{${ns(c)}}[${c.window}]))`,
-    fixture: {
-      healthy: (t, c) => requests5xx(c, healthyFraction(t)),
-      breach: (t, c) => requests5xx(c, breachFraction(t)),
-    },
-  },
+    bad: { metric: GATEWAY_METRICS.requests, matcher: 'status=~"5.."' },
+    all: { metric: GATEWAY_METRICS.requests },
+    series: requests5xx,
+  }),
 };
 
 function requests5xx(c: QueryContext, fraction: number) {
@@ -82,17 +77,12 @@ const upstreamFailures: AlertRule = {
   breach: "above",
   thresholds: { local: 0.5, dev: 0.25, staging: 0.1, prod: 0.05 },
   unit: "ratio",
-  source: {
-    kind: "promql",
+  source: ratioSource({
     windowSeconds: 120,
-    metrics: [GATEWAY_METRICS.upstreamErrors, GATEWAY_METRICS.requests],
-    query: (c) =>
-      `sum(rate(${GATEWAY_METRICS.upstreamErrors}{${ns(c)}}[${c.window}])) / sum(rate(${GATEWAY_METRICS.requests}{${ns(c)}}[${c.window}]))`,
-    fixture: {
-      healthy: (t, c) => upstream(c, healthyFraction(t)),
-      breach: (t, c) => upstream(c, breachFraction(t)),
-    },
-  },
+    bad: { metric: GATEWAY_METRICS.upstreamErrors },
+    all: { metric: GATEWAY_METRICS.requests },
+    series: upstream,
+  }),
 };
 
 function upstream(c: QueryContext, fraction: number) {
@@ -115,17 +105,12 @@ const ingestRejections: AlertRule = {
   breach: "above",
   thresholds: { local: 0.5, dev: 0.25, staging: 0.1, prod: 0.05 },
   unit: "ratio",
-  source: {
-    kind: "promql",
+  source: ratioSource({
     windowSeconds: 300,
-    metrics: [TELEMETRY_METRICS.ingestRejected, TELEMETRY_METRICS.requests],
-    query: (c) =>
-      `sum(rate(${TELEMETRY_METRICS.ingestRejected}{${ns(c)}}[${c.window}])) / sum(rate(${TELEMETRY_METRICS.requests}{${ns(c)},op="ingest"}[${c.window}]))`,
-    fixture: {
-      healthy: (t, c) => ingest(c, healthyFraction(t)),
-      breach: (t, c) => ingest(c, breachFraction(t)),
-    },
-  },
+    bad: { metric: TELEMETRY_METRICS.ingestRejected },
+    all: { metric: TELEMETRY_METRICS.requests, matcher: 'op="ingest"' },
+    series: ingest,
+  }),
 };
 
 function ingest(c: QueryContext, fraction: number) {
