@@ -9,12 +9,16 @@ const NAMESPACE = "platform:";
  * fails with every problem listed and nothing half-declared.
  */
 export function loadStackConfig(stack = pulumi.getStack()): PlatformConfig {
+  return resolveConfig(stack, platformSettings(pulumi.runtime.allConfig()));
+}
+
+/** The `platform:` keys of engine-format config (`ns:key` → string), values decoded. */
+export function platformSettings(config: Record<string, string>): Record<string, unknown> {
   const raw: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
-    if (!key.startsWith(NAMESPACE)) continue;
-    raw[key.slice(NAMESPACE.length)] = parseValue(value);
+  for (const [key, value] of Object.entries(config)) {
+    if (key.startsWith(NAMESPACE)) raw[key.slice(NAMESPACE.length)] = parseValue(value);
   }
-  return resolveConfig(stack, raw);
+  return raw;
 }
 
 function parseValue(value: string): unknown {
