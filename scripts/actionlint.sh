@@ -6,18 +6,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ACTIONLINT_VERSION="v1.7.12"
-CACHE="${PLATFORM_CACHE_DIR:-$HOME/.cache/platform}"
-BIN_DIR="$CACHE/bin/actionlint-$ACTIONLINT_VERSION"
-BIN="$BIN_DIR/actionlint"
-
-if [ ! -x "$BIN" ]; then
-  command -v go >/dev/null || { echo "actionlint.sh: Go is required to install actionlint ($ACTIONLINT_VERSION)" >&2; exit 2; }
-  mkdir -p "$BIN_DIR"
-  echo "installing actionlint $ACTIONLINT_VERSION into $BIN_DIR" >&2
-  # Own GOPATH/GOCACHE under the cache dir: no writes into the user's Go setup.
-  GOBIN="$BIN_DIR" GOPATH="$CACHE/go" GOCACHE="$CACHE/go-build" GOFLAGS=-modcacherw \
-    go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
-fi
+# Installed once into $PLATFORM_CACHE_DIR/bin by the shared Go tool installer.
+BIN="$(bash "$ROOT/scripts/go-tool.sh" actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION")"
 
 args=()
 if command -v shellcheck >/dev/null; then

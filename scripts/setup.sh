@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command from a fresh clone to a working tree: npm dependencies, the system tools and
-# servers the tests start (Redis, Cassandra, promtool, nginx, Chromium), the Pulumi engine for
+# servers the tests start (Redis, Cassandra, promtool, nginx, Chromium, vegeta), the Pulumi engine for
 # `npm run up:local`, then an offline synth of every stack into out/. Idempotent; downloads and
 # builds are cached in $PLATFORM_CACHE_DIR (default ~/.cache/platform, outside the repo, so a
 # fresh clone on a warm machine is fast).
@@ -31,6 +31,9 @@ bash scripts/cassandra.sh install
 
 step "promtool (alert rule tests)"
 bash scripts/promtool.sh >/dev/null
+
+step "vegeta (fixed-rate latency in bench:gateway, and its test; Go module proxy)"
+bash scripts/vegeta.sh path >/dev/null
 
 step "Pulumi engine from the Go module proxy (npm run up:local; ~15 min cold, cached after)"
 bash scripts/engine/build-engine.sh all

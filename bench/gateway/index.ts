@@ -5,7 +5,8 @@
  *   cached        autocannon → gateway (buffered route, level-1 cache hit)
  *   nginx         autocannon → nginx (plain reverse proxy, keep-alive upstream) → upstream
  * then, at a fixed 2,000 requests/s, the latency the gateway adds over direct (p50, p99).
- * Upstream, gateway and nginx run as separate processes; autocannon runs here.
+ * Upstream, gateway and nginx run as separate processes; autocannon (throughput, closed loop) runs
+ * here; the fixed-rate latency is measured open-loop by vegeta (see fixed-rate.ts for why).
  * Last line of output: {"bench":"gateway",...}.
  *   npm run bench:gateway
  * Knobs: BENCH_ROUNDS (4), BENCH_DURATION (3 s per throughput run), BENCH_LATENCY_DURATION (3 s),
@@ -22,6 +23,7 @@ import { setPriority } from "node:os";
 import { join, resolve } from "node:path";
 import autocannon from "autocannon";
 import { buildSync } from "esbuild";
+import { ensureVegeta, fixedRateLatency, type FixedRateResult } from "./fixed-rate.js";
 
 const ROOT = resolve(__dirname, "../..");
 const STATE = join(ROOT, ".state/bench/gateway");
@@ -144,13 +146,16 @@ pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections 4096; }
 http {
+  # nginx closes a keep-alive connection after 1,000 requests by default; Node's server never
+  # does, so lift the limit on both sides to compare like with like.
+  keepalive_requests 10000000;
   access_log ${dir}/access.log;
   client_body_temp_path ${dir}/tmp/body;
   proxy_temp_path ${dir}/tmp/proxy;
   fastcgi_temp_path ${dir}/tmp/fastcgi;
   uwsgi_temp_path ${dir}/tmp/uwsgi;
   scgi_temp_path ${dir}/tmp/scgi;
-  upstream bench_upstream { server 127.0.0.1:${upstreamPort}; keepalive 64; }
+  upstream bench_upstream { server 127.0.0.1:${upstreamPort}; keepalive 64; keepalive_requests 10000000; }
   server {
     listen 127.0.0.1:${port};
     location / {
@@ -222,22 +227,12 @@ function combine(runs: Throughput[]): Throughput {
   };
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[idx]!;
-}
-
-/** Fixed-rate run; latencies from autocannon's per-response hrtime (µs resolution, not its 1 ms histogram). */
-function fixedRate(url: string, duration: number, samples: number[]): Promise<autocannon.Result> {
-  return new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url, connections: 20, overallRate: FIXED_RATE, duration }, (err, result) =>
-      err ? reject(err) : resolve(result),
-    );
-    instance.on("response", (_client, statusCode, _bytes, responseTime) => {
-      if (statusCode === 200) samples.push(responseTime);
-    });
-  });
+/** One fixed-rate run; a run that could not hold the rate or saw failures is reported, not hidden. */
+async function fixedRate(vegeta: string, name: string, url: string, duration: number): Promise<FixedRateResult> {
+  const r = await fixedRateLatency(vegeta, url, FIXED_RATE, duration);
+  if (r.sentRate < FIXED_RATE * 0.95) console.log(`  warning: ${name} was offered ${r.sentRate.toFixed(0)} req/s, not ${FIXED_RATE}`);
+  if (r.success < 1) console.log(`  warning: ${name}: ${((1 - r.success) * 100).toFixed(2)}% failed (${JSON.stringify(r.statusCodes)} ${r.errors.slice(0, 3).join("; ")})`);
+  return r;
 }
 
 async function main(): Promise<void> {
@@ -282,39 +277,33 @@ async function main(): Promise<void> {
 
     const latencyRounds = Number(process.env.BENCH_LATENCY_ROUNDS ?? 3);
     console.log(
-      `latency at a fixed ${FIXED_RATE} req/s: ${latencyRounds} rounds of ${LATENCY_DURATION}s each direct, via the gateway` +
+      `latency at a fixed ${FIXED_RATE} req/s (vegeta, open loop): ${latencyRounds} rounds of ${LATENCY_DURATION}s each direct, via the gateway` +
         (haveNginx ? ", via nginx (reference)" : ""),
     );
-    for (const url of [direct, viaGateway, ...(haveNginx ? [viaNginx] : [])]) await fixedRate(url, 2, []);
+    const latencyTargets: [string, string][] = [["direct", direct], ["gateway", viaGateway], ...(haveNginx ? ([["nginx", viaNginx]] as [string, string][]) : [])];
+    const vegeta = ensureVegeta();
+    for (const [name, url] of latencyTargets) await fixedRate(vegeta, name, url, 2); // warm-up at the rate
     const added50: number[] = [];
     const added99: number[] = [];
     const nginx50: number[] = [];
     const nginx99: number[] = [];
-    const pct = (xs: number[]) => {
-      xs.sort((x, y) => x - y);
-      return [percentile(xs, 50), percentile(xs, 99)] as const;
-    };
     for (let round = 1; round <= latencyRounds; round++) {
-      const sd: number[] = [];
-      const sg: number[] = [];
-      const sn: number[] = [];
-      await fixedRate(direct, LATENCY_DURATION, sd);
-      await fixedRate(viaGateway, LATENCY_DURATION, sg);
-      if (haveNginx) await fixedRate(viaNginx, LATENCY_DURATION, sn);
-      const [d50, d99] = pct(sd);
-      const [g50, g99] = pct(sg);
-      added50.push(g50 - d50);
-      added99.push(g99 - d99);
+      const r: Record<string, FixedRateResult> = {};
+      for (const [name, url] of latencyTargets) r[name] = await fixedRate(vegeta, name, url, LATENCY_DURATION);
+      const dr = r.direct!;
+      const gr = r.gateway!;
+      added50.push(gr.p50Ms - dr.p50Ms);
+      added99.push(gr.p99Ms - dr.p99Ms);
+      const fmt = (x: FixedRateResult) => `p50 ${x.p50Ms.toFixed(3)} p99 ${x.p99Ms.toFixed(3)} ms`;
       let line =
-        `  round ${round}: direct p50 ${d50.toFixed(3)} p99 ${d99.toFixed(3)} ms | gateway p50 ${g50.toFixed(3)} p99 ${g99.toFixed(3)} ms` +
-        ` (added ${(g50 - d50).toFixed(3)} / ${(g99 - d99).toFixed(3)})`;
-      if (haveNginx) {
-        const [n50, n99] = pct(sn);
-        nginx50.push(n50 - d50);
-        nginx99.push(n99 - d99);
-        line += ` | nginx p50 ${n50.toFixed(3)} p99 ${n99.toFixed(3)} ms (added ${(n50 - d50).toFixed(3)} / ${(n99 - d99).toFixed(3)})`;
+        `  round ${round}: direct ${fmt(dr)} | gateway ${fmt(gr)} (added ${(gr.p50Ms - dr.p50Ms).toFixed(3)} / ${(gr.p99Ms - dr.p99Ms).toFixed(3)})`;
+      if (r.nginx) {
+        const nr = r.nginx;
+        nginx50.push(nr.p50Ms - dr.p50Ms);
+        nginx99.push(nr.p99Ms - dr.p99Ms);
+        line += ` | nginx ${fmt(nr)} (added ${(nr.p50Ms - dr.p50Ms).toFixed(3)} / ${(nr.p99Ms - dr.p99Ms).toFixed(3)})`;
       }
-      console.log(line);
+      console.log(line + ` | sent ${Object.values(r).map((x) => x.sentRate.toFixed(0)).join("/")} req/s`);
     }
     const median = (xs: number[]) => {
       const s = [...xs].sort((x, y) => x - y);
