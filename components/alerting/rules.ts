@@ -10,8 +10,8 @@ import type { AlertRule, QueryContext } from "./dsl";
 import { KUBE_STATE_METRICS } from "./exporter-metrics";
 import { AWS_RULES } from "./rules-aws";
 import { REDIS_RULES } from "./rules-redis";
-import { ns, ONCALL, ratioSource, split, TEAM } from "./rules-common";
-import { counter, gauge, histogram } from "./synthetic";
+import { ns, ONCALL, p99Source, ratioSource, split, TEAM } from "./rules-common";
+import { counter, gauge } from "./synthetic";
 
 const gateway5xx: AlertRule = {
   name: "GatewayHigh5xxRatio",
@@ -52,16 +52,7 @@ const gatewayP99: AlertRule = {
   breach: "above",
   thresholds: { local: 2, dev: 2, staging: 1, prod: 0.5 },
   unit: "seconds",
-  source: {
-    kind: "promql",
-    windowSeconds: 300,
-    metrics: [GATEWAY_METRICS.latency],
-    query: (c) => `histogram_quantile(0.99, sum by (le) (rate(${GATEWAY_METRICS.latency}_bucket{${ns(c)}}[${c.window}])))`,
-    fixture: {
-      healthy: (t, c) => histogram(GATEWAY_METRICS.latency, { namespace: c.namespace, route: "/v1/events", method: "GET" }, 50, t / 4),
-      breach: (t, c) => histogram(GATEWAY_METRICS.latency, { namespace: c.namespace, route: "/v1/events", method: "GET" }, 50, t * 4),
-    },
-  },
+  source: p99Source({ windowSeconds: 300, metric: GATEWAY_METRICS.latency, labels: { route: "/v1/events", method: "GET" }, perSecond: 50 }),
 };
 
 const upstreamFailures: AlertRule = {
@@ -168,16 +159,7 @@ const cassandraWriteLatency: AlertRule = {
   breach: "above",
   thresholds: { local: 1, dev: 0.5, staging: 0.25, prod: 0.1 },
   unit: "seconds",
-  source: {
-    kind: "promql",
-    windowSeconds: 300,
-    metrics: [TELEMETRY_METRICS.writeLatency],
-    query: (c) => `histogram_quantile(0.99, sum by (le) (rate(${TELEMETRY_METRICS.writeLatency}_bucket{${ns(c)}}[${c.window}])))`,
-    fixture: {
-      healthy: (t, c) => histogram(TELEMETRY_METRICS.writeLatency, { namespace: c.namespace, outcome: "ok" }, 20, t / 4),
-      breach: (t, c) => histogram(TELEMETRY_METRICS.writeLatency, { namespace: c.namespace, outcome: "ok" }, 20, t * 4),
-    },
-  },
+  source: p99Source({ windowSeconds: 300, metric: TELEMETRY_METRICS.writeLatency, labels: { outcome: "ok" }, perSecond: 20 }),
 };
 
 /** Every platform alert, in README order. */
