@@ -9,6 +9,10 @@
 #   scripts/cassandra.sh stop --kill   SIGKILL at once (crash simulation; commit log replays on start)
 #   scripts/cassandra.sh status    prints "running <pid>" / "stopped"; exit 0 only when CQL answers
 #
+# Environment: CASSANDRA_CQL_PORT (9042), CASSANDRA_STORAGE_PORT (7000), CASSANDRA_STATE_DIR
+# (.state/cassandra), CASSANDRA_AUTH (none | password), CASSANDRA_HEAP (1G): a second node with
+# its own ports and state dir can run beside the shared one.
+#
 # Artifacts are cached outside the repo so a fresh clone on a warm machine starts fast; runtime
 # data, logs and the pid file live under the repo's ignored .state/cassandra/.
 set -euo pipefail
@@ -19,6 +23,11 @@ CACHE_DIR="${PLATFORM_CACHE_DIR:-$HOME/.cache/platform}/cassandra-${CASSANDRA_VE
 STATE_DIR="${CASSANDRA_STATE_DIR:-$REPO_ROOT/.state/cassandra}"
 CQL_HOST=127.0.0.1
 CQL_PORT="${CASSANDRA_CQL_PORT:-9042}"
+# A second node beside the shared one (e.g. the schema Job test) needs its own storage port too.
+STORAGE_PORT="${CASSANDRA_STORAGE_PORT:-7000}"
+# none: no login (the shared test node); password: PasswordAuthenticator + CassandraAuthorizer
+# with the default cassandra/cassandra superuser, as the platform's pods run it.
+AUTH="${CASSANDRA_AUTH:-none}"
 HEAP="${CASSANDRA_HEAP:-1G}"
 START_TIMEOUT_S="${CASSANDRA_START_TIMEOUT_S:-240}"
 PID_FILE="$STATE_DIR/cassandra.pid"
@@ -71,7 +80,7 @@ EOF
   rm -rf "$CACHE_DIR/lib.tmp"
   mvn -q -B -f "$work/pom.xml" dependency:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$CACHE_DIR/lib.tmp"
-  rm -rf "$CACHE_DIR/lib" && mv "$CACHE_DIR/lib.tmp" "$CACHE_DIR/lib"
+  rm -rf "${CACHE_DIR:?}/lib" && mv "$CACHE_DIR/lib.tmp" "$CACHE_DIR/lib"
   rm -rf "$work"
   touch "$CACHE_DIR/.complete"
   log "installed $(ls "$CACHE_DIR/lib" | wc -l) jars into $CACHE_DIR/lib"
@@ -98,7 +107,13 @@ write_config() {
   mkdir -p "$conf" "$STATE_DIR/data" "$STATE_DIR/commitlog" "$STATE_DIR/saved_caches" \
     "$STATE_DIR/hints" "$STATE_DIR/cdc_raw" "$STATE_DIR/logs"
   # Minimal loopback single node: SimpleSnitch => data centre "datacenter1"; small memtables and
-  # caches so a 1 GiB heap is plenty; no auth (tests run on loopback only).
+  # caches so a 1 GiB heap is plenty; no auth unless CASSANDRA_AUTH=password.
+  local authenticator=AllowAllAuthenticator authorizer=AllowAllAuthorizer
+  case "$AUTH" in
+    none) ;;
+    password) authenticator=PasswordAuthenticator authorizer=CassandraAuthorizer ;;
+    *) log "CASSANDRA_AUTH must be none or password, not '$AUTH'"; exit 2 ;;
+  esac
   cat >"$conf/cassandra.yaml" <<EOF
 cluster_name: platform-local
 num_tokens: 16
@@ -107,14 +122,14 @@ endpoint_snitch: SimpleSnitch
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
     parameters:
-      - seeds: "127.0.0.1:7000"
+      - seeds: "127.0.0.1:$STORAGE_PORT"
 listen_address: 127.0.0.1
 rpc_address: 127.0.0.1
-storage_port: 7000
+storage_port: $STORAGE_PORT
 native_transport_port: $CQL_PORT
 start_native_transport: true
-authenticator: AllowAllAuthenticator
-authorizer: AllowAllAuthorizer
+authenticator: $authenticator
+authorizer: $authorizer
 data_file_directories:
   - $STATE_DIR/data
 commitlog_directory: $STATE_DIR/commitlog

@@ -29,6 +29,9 @@ bash scripts/redis.sh install
 step "Cassandra (telemetry tests; Maven Central artifacts)"
 bash scripts/cassandra.sh install
 
+step "cqlsh (the Cassandra schema Job's script, run against a real node in the tests; PyPI)"
+bash scripts/cqlsh.sh path >/dev/null
+
 step "promtool (alert rule tests)"
 bash scripts/promtool.sh >/dev/null
 

@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 // Three projects so a run of the infrastructure tests never waits on a database:
 // - infra: Pulumi programs under mocks, config, synth, policies, alert rules (no servers)
 // - gateway: the gateway app against a real Redis (started by its global setup)
-// - telemetry: the telemetry app against a real Cassandra (started by its global setup)
+// - telemetry: the telemetry app against a real Cassandra (started by its global setup), and
+//   the Cassandra schema Job against a second, auth-enabled node (`*.live.test.ts`)
 export default defineConfig({
   // The config lives in test/; paths below are relative to the repo root.
   root: fileURLToPath(new URL("..", import.meta.url)),
@@ -14,7 +15,7 @@ export default defineConfig({
         test: {
           name: "infra",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/apps/**", "node_modules/**"],
+          exclude: ["test/apps/**", "test/**/*.live.test.ts", "node_modules/**"],
           testTimeout: 120_000,
           hookTimeout: 300_000,
           pool: "forks",
@@ -33,7 +34,7 @@ export default defineConfig({
       {
         test: {
           name: "telemetry",
-          include: ["test/apps/telemetry/**/*.test.ts"],
+          include: ["test/apps/telemetry/**/*.test.ts", "test/components/**/*.live.test.ts"],
           globalSetup: ["test/apps/telemetry/global-setup.ts"],
           testTimeout: 180_000,
           hookTimeout: 600_000,

@@ -25,7 +25,8 @@ export const SCHEMA_DIR = "/schema";
  *  1. wait until some host accepts the platform credentials; on a brand-new cluster (the local
  *     host still accepts the image's default `cassandra`/`cassandra`): replicate the system
  *     keyspaces across data centres and create the platform superuser;
- *  2. as the platform user, demote the default superuser and lock it with a random password;
+ *  2. while the default `cassandra`/`cassandra` login still works (checked on every run), demote
+ *     that superuser and lock it with a random password, as the platform user;
  *  3. apply system.cql and schema.cql (idempotent: CREATE IF NOT EXISTS + ALTER replication).
  * `cqlsh -p` puts the password in this container's own process list only (no sidecar, no
  * shared process namespace); the password is alphanumeric, so it is safe inside CQL quotes.
@@ -56,10 +57,14 @@ export function schemaJobScript(attempts: number, intervalSeconds: number): stri
     `  sleep ${intervalSeconds}`,
     "done",
     'echo "applying the schema through $host"',
-    // Every run, not only right after bootstrap: a run that died just after CREATE ROLE must
-    // not leave the well-known default superuser usable.
-    'locked="$(od -An -tx1 -N24 /dev/urandom | tr -d " \\n")"',
-    `cql "$host" "$CASSANDRA_USERNAME" "$CASSANDRA_PASSWORD" -e "ALTER ROLE cassandra WITH PASSWORD = '$locked' AND SUPERUSER = false AND LOGIN = false"`,
+    // Checked on every run, not only right after bootstrap: a run that died just after CREATE
+    // ROLE must not leave the well-known default superuser usable. Only then changed: Cassandra
+    // 5 refuses a second password change of a role within 5 s (a quick Job retry would fail).
+    'if answers "$host" cassandra cassandra; then',
+    '  echo "locking the default superuser"',
+    '  locked="$(od -An -tx1 -N24 /dev/urandom | tr -d " \\n")"',
+    `  cql "$host" "$CASSANDRA_USERNAME" "$CASSANDRA_PASSWORD" -e "ALTER ROLE cassandra WITH PASSWORD = '$locked' AND SUPERUSER = false AND LOGIN = false"`,
+    "fi",
     `cql "$host" "$CASSANDRA_USERNAME" "$CASSANDRA_PASSWORD" -f ${SCHEMA_DIR}/system.cql`,
     `cql "$host" "$CASSANDRA_USERNAME" "$CASSANDRA_PASSWORD" -f ${SCHEMA_DIR}/schema.cql`,
     'echo "schema applied"',
