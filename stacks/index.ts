@@ -10,6 +10,7 @@ export const region = outputs.region;
 export const cassandraDataCenter = outputs.cassandraDataCenter;
 export const cassandraSeeds = outputs.cassandraSeeds;
 export const cassandraSuperuserPassword = outputs.cassandraSuperuserPassword;
+export const cassandraAppRolePasswords = outputs.cassandraAppRolePasswords;
 export const publicHost = outputs.publicHost;
 export const redisHost = outputs.redisHost;
 export const vercelProjectId = outputs.vercelProjectId;

@@ -26,3 +26,19 @@ export function peerStacks(cfg: PlatformConfig): pulumi.StackReference[] {
 export function founderPassword(refs: pulumi.StackReference[]): pulumi.Output<string> | undefined {
   return refs.length > 0 ? pulumi.secret(refs[0].requireOutput("cassandraSuperuserPassword") as pulumi.Output<string>) : undefined;
 }
+
+/**
+ * The founding region's password for one application role (secret); see {@link founderPassword}.
+ * Fails the deploy when the founder does not export it (deployed before the role existed).
+ */
+export function founderAppRolePassword(refs: pulumi.StackReference[], role: string): pulumi.Output<string> | undefined {
+  if (refs.length === 0) return undefined;
+  const passwords = refs[0].requireOutput("cassandraAppRolePasswords") as pulumi.Output<Record<string, string>>;
+  return pulumi.secret(
+    passwords.apply((p) => {
+      const password = p?.[role];
+      if (!password) throw new Error(`stack ${refs[0].name} exports no Cassandra password for role "${role}": deploy the founding region first`);
+      return password;
+    }),
+  );
+}

@@ -7,10 +7,10 @@ import { MeshRoutes } from "../components/mesh-routes";
 import { Redis } from "../components/redis";
 import { standardLabels } from "../components/shared/labels";
 import { TelemetryFunctions } from "../components/telemetry-functions";
-import { TelemetryMeshHost, TelemetryService } from "../components/telemetry-service";
+import { TELEMETRY_CASSANDRA_ROLES, TelemetryMeshHost, TelemetryService } from "../components/telemetry-service";
 import type { PlatformConfig } from "./config";
 import { appImages } from "./images";
-import { founderPassword, peerSeeds, peerStacks } from "./peers";
+import { founderAppRolePassword, founderPassword, peerSeeds, peerStacks } from "./peers";
 import { createProviders } from "./providers";
 
 /** What each stack exports; prod regions read `cassandraSeeds` of each other. */
@@ -21,6 +21,8 @@ export interface PlatformOutputs {
   cassandraSeeds: pulumi.Output<string[]>;
   /** Secret: joining regions log in with the founding region's superuser. */
   cassandraSuperuserPassword: pulumi.Output<string>;
+  /** Secret: the apps' Cassandra role passwords by role name; joining regions reuse them. */
+  cassandraAppRolePasswords: pulumi.Output<Record<string, string>>;
   publicHost: string;
   redisHost: pulumi.Output<string>;
   vercelProjectId?: pulumi.Output<string>;
@@ -65,6 +67,8 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       peerSeeds: peerSeeds(cfg, peers),
       superuserPassword: founderPassword(peers),
       seedDomain: cfg.cassandra.seedDomain,
+      // The apps never log in as the superuser: one keyspace-scoped role per telemetry role.
+      appRoles: Object.values(TELEMETRY_CASSANDRA_ROLES).map((r) => ({ ...r, password: founderAppRolePassword(peers, r.name) })),
     },
     inCluster,
   );
@@ -86,21 +90,21 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
     { ...inCluster, providers: [providers.kubernetes, ...cloud] },
   );
 
-  const telemetryCassandra = {
+  const telemetryCassandra = (role: keyof typeof TELEMETRY_CASSANDRA_ROLES) => ({
     contactPoints: cassandra.contactPoints,
     dataCenter: cfg.region,
     keyspace: cfg.cassandra.keyspace,
-    credentialsSecretName: cassandra.credentialsSecretName,
-  };
+    credentialsSecretName: cassandra.appRoles[TELEMETRY_CASSANDRA_ROLES[role].name]!.secretName,
+  });
   const size = { cpuMillis: cfg.telemetry.cpuMillis, memoryMiB: cfg.telemetry.memoryMiB };
   const command = new TelemetryService(
     "telemetry-command",
-    { namespace: cfg.namespace, image: images.telemetry, role: "command", replicas: cfg.telemetry.commandReplicas, zoneSpread: cfg.scheduling.zoneSpread, size, cassandra: telemetryCassandra },
+    { namespace: cfg.namespace, image: images.telemetry, role: "command", replicas: cfg.telemetry.commandReplicas, zoneSpread: cfg.scheduling.zoneSpread, size, cassandra: telemetryCassandra("command") },
     inCluster,
   );
   const query = new TelemetryService(
     "telemetry-query",
-    { namespace: cfg.namespace, image: images.telemetry, role: "query", replicas: cfg.telemetry.queryReplicas, zoneSpread: cfg.scheduling.zoneSpread, size, cassandra: telemetryCassandra },
+    { namespace: cfg.namespace, image: images.telemetry, role: "query", replicas: cfg.telemetry.queryReplicas, zoneSpread: cfg.scheduling.zoneSpread, size, cassandra: telemetryCassandra("query") },
     inCluster,
   );
   const meshHost = new TelemetryMeshHost("telemetry", { namespace: cfg.namespace, name: cfg.telemetry.host }, inCluster);
@@ -142,6 +146,7 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
     { ...inCluster, dependsOn: [namespace, gateway, command, query, meshHost] },
   );
 
+  const functionsRole = cassandra.appRoles[TELEMETRY_CASSANDRA_ROLES.command.name]!;
   const functions =
     providers.vercel && cfg.vercel.target !== "none"
       ? new TelemetryFunctions(
@@ -154,7 +159,8 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
             plan: cfg.vercel.plan,
             maxDurationSeconds: cfg.vercel.maxDurationSeconds,
             memoryMb: cfg.vercel.memoryMb,
-            cassandra: { contactPoints: cassandra.seeds, dataCenter: cfg.region, keyspace: cfg.cassandra.keyspace, username: cassandra.username, password: cassandra.password },
+            // The functions both ingest and query: the command side's role.
+            cassandra: { contactPoints: cassandra.seeds, dataCenter: cfg.region, keyspace: cfg.cassandra.keyspace, username: functionsRole.username, password: functionsRole.password },
           },
           { providers: [providers.vercel] },
         )
@@ -182,6 +188,7 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
     cassandraDataCenter: cfg.region,
     cassandraSeeds: cassandra.seeds,
     cassandraSuperuserPassword: pulumi.secret(cassandra.password),
+    cassandraAppRolePasswords: pulumi.secret(pulumi.all(Object.fromEntries(Object.entries(cassandra.appRoles).map(([name, r]) => [name, r.password])))),
     publicHost: cfg.gateway.publicHost,
     redisHost: redis.host,
     vercelProjectId: functions?.projectId,

@@ -8,10 +8,21 @@ import { deriveHeap } from "./heap";
 import { HOSTS_PLACEHOLDER, buildSchemaJob, schemaJobName, type SchemaJobSpec } from "./job";
 import { fillPlaceholder } from "./placeholders";
 import { racksFor, type Rack } from "./racks";
+import { appRoleSecretName, type CassandraAppRoleArgs } from "./roles";
 import { validateClusterArgs } from "./validate";
 import { COMPONENT, CQL_PORT, NAME, SEEDS_PLACEHOLDER, buildCassandraWorkload } from "./workload";
 
 export { deriveHeap, MAX_HEAP_MIB } from "./heap";
+export { appRoleSecretName, type AppRoleAccess, type CassandraAppRoleArgs } from "./roles";
+
+/** Credentials of one application role. */
+export interface CassandraRoleCredentials {
+  /** Secret with keys `username` and `password`. */
+  readonly secretName: pulumi.Output<string>;
+  readonly username: pulumi.Output<string>;
+  /** Password (secret). */
+  readonly password: pulumi.Output<string>;
+}
 
 export interface CassandraClusterArgs {
   /** Namespace of every object. @default "platform" */
@@ -52,6 +63,8 @@ export interface CassandraClusterArgs {
   readonly superuserPassword?: pulumi.Input<string>;
   /** Inject the Istio sidecar into Cassandra pods. @default false - gossip/CQL outside the mesh */
   readonly meshSidecar?: boolean;
+  /** Least-privilege login roles for the apps, limited to `keyspace` (created by the schema Job). @default - none */
+  readonly appRoles?: readonly CassandraAppRoleArgs[];
 }
 
 const DEFAULT_IMAGE = "cassandra:5.0.9";
@@ -61,7 +74,8 @@ const SCHEMA_CONFIGMAP = "cassandra-schema";
 
 /**
  * One Cassandra data centre: a StatefulSet per rack (= zone), headless + client Services,
- * PodDisruptionBudgets, generated superuser credentials, and the schema Job.
+ * PodDisruptionBudgets, generated superuser credentials, the schema Job, and least-privilege
+ * application roles (a Secret each) so that no app logs in as the superuser.
  *
  * Racks: one StatefulSet per zone (`cassandra-<zone suffix>`), pinned by required node
  * affinity, with CASSANDRA_RACK = the zone. A single StatefulSet with topologySpreadConstraints
@@ -71,7 +85,7 @@ const SCHEMA_CONFIGMAP = "cassandra-schema";
  *
  * Multi-region: every region is one data centre of one cluster (same `clusterName`), seeded
  * from `peerSeeds`. Roles are cluster-wide, so every region after the first must pass the
- * first region's password as `superuserPassword`. Cassandra >= 4.0 rejects replication for a
+ * first region's password as `superuserPassword` (and each app role's as its `password`). Cassandra >= 4.0 rejects replication for a
  * data centre that does not exist yet: list a DC in `replication` from the deploy that creates
  * it on, then run `nodetool rebuild -- <existing dc>` on the new nodes to stream their data.
  */
@@ -96,6 +110,8 @@ export class CassandraCluster extends pulumi.ComponentResource {
   public readonly password: pulumi.Output<string>;
   /** Name of the Job that applied the current schema. */
   public readonly schemaJobName: pulumi.Output<string>;
+  /** Credentials of each application role, by role name. */
+  public readonly appRoles: Readonly<Record<string, CassandraRoleCredentials>>;
 
   private readonly namespace: string;
   private readonly racks: Rack[];
@@ -110,8 +126,13 @@ export class CassandraCluster extends pulumi.ComponentResource {
     const peerSeeds = pulumi.output(args.peerSeeds ?? []);
 
     const superuser = args.superuserName ?? "platform";
-    const password = this.createPassword(name, args.superuserPassword);
-    const secret = this.createCredentialsSecret(superuser, password);
+    const keyspace = args.keyspace ?? "telemetry";
+    const password = this.createPassword(`${name}-superuser`, args.superuserPassword);
+    const secret = this.createCredentialsSecret(CREDENTIALS_SECRET, superuser, password);
+    const roles = (args.appRoles ?? []).map((r) => {
+      const rolePassword = this.createPassword(`${name}-role-${r.name}`, r.password);
+      return { ...r, password: rolePassword, secretName: appRoleSecretName(r.name), secret: this.createCredentialsSecret(appRoleSecretName(r.name), r.name, rolePassword) };
+    });
 
     const localSeeds = this.seedNames("cluster.local");
     const seedList = peerSeeds.apply((peers) => [...localSeeds, ...peers].join(","));
@@ -137,12 +158,14 @@ export class CassandraCluster extends pulumi.ComponentResource {
       namespace: this.namespace,
       image,
       schemaCql: renderClusterSchema({
-        keyspace: args.keyspace ?? "telemetry",
+        keyspace,
         replication: args.replication,
         defaultTtlSeconds: args.defaultTtlDays * 86_400,
       }),
       systemCql: renderSystemReplication(args.replication),
       credentialsSecretName: CREDENTIALS_SECRET,
+      keyspace,
+      appRoles: roles.map((r) => ({ name: r.name, access: r.access, secretName: r.secretName })),
       configMapName: SCHEMA_CONFIGMAP,
       waitAttempts: 120,
       waitIntervalSeconds: 10,
@@ -152,7 +175,7 @@ export class CassandraCluster extends pulumi.ComponentResource {
     const cqlHosts = peerSeeds.apply((peers) =>
       [`${CLIENT_SERVICE}.${this.namespace}.svc.cluster.local`, ...peers.map((p) => p.replace(/:\d+$/, ""))].join(" "),
     );
-    this.createSchemaJob(jobSpec, cqlHosts, [secret, ...statefulSets]);
+    this.createSchemaJob(jobSpec, cqlHosts, [secret, ...roles.map((r) => r.secret), ...statefulSets]);
 
     this.headlessServiceName = pulumi.output(NAME);
     this.clientServiceName = pulumi.output(CLIENT_SERVICE);
@@ -165,6 +188,12 @@ export class CassandraCluster extends pulumi.ComponentResource {
     this.username = pulumi.secret(superuser);
     this.password = pulumi.secret(password);
     this.schemaJobName = pulumi.output(schemaJobName(jobSpec));
+    this.appRoles = Object.fromEntries(
+      roles.map((r) => [
+        r.name,
+        { secretName: (r.secret as k8s.core.v1.Secret).metadata.name, username: pulumi.output(r.name), password: pulumi.secret(r.password) },
+      ]),
+    );
     this.registerOutputs({
       headlessServiceName: this.headlessServiceName,
       clientServiceName: this.clientServiceName,
@@ -176,22 +205,23 @@ export class CassandraCluster extends pulumi.ComponentResource {
       username: this.username,
       password: this.password,
       schemaJobName: this.schemaJobName,
+      appRoles: this.appRoles,
     });
   }
 
   /** A given password (another DC's) or a new one: alphanumeric, safe in CQL and shell quotes. */
-  private createPassword(name: string, given?: pulumi.Input<string>): pulumi.Output<string> {
+  private createPassword(resourceName: string, given?: pulumi.Input<string>): pulumi.Output<string> {
     if (given !== undefined) return pulumi.secret(given);
-    const generated = new random.RandomPassword(`${name}-superuser`, { length: 32, special: false }, { parent: this });
+    const generated = new random.RandomPassword(resourceName, { length: 32, special: false }, { parent: this });
     return generated.result;
   }
 
-  private createCredentialsSecret(username: string, password: pulumi.Output<string>): pulumi.CustomResource {
+  private createCredentialsSecret(secretName: string, username: string, password: pulumi.Output<string>): pulumi.CustomResource {
     return declareKubeObject(
       {
         apiVersion: "v1",
         kind: "Secret",
-        metadata: { name: CREDENTIALS_SECRET, namespace: this.namespace, labels: standardLabels(NAME, COMPONENT) },
+        metadata: { name: secretName, namespace: this.namespace, labels: standardLabels(NAME, COMPONENT) },
         type: "Opaque",
         stringData: { username: pulumi.secret(username), password: pulumi.secret(password) },
       },

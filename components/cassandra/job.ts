@@ -6,7 +6,8 @@ import { standardLabels } from "../shared/labels";
 import { hardenedPodSecurity } from "../shared/security";
 import { kplusHardenedContainerSecurity, stripCdk8sPlusLabels } from "../shared/cdk8s-plus";
 import { CASSANDRA_UID, NAME } from "./workload";
-import { SCHEMA_DIR, schemaJobScript } from "./scripts";
+import { appRoleGrants, appRolePasswordEnv, type AppRoleAccess } from "./roles";
+import { SCHEMA_DIR, schemaJobScript, type SchemaJobRole } from "./scripts";
 
 /** Placeholder the component swaps for the (Output) host list after synthesis. */
 export const HOSTS_PLACEHOLDER = "__CQL_HOSTS__";
@@ -20,6 +21,10 @@ export interface SchemaJobSpec {
   /** System keyspace replication CQL (system.cql). */
   readonly systemCql: string;
   readonly credentialsSecretName: string;
+  /** Keyspace the application roles are granted access to. */
+  readonly keyspace: string;
+  /** Application roles the Job creates, each with the Secret holding its password. */
+  readonly appRoles: readonly { readonly name: string; readonly access: AppRoleAccess; readonly secretName: string }[];
   /** ConfigMap holding both CQL files. */
   readonly configMapName: string;
   /** Wait loop: attempts x interval is how long the Job waits for CQL. */
@@ -33,8 +38,13 @@ export interface SchemaJobSpec {
  * immutable, so a schema change becomes a new Job that Pulumi creates (and the old one is
  * deleted), while an unchanged schema leaves the finished Job alone.
  */
+function jobScript(spec: SchemaJobSpec): string {
+  const roles: SchemaJobRole[] = spec.appRoles.map((r) => ({ name: r.name, passwordEnv: appRolePasswordEnv(r.name), grants: appRoleGrants(spec.keyspace, r) }));
+  return schemaJobScript(spec.waitAttempts, spec.waitIntervalSeconds, roles);
+}
+
 export function schemaJobName(spec: SchemaJobSpec): string {
-  const script = schemaJobScript(spec.waitAttempts, spec.waitIntervalSeconds);
+  const script = jobScript(spec);
   return `${NAME}-schema-${contentHash(spec.schemaCql, spec.systemCql, script, spec.image).slice(0, 10)}`;
 }
 
@@ -68,11 +78,17 @@ export function buildSchemaJob(spec: SchemaJobSpec): KubeObject[] {
           name: "cqlsh",
           image: spec.image,
           imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-          command: ["sh", "-c", schemaJobScript(spec.waitAttempts, spec.waitIntervalSeconds)],
+          command: ["sh", "-c", jobScript(spec)],
           envVariables: {
             CQL_HOSTS: kplus.EnvValue.fromValue(HOSTS_PLACEHOLDER),
             CASSANDRA_USERNAME: kplus.EnvValue.fromSecretValue({ secret, key: "username" }),
             CASSANDRA_PASSWORD: kplus.EnvValue.fromSecretValue({ secret, key: "password" }),
+            ...Object.fromEntries(
+              spec.appRoles.map((r) => [
+                appRolePasswordEnv(r.name),
+                kplus.EnvValue.fromSecretValue({ secret: kplus.Secret.fromSecretName(chart, `role-${r.name}`, r.secretName), key: "password" }),
+              ]),
+            ),
           },
           resources: {
             cpu: { request: kplus.Cpu.millis(200), limit: kplus.Cpu.millis(500) },

@@ -27,11 +27,23 @@ export const SCHEMA_DIR = "/schema";
  *     keyspaces across data centres and create the platform superuser;
  *  2. while the default `cassandra`/`cassandra` login still works (checked on every run), demote
  *     that superuser and lock it with a random password, as the platform user;
- *  3. apply system.cql and schema.cql (idempotent: CREATE IF NOT EXISTS + ALTER replication).
+ *  3. apply system.cql and schema.cql (idempotent: CREATE IF NOT EXISTS + ALTER replication);
+ *  4. each application role: create it if missing, set its password when its login fails
+ *     (first run, rotation, or a region that joined with the founder's password), grant its
+ *     permissions on the keyspace.
  * `cqlsh -p` puts the password in this container's own process list only (no sidecar, no
  * shared process namespace); the password is alphanumeric, so it is safe inside CQL quotes.
  */
-export function schemaJobScript(attempts: number, intervalSeconds: number): string {
+export interface SchemaJobRole {
+  /** CQL role name. */
+  readonly name: string;
+  /** Environment variable holding its password (from the role's Secret). */
+  readonly passwordEnv: string;
+  /** GRANT/REVOKE statements, `;`-separated. */
+  readonly grants: string;
+}
+
+export function schemaJobScript(attempts: number, intervalSeconds: number, roles: readonly SchemaJobRole[] = []): string {
   return [
     "set -eu",
     "export HOME=/tmp # cqlsh keeps its history under $HOME/.cassandra",
@@ -68,5 +80,25 @@ export function schemaJobScript(attempts: number, intervalSeconds: number): stri
     `cql "$host" "$CASSANDRA_USERNAME" "$CASSANDRA_PASSWORD" -f ${SCHEMA_DIR}/system.cql`,
     `cql "$host" "$CASSANDRA_USERNAME" "$CASSANDRA_PASSWORD" -f ${SCHEMA_DIR}/schema.cql`,
     'echo "schema applied"',
+    ...(roles.length ? appRoleLines(roles) : []),
   ].join("\n");
+}
+
+/** Step 4: one `ensure_role` per application role (as the platform superuser). */
+function appRoleLines(roles: readonly SchemaJobRole[]): string[] {
+  const su = '"$host" "$CASSANDRA_USERNAME" "$CASSANDRA_PASSWORD"';
+  return [
+    // sh functions share one variable scope: cql() sets h/u/p, so ensure_role keeps its own names.
+    'ensure_role() { role_name="$1"; role_password="$2"; role_grants="$3"',
+    `  cql ${su} -e "CREATE ROLE IF NOT EXISTS $role_name WITH PASSWORD = '$role_password' AND LOGIN = true AND SUPERUSER = false"`,
+    // A password change only when needed: Cassandra 5 refuses two within 5 s.
+    '  if ! answers "$host" "$role_name" "$role_password"; then',
+    '    echo "setting the password of role $role_name"',
+    `    cql ${su} -e "ALTER ROLE $role_name WITH PASSWORD = '$role_password' AND LOGIN = true AND SUPERUSER = false"`,
+    "  fi",
+    `  cql ${su} -e "$role_grants"`,
+    '  echo "role $role_name ready"',
+    "}",
+    ...roles.map((r) => `ensure_role ${r.name} "$${r.passwordEnv}" "${r.grants}"`),
+  ];
 }

@@ -1,6 +1,7 @@
 import { ArgErrors, isPositiveInt } from "../shared/validate";
 import { heapProblems } from "./heap";
 import { rackProblems } from "./racks";
+import { APP_ROLE_ACCESS } from "./roles";
 import type { CassandraClusterArgs } from "./index";
 
 const DC = /^[A-Za-z0-9_.-]+$/;
@@ -32,6 +33,13 @@ export function validateClusterArgs(args: CassandraClusterArgs): void {
   e.check(/^[A-Za-z0-9_.-]+$/.test(args.clusterName ?? "platform"), "clusterName", `must match /^[A-Za-z0-9_.-]+$/, got "${args.clusterName}"`);
   const su = args.superuserName ?? "platform";
   e.check(IDENT.test(su) && su !== "cassandra", "superuserName", `must match ${IDENT} and not be the default "cassandra", got "${su}"`);
+  const seen = new Set<string>();
+  for (const [i, r] of (args.appRoles ?? []).entries()) {
+    e.check(IDENT.test(r.name) && r.name !== "cassandra" && r.name !== su, `appRoles[${i}].name`, `must match ${IDENT} and be neither "cassandra" nor the superuser, got "${r.name}"`);
+    e.check(!seen.has(r.name), `appRoles[${i}].name`, `"${r.name}" is listed twice`);
+    e.check(APP_ROLE_ACCESS.includes(r.access), `appRoles[${i}].access`, `must be ${APP_ROLE_ACCESS.join(" or ")}, got "${r.access}"`);
+    seen.add(r.name);
+  }
   if (isPositiveInt(args.nodes)) {
     for (const p of rackProblems(args.zones ?? [], args.nodes)) e.check(false, "zones", p.slice(p.indexOf(":") + 2));
     e.check((args.zones ?? []).length <= args.nodes, "zones", `more zones (${(args.zones ?? []).length}) than nodes (${args.nodes})`);

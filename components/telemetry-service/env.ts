@@ -7,6 +7,15 @@ import { TELEMETRY_ENV, type TelemetryRole } from "../../apps/telemetry/src/conf
 /** App name shared by both roles (the mesh host Service selects on it alone). */
 export const TELEMETRY_APP = "telemetry";
 
+/**
+ * The Cassandra login role each telemetry role runs as (least privilege): the query side only
+ * reads; the command side (and the Vercel functions, which do both) reads and writes.
+ */
+export const TELEMETRY_CASSANDRA_ROLES = {
+  command: { name: "telemetry_command", access: "readWrite" },
+  query: { name: "telemetry_query", access: "read" },
+} as const satisfies Record<TelemetryRole, { name: string; access: "read" | "readWrite" }>;
+
 /** Port the telemetry server listens on. */
 export const TELEMETRY_CONTAINER_PORT = 8080;
 

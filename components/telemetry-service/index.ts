@@ -9,7 +9,7 @@ import { ArgErrors, isPositiveInt } from "../shared/validate";
 import { CONTACT_POINT, TELEMETRY_APP, TELEMETRY_CONTAINER_PORT, telemetryEnv } from "./env";
 
 export { TelemetryMeshHost, type TelemetryMeshHostArgs } from "./mesh-host";
-export { telemetryEnv, TELEMETRY_APP, TELEMETRY_CONTAINER_PORT } from "./env";
+export { telemetryEnv, TELEMETRY_APP, TELEMETRY_CASSANDRA_ROLES, TELEMETRY_CONTAINER_PORT } from "./env";
 
 const ROLES: readonly TelemetryRole[] = ["command", "query"];
 

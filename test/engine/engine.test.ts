@@ -84,7 +84,7 @@ describe("npm run up:local (real engine, file backend, manifests rendered to a d
       const obj = parseAllDocuments(readFileSync(file, "utf8"))[0]?.toJS() as { kind?: string; stringData?: Record<string, string> } | null;
       if (obj?.kind === "Secret") passwords.push(...Object.entries(obj.stringData ?? {}).filter(([k]) => k === "password").map(([, v]) => v));
     }
-    expect(passwords).toHaveLength(2); // cassandra-credentials and redis-auth, from RandomPassword
+    expect(passwords).toHaveLength(4); // cassandra-credentials, the two app roles and redis-auth, from RandomPassword
     const state = listFiles(join(local.PULUMI_LOCAL_DIR, "state")).map((f) => readFileSync(f, "utf8"));
     expect(state.some((text) => text.includes('"ciphertext"'))).toBe(true);
     for (const password of passwords) expect(state.some((text) => text.includes(password))).toBe(false);

@@ -57,3 +57,29 @@ describe("synth output files", () => {
     expect(types.filter((t) => t.startsWith("aws:") || t.startsWith("vercel:") || t.includes("providers:aws") || t.includes("providers:vercel"))).toEqual([]);
   });
 });
+
+describe("Cassandra access by role (least privilege)", () => {
+  type Container = { name: string; env?: { name: string; valueFrom?: { secretKeyRef?: { name: string } } }[] };
+  const secretRefs = (c: Container) => new Set((c.env ?? []).map((e) => e.valueFrom?.secretKeyRef?.name).filter(Boolean));
+  const podSpec = (m: object) => (m as { spec?: any }).spec?.template?.spec as { containers: Container[] } | undefined;
+
+  it.each(SHIPPED_STACKS)("%s: each telemetry role logs in as its own role; only Cassandra and its schema Job see the superuser", (stack) => {
+    const manifests = kubeManifests(results.get(stack)!.resources);
+    const deployment = (name: string) => manifests.find((m) => m.kind === "Deployment" && m.metadata.name === name)!;
+    expect([...secretRefs(podSpec(deployment("telemetry-command"))!.containers[0]!)]).toEqual(["cassandra-role-telemetry-command"]);
+    expect([...secretRefs(podSpec(deployment("telemetry-query"))!.containers[0]!)]).toEqual(["cassandra-role-telemetry-query"]);
+    const superuserReaders = manifests
+      .filter((m) => podSpec(m)?.containers.some((c) => secretRefs(c).has("cassandra-credentials")))
+      .map((m) => `${m.kind}/${m.metadata.name}`);
+    expect(superuserReaders.length).toBeGreaterThan(0);
+    for (const r of superuserReaders) expect(r).toMatch(/^(StatefulSet\/cassandra-|Job\/cassandra-schema-)/);
+  });
+
+  it("the founding region generates the role passwords; joining regions reuse its exported ones", () => {
+    const rolePasswords = (stack: string) =>
+      results.get(stack)!.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name.startsWith("cassandra-role-")).map((r) => r.name);
+    expect(rolePasswords("prod-us-east-1").sort()).toEqual(["cassandra-role-telemetry_command", "cassandra-role-telemetry_query"]);
+    expect(rolePasswords("prod-eu-west-1")).toEqual([]);
+    expect(rolePasswords("prod-ap-southeast-1")).toEqual([]);
+  });
+});

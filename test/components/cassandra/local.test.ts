@@ -29,9 +29,12 @@ describe("CassandraCluster (local stack) and argument validation", async () => {
 
   it("changes the schema Job name (and only then) when the CQL changes", async () => {
     const { schemaJobName } = await import("../../../components/cassandra/job.js");
-    const base = { namespace: "platform", image: "cassandra:5.0.9", schemaCql: "A;", systemCql: "S;", credentialsSecretName: "c", configMapName: "m", waitAttempts: 1, waitIntervalSeconds: 1, backoffLimit: 1 };
+    const base = { namespace: "platform", image: "cassandra:5.0.9", schemaCql: "A;", systemCql: "S;", credentialsSecretName: "c", keyspace: "telemetry", appRoles: [], configMapName: "m", waitAttempts: 1, waitIntervalSeconds: 1, backoffLimit: 1 };
     expect(schemaJobName(base)).toBe(schemaJobName({ ...base }));
     expect(schemaJobName(base)).not.toBe(schemaJobName({ ...base, schemaCql: "B;" }));
+    // A role's access is part of the script, so narrowing it re-runs the Job.
+    const reader = { ...base, appRoles: [{ name: "app", access: "read" as const, secretName: "s" }] };
+    expect(schemaJobName(reader)).not.toBe(schemaJobName({ ...reader, appRoles: [{ ...reader.appRoles[0]!, access: "readWrite" as const }] }));
   });
 
   it("reports every argument problem at once, naming the argument and the value", () => {
