@@ -12,6 +12,7 @@ import { routeDestinationResolves } from "./rules/routing/platform-istio-route-d
 import { routeWeights } from "./rules/routing/platform-istio-route-weights";
 import { strictMtls } from "./rules/routing/platform-istio-strict-mtls";
 import { noUnreachableRoute } from "./rules/routing/platform-istio-virtualservice-no-unreachable-route";
+import { cassandraAppsLeastPrivilege } from "./rules/security/platform-cassandra-apps-least-privilege";
 import { containerHardened } from "./rules/security/platform-k8s-container-hardened";
 import { elasticacheEncryption } from "./rules/security/platform-elasticache-encryption";
 import { loadBalancerSourceRanges } from "./rules/security/platform-k8s-loadbalancer-source-ranges";
@@ -54,6 +55,7 @@ export const SECURITY_POLICIES: readonly PlatformPolicy[] = [
   noPrivilegedHostAccess,
   containerHardened,
   noPlaintextSecrets,
+  cassandraAppsLeastPrivilege,
   vercelSecretEnvSensitive,
   elasticacheEncryption,
   loadBalancerSourceRanges,

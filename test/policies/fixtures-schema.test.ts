@@ -3,13 +3,14 @@ import { describe, expect, it } from "vitest";
 import { ConfigMap, Namespace, Secret, Service } from "kubernetes-models/v1";
 import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
+import { Job } from "kubernetes-models/batch/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { DestinationRule, Gateway, ServiceEntry, VirtualService } from "@kubernetes-models/istio/networking.istio.io/v1";
 import { PeerAuthentication } from "@kubernetes-models/istio/security.istio.io/v1";
 import { goodStack } from "./fixtures";
 
 const MODELS: Record<string, new (o: any) => { validate(): void }> = {
-  Namespace, ConfigMap, Secret, Service, Deployment, StatefulSet, PodDisruptionBudget, HorizontalPodAutoscaler,
+  Namespace, ConfigMap, Secret, Service, Deployment, StatefulSet, Job, PodDisruptionBudget, HorizontalPodAutoscaler,
   VirtualService, DestinationRule, Gateway, ServiceEntry, PeerAuthentication,
 };
 

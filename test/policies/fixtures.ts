@@ -66,6 +66,7 @@ function httpApp(stack: string, name: string, component: string, replicas?: numb
             env: [
               { name: "PORT", value: "8080" },
               { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: `${name}-redis`, key: "password" } } },
+              { name: "CASSANDRA_PASSWORD", valueFrom: { secretKeyRef: { name: `cassandra-role-${name}`, key: "password" } } },
             ],
             resources: size("500m", "512Mi"),
             securityContext: secure,
@@ -175,6 +176,29 @@ function buildStack(stack: string): ResourceLike[] {
       data: { "gateway.env": `PORT=8080\nREGION=${dc}\nJWT_ALG=RS256\nJWT_ISSUER=https://auth.example.com/\nJWT_KEY_FILE=/etc/gateway/jwt/key\nREDIS_HOST=master.redis.abc.cache.amazonaws.com\nROUTES=[{"prefix":"/api/telemetry","upstream":"http://telemetry.platform.svc.cluster.local","kind":"stream","auth":true}]\n` },
     }),
     kube(stack, "Secret", "cassandra-credentials", { type: "Opaque", stringData: "[secret]" }),
+    kube(stack, "Job", "cassandra-schema-0123456789", {
+      metadata: { labels: labels("cassandra", "schema") },
+      spec: {
+        backoffLimit: 3,
+        template: {
+          metadata: { labels: labels("cassandra", "schema") },
+          spec: {
+            restartPolicy: "Never",
+            securityContext: { runAsNonRoot: true, runAsUser: 999 },
+            containers: [{
+              name: "cqlsh", image: "cassandra:5.0.6", command: ["sh", "-c", "cqlsh -f /schema/schema.cql"],
+              env: [
+                { name: "CASSANDRA_USERNAME", valueFrom: { secretKeyRef: { name: "cassandra-credentials", key: "username" } } },
+                { name: "CASSANDRA_PASSWORD", valueFrom: { secretKeyRef: { name: "cassandra-credentials", key: "password" } } },
+                { name: "CASSANDRA_ROLE_TELEMETRY_QUERY_PASSWORD", valueFrom: { secretKeyRef: { name: "cassandra-role-telemetry-query", key: "password" } } },
+              ],
+              resources: size("200m", "256Mi"),
+              securityContext: { ...secure, runAsUser: 999 },
+            }],
+          },
+        },
+      },
+    }),
     kube(stack, "Gateway", "ingress", {
       spec: {
         selector: { istio: "ingressgateway" },

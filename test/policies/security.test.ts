@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isSecretName, secretLikeValue } from "../../policies/core/secrets";
+import { cassandraAppsLeastPrivilege } from "../../policies/rules/security/platform-cassandra-apps-least-privilege";
 import { containerHardened } from "../../policies/rules/security/platform-k8s-container-hardened";
 import { elasticacheEncryption } from "../../policies/rules/security/platform-elasticache-encryption";
 import { loadBalancerSourceRanges } from "../../policies/rules/security/platform-k8s-loadbalancer-source-ranges";
@@ -63,6 +64,23 @@ describe("platform-k8s-container-hardened", () => {
     sc.allowPrivilegeEscalation = true;
     expect(messages(containerHardened, s)).toEqual([
       `Deployment platform/telemetry-query: containers[0] "telemetry-query": runAsUser is 0, readOnlyRootFilesystem is not true, allowPrivilegeEscalation is not false. Fix: set securityContext { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false } on containers[0] "telemetry-query".`,
+    ]);
+  });
+});
+
+describe("platform-cassandra-apps-least-privilege", () => {
+  it("passes apps on their own roles while the schema Job logs in as the superuser", () => {
+    expect(messages(cassandraAppsLeastPrivilege, fresh())).toEqual([]);
+  });
+  it("flags an app reading the superuser's Secret by env, envFrom or volume", () => {
+    const s = fresh();
+    pod(s, "telemetry-command").containers[0].env.find((e: any) => e.name === "CASSANDRA_PASSWORD").valueFrom.secretKeyRef.name = "cassandra-credentials";
+    pod(s, "gateway").containers[0].envFrom = [{ secretRef: { name: "cassandra-credentials" } }];
+    pod(s, "telemetry-query").volumes = [{ name: "db", secret: { secretName: "cassandra-credentials" } }];
+    expect(messages(cassandraAppsLeastPrivilege, s)).toEqual([
+      `Deployment platform/gateway: containers[0] "gateway" envFrom reads the Cassandra superuser's Secret cassandra-credentials. Fix: run gateway as an app role: reference its Secret cassandra-role-<name> instead.`,
+      `Deployment platform/telemetry-command: containers[0] "telemetry-command" env CASSANDRA_PASSWORD reads the Cassandra superuser's Secret cassandra-credentials. Fix: run telemetry-command as an app role: reference its Secret cassandra-role-<name> instead.`,
+      `Deployment platform/telemetry-query: volume "db" reads the Cassandra superuser's Secret cassandra-credentials. Fix: run telemetry-query as an app role: reference its Secret cassandra-role-<name> instead.`,
     ]);
   });
 });
