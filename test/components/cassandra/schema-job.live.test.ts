@@ -42,6 +42,7 @@ describe("Cassandra schema Job against a real node with authentication (cqlsh)",
 
   beforeAll(async () => {
     // Always a fresh node: the Job's first-run path (default superuser) is half of what is tested.
+    node("stop"); // one left over by an interrupted run
     rmSync(NODE_ENV.CASSANDRA_STATE_DIR, { recursive: true, force: true });
     node("start");
 
