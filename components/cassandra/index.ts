@@ -85,9 +85,10 @@ const SCHEMA_CONFIGMAP = "cassandra-schema";
  *
  * Multi-region: every region is one data centre of one cluster (same `clusterName`), seeded
  * from `peerSeeds`. Roles are cluster-wide, so every region after the first must pass the
- * first region's password as `superuserPassword` (and each app role's as its `password`). Cassandra >= 4.0 rejects replication for a
- * data centre that does not exist yet: list a DC in `replication` from the deploy that creates
- * it on, then run `nodetool rebuild -- <existing dc>` on the new nodes to stream their data.
+ * first region's passwords: `superuserPassword`, and each app role's `password`. Cassandra
+ * >= 4.0 rejects replication for a data centre that does not exist yet: list a DC in
+ * `replication` from the deploy that creates it on, then run `nodetool rebuild -- <existing dc>`
+ * on the new nodes to stream their data.
  */
 export class CassandraCluster extends pulumi.ComponentResource {
   /** Headless Service (gossip, per-pod DNS). */
@@ -131,7 +132,8 @@ export class CassandraCluster extends pulumi.ComponentResource {
     const secret = this.createCredentialsSecret(CREDENTIALS_SECRET, superuser, password);
     const roles = (args.appRoles ?? []).map((r) => {
       const rolePassword = this.createPassword(`${name}-role-${r.name}`, r.password);
-      return { ...r, password: rolePassword, secretName: appRoleSecretName(r.name), secret: this.createCredentialsSecret(appRoleSecretName(r.name), r.name, rolePassword) };
+      const secretName = appRoleSecretName(r.name);
+      return { ...r, password: rolePassword, secretName, secret: this.createCredentialsSecret(secretName, r.name, rolePassword) };
     });
 
     const localSeeds = this.seedNames("cluster.local");

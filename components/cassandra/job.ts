@@ -33,16 +33,17 @@ export interface SchemaJobSpec {
   readonly backoffLimit: number;
 }
 
-/**
- * Job name carries a hash of everything that defines its run (CQL, script, image): Jobs are
- * immutable, so a schema change becomes a new Job that Pulumi creates (and the old one is
- * deleted), while an unchanged schema leaves the finished Job alone.
- */
+/** The Job's shell script, with one `ensure_role` per application role. */
 function jobScript(spec: SchemaJobSpec): string {
   const roles: SchemaJobRole[] = spec.appRoles.map((r) => ({ name: r.name, passwordEnv: appRolePasswordEnv(r.name), grants: appRoleGrants(spec.keyspace, r) }));
   return schemaJobScript(spec.waitAttempts, spec.waitIntervalSeconds, roles);
 }
 
+/**
+ * Job name carries a hash of everything that defines its run (CQL, script, image): Jobs are
+ * immutable, so a schema change becomes a new Job that Pulumi creates (and the old one is
+ * deleted), while an unchanged schema leaves the finished Job alone.
+ */
 export function schemaJobName(spec: SchemaJobSpec): string {
   const script = jobScript(spec);
   return `${NAME}-schema-${contentHash(spec.schemaCql, spec.systemCql, script, spec.image).slice(0, 10)}`;

@@ -1,8 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 
 /**
- * What an application role may do in the keyspace. Neither can change the schema (the schema
- * Job does that as the platform superuser) or touch other keyspaces.
+ * What an application role may do in the keyspace. Neither may change the schema (the schema
+ * Job does that as the platform superuser) or manage roles, and nothing is granted outside the
+ * keyspace.
  */
 export type AppRoleAccess = "read" | "readWrite";
 

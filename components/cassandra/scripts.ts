@@ -17,9 +17,19 @@ export const CONFIG_INIT_SCRIPT = [
 /** Where the schema Job mounts its ConfigMap. */
 export const SCHEMA_DIR = "/schema";
 
+/** An application role as the schema Job script sees it. */
+export interface SchemaJobRole {
+  /** CQL role name. */
+  readonly name: string;
+  /** Environment variable holding its password (from the role's Secret). */
+  readonly passwordEnv: string;
+  /** GRANT/REVOKE statements, `;`-separated. */
+  readonly grants: string;
+}
+
 /**
  * Shell run by the schema Job (cqlsh from the Cassandra image). Credentials arrive only as env
- * from the Secret; nothing here or in the ConfigMap holds them. `CQL_HOSTS` lists this data
+ * from the Secrets; nothing here or in the ConfigMap holds them. `CQL_HOSTS` lists this data
  * centre's client Service first, then peer seeds: a data centre that just joined has no
  * replica of `system_auth` yet, so its first login may only succeed through a peer.
  *  1. wait until some host accepts the platform credentials; on a brand-new cluster (the local
@@ -34,15 +44,6 @@ export const SCHEMA_DIR = "/schema";
  * `cqlsh -p` puts the password in this container's own process list only (no sidecar, no
  * shared process namespace); the password is alphanumeric, so it is safe inside CQL quotes.
  */
-export interface SchemaJobRole {
-  /** CQL role name. */
-  readonly name: string;
-  /** Environment variable holding its password (from the role's Secret). */
-  readonly passwordEnv: string;
-  /** GRANT/REVOKE statements, `;`-separated. */
-  readonly grants: string;
-}
-
 export function schemaJobScript(attempts: number, intervalSeconds: number, roles: readonly SchemaJobRole[] = []): string {
   return [
     "set -eu",
