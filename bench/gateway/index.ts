@@ -9,8 +9,8 @@
  * here; the fixed-rate latency is measured open-loop by vegeta (see fixed-rate.ts for why).
  * Last line of output: {"bench":"gateway",...}.
  *   npm run bench:gateway
- * Knobs: BENCH_ROUNDS (4), BENCH_DURATION (3 s per throughput run), BENCH_LATENCY_DURATION (3 s),
- * BENCH_CONNECTIONS (50). The machine is shared, and other load only ever lowers throughput and
+ * Knobs: BENCH_ROUNDS (4), BENCH_DURATION (3 s per throughput run), BENCH_CONNECTIONS (50),
+ * BENCH_LATENCY_ROUNDS (3), BENCH_LATENCY_DURATION (3 s per fixed-rate run). The machine is shared, and other load only ever lowers throughput and
  * raises latency, so: throughput is the best of the interleaved rounds; added latency is the median,
  * over rounds, of (gateway − direct) measured back to back in the same round.
  */
@@ -29,7 +29,6 @@ const ROOT = resolve(__dirname, "../..");
 const STATE = join(ROOT, ".state/bench/gateway");
 const DURATION = Number(process.env.BENCH_DURATION ?? 3);
 const LATENCY_DURATION = Number(process.env.BENCH_LATENCY_DURATION ?? 3);
-// BENCH_LATENCY_ROUNDS (3): rounds of the fixed-rate latency comparison.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const FIXED_RATE = 2000;
