@@ -10,9 +10,10 @@
  * Last line of output: {"bench":"gateway",...}.
  *   npm run bench:gateway
  * Knobs: BENCH_ROUNDS (4), BENCH_DURATION (3 s per throughput run), BENCH_CONNECTIONS (50),
- * BENCH_LATENCY_ROUNDS (3), BENCH_LATENCY_DURATION (3 s per fixed-rate run). The machine is shared, and other load only ever lowers throughput and
- * raises latency, so: throughput is the best of the interleaved rounds; added latency is the median,
- * over rounds, of (gateway − direct) measured back to back in the same round.
+ * BENCH_LATENCY_ROUNDS (3), BENCH_LATENCY_DURATION (3 s per fixed-rate run). The machine is
+ * shared, and other load only ever lowers throughput and raises latency, so: throughput is the
+ * best of the interleaved rounds; added latency is the median, over rounds, of (gateway − direct)
+ * measured back to back in the same round.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
