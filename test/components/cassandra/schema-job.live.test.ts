@@ -34,6 +34,8 @@ const node = (cmd: string) => execFileSync("bash", [join(ROOT, "scripts/cassandr
 describe("Cassandra schema Job against a real node with authentication (cqlsh)", () => {
   const work = mkdtempSync(join(tmpdir(), "schema-job-"));
   const password = randomBytes(16).toString("hex"); // alphanumeric, like the generated one
+  // The two stand-ins: the ConfigMap "mount" is the temp dir, the CQL port is this node's.
+  const onThisNode = (jobScript: string) => jobScript.replaceAll(`${SCHEMA_DIR}/`, `${work}/`).replaceAll(" 9042 ", ` ${CQL_PORT} `);
   let script = "";
   let env: Record<string, string> = {};
   let keyspace = "";
@@ -64,7 +66,7 @@ describe("Cassandra schema Job against a real node with authentication (cqlsh)",
     const container = job.spec.template.spec.containers[0];
     expect(container.command.slice(0, 2)).toEqual(["sh", "-c"]);
     expect(container.command[2]).toContain(" 9042 ");
-    script = container.command[2].replaceAll(`${SCHEMA_DIR}/`, `${work}/`).replaceAll(" 9042 ", ` ${CQL_PORT} `);
+    script = onThisNode(container.command[2]);
     keyspace = /CREATE KEYSPACE IF NOT EXISTS (\w+)/.exec(cm.data["schema.cql"])![1]!;
     const cqlsh = execFileSync("bash", [join(ROOT, "scripts/cqlsh.sh"), "path"], { stdio: ["ignore", "pipe", "inherit"] }).toString().trim();
     env = {
@@ -212,7 +214,7 @@ describe("Cassandra schema Job against a real node with authentication (cqlsh)",
 
   it("fails, naming the hosts, when no host accepts the credentials", () => {
     // The same script with a short wait loop (the rendered Job waits 120 x 10 s).
-    const quick = schemaJobScript(2, 1).replaceAll(`${SCHEMA_DIR}/`, `${work}/`).replaceAll(" 9042 ", ` ${CQL_PORT} `);
+    const quick = onThisNode(schemaJobScript(2, 1));
     const res = spawnSync("sh", ["-c", quick], {
       encoding: "utf8",
       env: { ...env, CASSANDRA_PASSWORD: "wrong", CQL_HOSTS: "127.0.0.1" },
