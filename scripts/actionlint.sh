@@ -3,11 +3,13 @@
 # $PLATFORM_CACHE_DIR/bin (keyed by version, so a bump reinstalls). shellcheck checks the
 # `run:` scripts when it is installed (Debian `shellcheck`); without it only that part is skipped.
 #   npm run lint:workflows        (or: bash scripts/actionlint.sh [workflow files...])
+#   bash scripts/actionlint.sh path   print the binary's path (setup installs it)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ACTIONLINT_VERSION="v1.7.12"
 # Installed once into $PLATFORM_CACHE_DIR/bin by the shared Go tool installer.
 BIN="$(bash "$ROOT/scripts/go-tool.sh" actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION")"
+if [ "${1:-}" = "path" ]; then echo "$BIN"; exit 0; fi
 
 args=()
 if command -v shellcheck >/dev/null; then

@@ -33,6 +33,7 @@ START_TIMEOUT_S="${CASSANDRA_START_TIMEOUT_S:-240}"
 PID_FILE="$STATE_DIR/cassandra.pid"
 
 log() { echo "[cassandra] $*" >&2; }
+source "$REPO_ROOT/scripts/install-lib.sh"
 
 # Java 17 runs Cassandra 5.0; Maven resolves it. Installed from Debian only when missing.
 ensure_tools() {
@@ -78,7 +79,8 @@ install() {
 EOF
   log "downloading cassandra-all $CASSANDRA_VERSION and its dependencies from Maven Central"
   rm -rf "$CACHE_DIR/lib.tmp"
-  mvn -q -B -f "$work/pom.xml" dependency:copy-dependencies \
+  # The Maven repository lives in the platform cache too (a cold cache is a cold install).
+  mvn -q -B -f "$work/pom.xml" -Dmaven.repo.local="${MAVEN_REPO_LOCAL:-${PLATFORM_CACHE_DIR:-$HOME/.cache/platform}/m2}" dependency:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$CACHE_DIR/lib.tmp"
   rm -rf "${CACHE_DIR:?}/lib" && mv "$CACHE_DIR/lib.tmp" "$CACHE_DIR/lib"
   rm -rf "$work"
@@ -187,6 +189,8 @@ start() {
     echo "running"
     return 0
   fi
+  # Only setup installs (PLATFORM_INSTALL=1); a test or bench on an unset machine fails at once.
+  [[ -f "$CACHE_DIR/.complete" ]] || install_allowed "Cassandra $CASSANDRA_VERSION (Maven Central jars)"
   install
   mkdir -p "$STATE_DIR"
   # Serialise concurrent starts (e.g. a test run and a bench launched together).

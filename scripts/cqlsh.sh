@@ -12,11 +12,11 @@ BIN="$VENV/bin/cqlsh"
 
 # .complete is written last, so an interrupted install is redone rather than half-used.
 if [ ! -f "$VENV/.complete" ]; then
+  source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/install-lib.sh"
+  install_allowed "cqlsh $CQLSH_VERSION"
   command -v python3 >/dev/null || { echo "cqlsh.sh: python3 is required to install cqlsh $CQLSH_VERSION" >&2; exit 2; }
-  echo "installing cqlsh $CQLSH_VERSION into $VENV" >&2
   rm -rf "$VENV"
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "cqlsh==$CQLSH_VERSION" >&2
+  quietly "cqlsh-$CQLSH_VERSION" bash -c "python3 -m venv '$VENV' && '$VENV/bin/pip' install --disable-pip-version-check 'cqlsh==$CQLSH_VERSION'"
   touch "$VENV/.complete"
 fi
 if [ "${1:-}" = "path" ]; then echo "$BIN"; exit 0; fi

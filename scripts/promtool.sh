@@ -25,6 +25,8 @@ if [ -x "$BIN" ]; then
   exit 0
 fi
 
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/install-lib.sh"
+install_allowed "promtool (Debian prometheus)"
 mkdir -p "$CACHE"
 # Several test processes may ask at once: one downloads, the others wait and reuse.
 exec 9>"$CACHE/.lock"
@@ -60,5 +62,4 @@ mkdir -p "$CACHE/bin"
 cp "$WORK/root/usr/bin/promtool" "$BIN.tmp"
 chmod 0755 "$BIN.tmp"
 mv "$BIN.tmp" "$BIN"
-"$BIN" --version >&2
 echo "$BIN"

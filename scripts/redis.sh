@@ -33,14 +33,13 @@ case "$CMD" in
       export DEBIAN_FRONTEND=noninteractive
       apt-get install -y redis-server >/dev/null || { apt-get update >/dev/null && apt-get install -y redis-server >/dev/null; }
     fi
-    redis-server --version
     ;;
   start)
     if ping; then
       echo "redis already running on 127.0.0.1:$PORT"
       exit 0
     fi
-    command -v redis-server >/dev/null 2>&1 || { echo "redis-server missing: run 'bash scripts/redis.sh install'" >&2; exit 1; }
+    command -v redis-server >/dev/null 2>&1 || { echo "redis-server is not installed: run \`npm run setup\`" >&2; exit 3; }
     mkdir -p "$DIR"
     redis-server --bind 127.0.0.1 --port "$PORT" --daemonize yes \
       --pidfile "$PIDFILE" --logfile "$DIR/redis.log" --dir "$DIR" \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: the type check, then the three vitest projects one after another. Sequential on
+# `npm test`: the type check, then the four vitest projects one after another. Sequential on
 # purpose: the telemetry fault tests stop and restart the shared Cassandra, which must not
 # happen under the dashboard's browser test, and two cores are better spent on one suite at a
 # time. Every project runs even if an earlier one failed; the exit code says if any did.
@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 results=".state/test-results"
 mkdir -p "$results"
 projects=("$@")
-[ ${#projects[@]} -eq 0 ] && projects=(infra gateway telemetry)
+[ ${#projects[@]} -eq 0 ] && projects=(infra cluster gateway telemetry)
 
 status=0
 echo "== typecheck"

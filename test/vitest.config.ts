@@ -1,8 +1,10 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-// Three projects so a run of the infrastructure tests never waits on a database:
+// Four projects so a run of the infrastructure tests never waits on a database:
 // - infra: Pulumi programs under mocks, config, synth, policies, alert rules (no servers)
+// - cluster: the local control plane (etcd, kube-apiserver, scheduler, controller-manager, kwok),
+//   istioctl, and the real Pulumi engine + Kubernetes provider applying `local` to it
 // - gateway: the gateway app against a real Redis (started by its global setup)
 // - telemetry: the telemetry app against a real Cassandra (started by its global setup), and
 //   the Cassandra schema Job against a second, auth-enabled node (`*.live.test.ts`)
@@ -15,10 +17,20 @@ export default defineConfig({
         test: {
           name: "infra",
           include: ["test/**/*.test.ts"],
-          exclude: ["test/apps/**", "test/**/*.live.test.ts", "node_modules/**"],
+          exclude: ["test/apps/**", "test/cluster/**", "test/engine/engine.test.ts", "test/**/*.live.test.ts", "node_modules/**"],
           testTimeout: 120_000,
           hookTimeout: 300_000,
           pool: "forks",
+        },
+      },
+      {
+        test: {
+          name: "cluster",
+          include: ["test/cluster/**/*.test.ts", "test/engine/engine.test.ts"],
+          testTimeout: 600_000,
+          hookTimeout: 600_000,
+          pool: "forks",
+          poolOptions: { forks: { singleFork: true } }, // one control plane (ports, state dir), one file at a time
         },
       },
       {

@@ -83,12 +83,11 @@ async function waitFor(url: string, what: string): Promise<void> {
   throw new Error(`${what} did not answer 200 at ${url}`);
 }
 
+/** nginx is installed by `npm run setup` (scripts/apt-install.sh); the bench never installs it. */
 function ensureNginx(): boolean {
   if (spawnSync("bash", ["-c", "command -v nginx"]).status === 0) return true;
-  console.log("nginx missing: apt-get install -y nginx-light");
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const ok = spawnSync("bash", ["-c", "apt-get install -y nginx-light >/dev/null || (apt-get update >/dev/null && apt-get install -y nginx-light >/dev/null)"], { env, stdio: "inherit" });
-  return ok.status === 0;
+  console.error("nginx is not installed: run `npm run setup`");
+  process.exit(3);
 }
 
 async function startUpstream(): Promise<number> {
@@ -244,7 +243,6 @@ async function main(): Promise<void> {
   const haveNginx = ensureNginx();
   const redisStarted = spawnSync("bash", [join(ROOT, "scripts/redis.sh"), "status", String(REDIS_PORT)]).status !== 0;
   if (redisStarted) {
-    spawnSync("bash", [join(ROOT, "scripts/redis.sh"), "install"], { stdio: "inherit" });
     spawnSync("bash", [join(ROOT, "scripts/redis.sh"), "start", String(REDIS_PORT)], { stdio: "inherit" });
   }
   try {

@@ -1,35 +1,37 @@
 #!/usr/bin/env bash
-# Builds the open-source Pulumi engine pieces from the Go module proxy and caches
-# them per version outside the repo, so a fresh clone on a warm machine skips the build.
-#   pulumi                      CLI/engine (github.com/pulumi/pulumi/pkg/v3)
-#   pulumi-language-nodejs      Node.js language host
-#   pulumi-resource-kubernetes  Kubernetes provider (when its module is served)
-#   pulumi-resource-random      random provider (when its module is served)
-# Usage: bash scripts/engine/build-engine.sh [cli|nodejs|kubernetes|random|all]   (default: all)
-# Prints the bin directory on stdout's last line.
+# Builds the real Pulumi engine pieces once into $PLATFORM_CACHE_DIR (keyed by version):
+#   cli         pulumi CLI/engine v$PULUMI_VERSION          (Go module proxy, ~9 min cold)
+#   nodejs      pulumi-language-nodejs v$PULUMI_VERSION     (upstream source from shared/vendor, ~1 min)
+#   kubernetes  pulumi-resource-kubernetes v$PULUMI_KUBERNETES_VERSION (Go module proxy, ~7 min, ~5 GB)
+# A CLI and language host already on PATH at the same version are linked instead of built.
+# The random provider cannot be had here (the proxy refuses it): scripts/engine/standins serves it.
+# Usage: bash scripts/engine/build-engine.sh [cli|nodejs|kubernetes|all]   (default: all)
+# Quiet on success (logs under $PLATFORM_CACHE_DIR/logs); prints the bin directory last.
 set -euo pipefail
-
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-# shellcheck source=versions.sh
 source "$ROOT/scripts/engine/versions.sh"
-
-export PATH="$PATH:/usr/local/go/bin"
-export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}"
-# The checksum database has no entry for some Pulumi module versions (404 on lookup);
-# the proxy still serves them, so skip only those modules' sumdb check.
-export GONOSUMDB="${GONOSUMDB:-github.com/pulumi}"
-# One compile per core; ENGINE_GO_PARALLEL=1 if memory is tight.
-GO_P="${ENGINE_GO_PARALLEL:-$(nproc)}"
+source "$ROOT/scripts/go-env.sh"
+source "$ROOT/scripts/install-lib.sh"
 mkdir -p "$ENGINE_BIN" "$ENGINE_WORK"
 log() { echo "[engine-build] $*" >&2; }
-command -v go >/dev/null || { log "Go toolchain not found (expected on PATH or in /usr/local/go/bin)"; exit 1; }
-# One build at a time per version (a test run and `npm run up:local` may start together).
+# One build at a time per version (setup and a test run may ask together).
 exec 9>"$ENGINE_WORK/.lock"
 flock 9
 
+# A binary of the right version already on the user's PATH is used as it is.
+link_installed() {
+  local name="$1" want="$2" found
+  found="$(PATH="${PATH//$ENGINE_BIN:/}" command -v "$name" 2>/dev/null)" || return 1
+  [[ "$found" == "$ENGINE_BIN/$name" ]] && return 1
+  "$found" version 2>/dev/null | grep -q "$want" || return 1
+  ln -sf "$found" "$ENGINE_BIN/$name"
+  log "using $found ($want, on PATH)"
+}
+
 build_cli() {
   local out="$ENGINE_BIN/pulumi"
-  if [[ -x "$out" ]]; then log "cached: $out"; return; fi
+  [[ -x "$out" ]] && return 0
+  link_installed pulumi "v$PULUMI_VERSION" && return 0
   # pkg/v3's go.mod replaces sdk/v3 with ../sdk, which `go install pkg@v` refuses;
   # a wrapper module pins both released modules instead and keeps pkg's other replace.
   local dir="$ENGINE_WORK/cli"
@@ -46,100 +48,60 @@ require (
 
 replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
 MOD
-  cat >"$dir/tools.go" <<'GO'
-//go:build tools
-
-package tools
-
-import _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
-GO
-  local t0=$SECONDS
-  (cd "$dir" && go mod tidy >&2 &&
-    go build -p "$GO_P" -trimpath \
-      -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
-      -o "$out.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2)
+  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"\n' >"$dir/tools.go"
+  quietly pulumi-cli bash -c "cd '$dir' && go mod tidy && go build -trimpath \
+    -ldflags '-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION' \
+    -o '$out.tmp' github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
   mv "$out.tmp" "$out"
-  log "built pulumi v$PULUMI_VERSION in $((SECONDS - t0))s"
 }
 
+# The host's module is refused by the proxy (403); its upstream source at the release tag is in
+# shared/vendor. Copied into the cache, its relative pkg/sdk replaces point at the released modules.
 build_nodejs() {
   local out="$ENGINE_BIN/pulumi-language-nodejs"
-  if [[ -x "$out" ]]; then log "cached: $out"; return; fi
-  # The host's own module (sdk/nodejs/cmd/pulumi-language-nodejs/v3, untagged) is refused by
-  # the module proxy here (403), at the release commit too. sdk/v3 v$NODEJS_HOST_SDK_VERSION is the
-  # newest served release that still ships the host as a package; it is built from a writable
-  # copy with langhost/compat.go added (RunPlugin for policy packs, options from ProgramInfo).
+  [[ -x "$out" ]] && return 0
+  [[ -L "$ENGINE_BIN/pulumi" ]] && link_installed pulumi-language-nodejs "$PULUMI_VERSION" && return 0
+  local tarball="$PULUMI_VENDOR_DIR/pulumi-language-nodejs-v$PULUMI_VERSION.tar.gz"
+  [[ -f "$tarball" ]] || { log "missing $tarball (the language host's source; see shared/vendor/README.md)"; exit 1; }
   local dir="$ENGINE_WORK/nodejs"
   rm -rf "$dir" && mkdir -p "$dir"
-  cat >"$dir/go.mod" <<MOD
-module platform.local/pulumi-language-nodejs
-
-go 1.25
-
-require github.com/pulumi/pulumi/sdk/v3 v$NODEJS_HOST_SDK_VERSION
-
-replace golang.org/x/text => golang.org/x/text v0.3.6
-MOD
-  local t0=$SECONDS
-  (cd "$dir" && go mod download github.com/pulumi/pulumi/sdk/v3 >&2)
-  local src
-  src="$(go env GOMODCACHE)/github.com/pulumi/pulumi/sdk/v3@v$NODEJS_HOST_SDK_VERSION/nodejs/cmd/pulumi-language-nodejs"
-  cp "$src"/main.go "$src"/proxy.go "$src"/proxy_unix.go "$src"/proxy_windows.go "$dir/"
-  chmod u+w "$dir"/*.go
-  cp "$ROOT/scripts/engine/langhost/compat.go" "$dir/"
-  perl -0pi -e 's/(RunPluginServer,\n\) error \{\n)\treturn errors\.New\("not supported"\)/$1\treturn runPluginCompat(req, server)/' "$dir/main.go"
-  perl -0pi -e 's/(func \(host \*nodeLanguageHost\) Run\(ctx context\.Context, req \*pulumirpc\.RunRequest\) \(\*pulumirpc\.RunResponse, error\) \{\n)/$1\tapplyRunOptions(host, req)\n/' "$dir/main.go"
-  grep -q 'return runPluginCompat(req, server)' "$dir/main.go" && grep -q 'applyRunOptions(host, req)' "$dir/main.go" ||
-    { log "patching the language host failed (source layout changed?)"; exit 1; }
-  (cd "$dir" && go mod tidy >&2 &&
-    go build -p "$GO_P" -trimpath -ldflags "-s -w" -o "$out.tmp" . >&2)
+  tar xzf "$tarball" -C "$dir" --strip-components=1
+  local src="$dir/sdk/nodejs/cmd/pulumi-language-nodejs"
+  sed -i -E \
+    -e "s#(github.com/pulumi/pulumi/pkg/v3) => \.\./\.\./\.\./\.\./pkg#\1 => \1 v$PULUMI_VERSION#" \
+    -e "s#(github.com/pulumi/pulumi/sdk/v3) => \.\./\.\./\.\.#\1 => \1 v$PULUMI_VERSION#" "$src/go.mod"
+  grep -q '=> \.\.' "$src/go.mod" && { log "unexpected relative replace left in $src/go.mod"; exit 1; }
+  quietly pulumi-language-nodejs bash -c "cd '$src' && go mod tidy && go build -trimpath \
+    -ldflags '-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION' -o '$out.tmp' ."
   mv "$out.tmp" "$out"
-  log "built pulumi-language-nodejs (sdk v$NODEJS_HOST_SDK_VERSION + compat) in $((SECONDS - t0))s"
 }
 
-# Providers: built from their Go modules when the proxy serves them. Here it answers 403
-# "This module version is not available" for both (a definite no, in about a second), and
-# up:local falls back to the local stand-ins in scripts/engine/standins/.
-# The build steps below follow the providers' Makefiles but could not be exercised here.
-build_provider() {
-  local name="$1" mod="$2" ver="$3" generate="$4"
-  local out="$ENGINE_BIN/pulumi-resource-$name"
-  if [[ -x "$out" ]]; then log "cached: $out"; return; fi
-  local dir="$ENGINE_WORK/$name"
-  rm -rf "$dir" && mkdir -p "$dir"
-  local t0=$SECONDS err src
-  if ! err="$(cd "$dir" && go mod download -json "$mod@v$ver" 2>&1)"; then
-    log "$name provider v$ver cannot be downloaded: $(grep -o '"Error": *"[^"]*"' <<<"$err" | head -1)"
-    return 0
-  fi
-  src="$(sed -n 's/.*"Dir": "\(.*\)",/\1/p' <<<"$err")"
-  # Writable copy: the main package embeds files that its generate step derives from the
-  # committed schema.json.
-  cp -r "$src" "$dir/provider" && chmod -R u+w "$dir/provider"
-  if [[ "$generate" == yes ]]; then
-    (cd "$dir/provider" && VERSION="v$ver" go generate "./cmd/pulumi-resource-$name" >&2)
-  fi
-  (cd "$dir/provider" && go build -p "$GO_P" -trimpath \
-    -ldflags "-s -w -X $mod/pkg/version.Version=v$ver" -o "$out.tmp" "./cmd/pulumi-resource-$name" >&2)
-  mv "$out.tmp" "$out"
-  log "built pulumi-resource-$name v$ver in $((SECONDS - t0))s"
-}
-
+# The provider module is served (as a pseudo-version of tag v4.25.0) but `go install` refuses its
+# replace of sdk/v4; a writable copy gets the published sdk instead, then the provider's own
+# generate step embeds schema.json as its Makefile does.
 build_kubernetes() {
-  build_provider kubernetes github.com/pulumi/pulumi-kubernetes/provider/v4 "$PULUMI_KUBERNETES_VERSION" yes
+  local out="$ENGINE_BIN/pulumi-resource-kubernetes"
+  [[ -x "$out" ]] && return 0
+  local mod=github.com/pulumi/pulumi-kubernetes/provider/v4
+  local dir="$ENGINE_WORK/kubernetes" src
+  rm -rf "$dir" && mkdir -p "$dir"
+  src="$(cd "$dir" && go mod download -json "$mod@$PULUMI_KUBERNETES_MODULE_VERSION" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
+  [[ -d "$src" ]] || { log "could not download $mod@$PULUMI_KUBERNETES_MODULE_VERSION"; exit 1; }
+  cp -r "$src" "$dir/provider" && chmod -R u+w "$dir/provider"
+  sed -i -E "s#(github.com/pulumi/pulumi-kubernetes/sdk/v4) => \.\./sdk#\1 => \1 $PULUMI_KUBERNETES_SDK_VERSION#" "$dir/provider/go.mod"
+  quietly pulumi-resource-kubernetes bash -c "cd '$dir/provider' && go mod tidy && \
+    (cd cmd/pulumi-resource-kubernetes && VERSION=$PULUMI_KUBERNETES_VERSION go run ./generate.go) && \
+    go build -trimpath -ldflags '-s -w -X $mod/pkg/version.Version=$PULUMI_KUBERNETES_VERSION' \
+      -o '$out.tmp' ./cmd/pulumi-resource-kubernetes"
+  mv "$out.tmp" "$out"
+  rm -rf "$dir"
 }
 
-build_random() {
-  build_provider random github.com/pulumi/pulumi-random/provider/v4 "$PULUMI_RANDOM_VERSION" no
-}
-
-what="${1:-all}"
-case "$what" in
+case "${1:-all}" in
   cli) build_cli ;;
   nodejs) build_nodejs ;;
   kubernetes) build_kubernetes ;;
-  random) build_random ;;
-  all) build_cli; build_nodejs; build_kubernetes; build_random ;;
-  *) echo "unknown target: $what" >&2; exit 2 ;;
+  all) build_cli; build_nodejs; build_kubernetes ;;
+  *) echo "unknown target: $1 (cli|nodejs|kubernetes|all)" >&2; exit 2 ;;
 esac
 echo "$ENGINE_BIN"

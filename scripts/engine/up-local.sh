@@ -1,56 +1,59 @@
 #!/usr/bin/env bash
-# npm run up:local — the real Pulumi engine on the `local` stack, offline:
-#   file backend under .pulumi-local/ (git-ignored), passphrase secrets, the policy pack enforced
-#   inside the engine, and the Kubernetes provider rendering manifests to a directory instead of
-#   talking to a cluster (no kubeconfig needed).
+# npm run up:local — the real Pulumi engine applies the `local` stack to the local control plane:
+#   the real CLI, Node.js language host and Kubernetes provider (built by `npm run setup`), a file
+#   backend under .pulumi-local/ (git-ignored), passphrase secrets, the policy pack enforced inside
+#   the engine, and the cluster of `npm run cluster -- up` (started here when it is not running).
 # Engine: the `pulumi` CLI on PATH if there is one (PLATFORM_ENGINE=auto, the default), else the
-# binaries built from the Go module proxy by build-engine.sh (cached per version, built once).
-# PLATFORM_ENGINE=built forces the built binaries; PLATFORM_ENGINE=installed forces the PATH CLI.
+# binaries setup built (PLATFORM_ENGINE=built forces them). Only the random provider is a local
+# stand-in (scripts/engine/standins: the module proxy refuses the real one).
 # Extra arguments go to the pulumi command, e.g. `npm run up:local -- --diff`.
-# ENGINE_COMMAND=preview runs `pulumi preview` instead of `up --yes` (same setup); PROJECT_DIR
-# and STACK_CONFIG point it at another project (the tests' policy fixture).
+# ENGINE_COMMAND=preview|destroy runs that instead of `up --yes`; PROJECT_DIR and STACK_CONFIG
+# point it at another project (the tests' policy fixture); KUBECONFIG_FILE at another cluster.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-# shellcheck source=versions.sh
 source "$ROOT/scripts/engine/versions.sh"
 
 STACK="${STACK:-local}"
 PROJECT_DIR="${PROJECT_DIR:-$ROOT}"
 STACK_CONFIG="${STACK_CONFIG:-$ROOT/stacks/Pulumi.$STACK.yaml}"
 LOCAL_DIR="${PULUMI_LOCAL_DIR:-$ROOT/.pulumi-local}"
-RENDER_DIR="${RENDER_DIR:-$LOCAL_DIR/manifests/$STACK}"
 POLICY_PACK="${POLICY_PACK:-$ROOT/policies}"
 COMMAND="${ENGINE_COMMAND:-up}"
+KUBECONFIG_FILE="${KUBECONFIG_FILE:-$ROOT/.state/cluster/kubeconfig}"
 say() { echo "[up:local] $*" >&2; }
+T0=$SECONDS
 
 # Development-only passphrase: it guards nothing but this machine's local stack state.
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-platform-local-development}"
 export PULUMI_SKIP_UPDATE_CHECK=true PULUMI_DIY_BACKEND_NO_LEGACY_WARNING=true
-# The CLI's home (credentials, plugin cache) under the repo: nothing touches ~/.pulumi.
+# The CLI's home (credentials, plugin cache) under the state dir: nothing touches ~/.pulumi.
 export PULUMI_HOME="$LOCAL_DIR/home"
-unset KUBECONFIG
 
 engine="${PLATFORM_ENGINE:-auto}"
 if [[ "$engine" == auto ]]; then
   if command -v pulumi >/dev/null 2>&1; then engine=installed; else engine=built; fi
 fi
 if [[ "$engine" == built ]]; then
-  bash "$ROOT/scripts/engine/build-engine.sh" all >/dev/null
-  export PATH="$ENGINE_BIN:$PATH"
-  # Only the plugins on PATH: nothing is downloaded.
-  export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-  # Providers the proxy would not serve: local stand-ins, after ENGINE_BIN so a built provider wins.
-  export PATH="$PATH:$ROOT/scripts/engine/standins/bin"
-  for p in kubernetes random; do
-    [[ -x "$ENGINE_BIN/pulumi-resource-$p" ]] ||
-      say "provider $p: local stand-in (scripts/engine/standins; the real one could not be built here)"
+  for b in pulumi pulumi-language-nodejs pulumi-resource-kubernetes; do
+    [[ -x "$ENGINE_BIN/$b" ]] || { say "$b v$PULUMI_VERSION is not installed: run \`npm run setup\`"; exit 3; }
   done
+  export PATH="$ENGINE_BIN:$PATH"
 fi
+# Only the plugins on PATH (ambient plugins): nothing is downloaded. The random provider's
+# stand-in comes last, so a real one on PATH wins.
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PATH="$PATH:$ROOT/scripts/engine/standins/bin"
 command -v pulumi >/dev/null || { say "no pulumi CLI (PLATFORM_ENGINE=$engine)"; exit 1; }
-say "engine: $(command -v pulumi) ($(pulumi version))"
+say "engine: $(command -v pulumi) ($(pulumi version)), kubernetes provider: $(command -v pulumi-resource-kubernetes)"
 
-mkdir -p "$LOCAL_DIR/state" "$RENDER_DIR"
+if [[ "$KUBECONFIG_FILE" == "$ROOT/.state/cluster/kubeconfig" ]] && ! npx --no-install tsx "$ROOT/scripts/cluster/index.ts" status >/dev/null 2>&1; then
+  say "starting the local cluster (npm run cluster -- up)"
+  npx --no-install tsx "$ROOT/scripts/cluster/index.ts" up --stack "$STACK" >&2
+fi
+export KUBECONFIG="$KUBECONFIG_FILE"
+
+mkdir -p "$LOCAL_DIR/state"
 pulumi login --non-interactive "file://$LOCAL_DIR/state" >/dev/null
 
 # A scratch project (same name) so `stack init` writes the passphrase salt there and never into
@@ -66,17 +69,24 @@ fi
 
 config="$LOCAL_DIR/Pulumi.$STACK.yaml"
 node --import "$ROOT/node_modules/tsx/dist/loader.mjs" "$ROOT/scripts/engine/local-config.ts" \
-  "$STACK_CONFIG" "$config" "$RENDER_DIR" "$scratch/Pulumi.$STACK.yaml"
+  "$STACK_CONFIG" "$config" "$KUBECONFIG" "$scratch/Pulumi.$STACK.yaml"
 
-args=(--stack "$STACK" --config-file "$config" --non-interactive --policy-pack "$POLICY_PACK")
-[[ "$COMMAND" == up ]] && args+=(--yes)
+args=(--stack "$STACK" --config-file "$config" --non-interactive)
+case "$COMMAND" in
+  up) args+=(--yes --policy-pack "$POLICY_PACK") ;;
+  preview) args+=(--policy-pack "$POLICY_PACK") ;;
+  destroy) args+=(--yes) ;;
+esac
 cd "$PROJECT_DIR"
-export RENDER_DIR
 set +e
 pulumi "$COMMAND" "${args[@]}" "$@"
 rc=$?
 set -e
-count="$(find "$RENDER_DIR" -name '*.yaml' | wc -l | tr -d ' ')"
-say "manifests: $RENDER_DIR ($count files)"
-say "state: file://$LOCAL_DIR/state  config: $config"
+count="$(pulumi stack export --stack "$STACK" 2>/dev/null | node -e '
+let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+  const r = (JSON.parse(s || "{}").deployment?.resources ?? []).filter((x) => x.custom);
+  const k = r.filter((x) => x.type.startsWith("kubernetes:")).length;
+  console.log(`${r.length} resources in state (${k} Kubernetes objects)`);
+});' || echo "no state")"
+say "$COMMAND of $STACK: exit $rc in $((SECONDS - T0))s; $count; cluster: $KUBECONFIG"
 exit "$rc"

@@ -34,6 +34,6 @@ const key = (m: KubeManifest) => `${m.metadata?.namespace ?? ""}/${m.metadata?.n
 /** Multi-document YAML of {@link kubeManifests}. */
 export function manifestsYaml(resources: readonly SynthResource[]): string {
   return kubeManifests(resources)
-    .map((m) => stringify(m, { lineWidth: 0, sortMapEntries: false }))
+    .map((m) => stringify(m, { lineWidth: 0, sortMapEntries: false, version: "1.1" }))
     .join("---\n");
 }

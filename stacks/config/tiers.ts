@@ -79,3 +79,30 @@ export const STAGE_DEFAULTS: Record<Stage, DeepPartial<PlatformSettings>> = {
     vercel: { target: "production" },
   },
 };
+
+/**
+ * The worker nodes each stage's cluster is expected to provide (an EKS managed node group, a
+ * prerequisite the stacks do not create), per zone. `npm run cluster -- up --stack <name>` makes
+ * fake nodes of exactly this shape (allocatable = what pods can request), and the scheduling test
+ * proves every workload of the stage fits on them. Sized for the tier above plus headroom for one
+ * node's pods to move during a drain.
+ */
+export interface NodeGroupShape {
+  /** Instance type the allocatable figures come from (documentation; nodes are fake locally). */
+  readonly instanceType: string;
+  /** Nodes per zone (three zones). */
+  readonly nodesPerZone: number;
+  /** Allocatable CPU per node, millicores (instance vCPUs less kubelet/system reservations). */
+  readonly cpuMillis: number;
+  /** Allocatable memory per node, MiB. */
+  readonly memoryMiB: number;
+  /** Pod slots per node (the VPC CNI's limit for the instance type). */
+  readonly pods: number;
+}
+
+export const NODE_GROUPS: Record<Stage, NodeGroupShape> = {
+  local: { instanceType: "laptop", nodesPerZone: 1, cpuMillis: 4000, memoryMiB: 8 * GiB, pods: 110 },
+  dev: { instanceType: "m6i.xlarge", nodesPerZone: 1, cpuMillis: 3920, memoryMiB: 14 * GiB, pods: 58 },
+  staging: { instanceType: "m6i.2xlarge", nodesPerZone: 1, cpuMillis: 7910, memoryMiB: 29 * GiB, pods: 58 },
+  prod: { instanceType: "r6i.4xlarge", nodesPerZone: 2, cpuMillis: 15890, memoryMiB: 120 * GiB, pods: 234 },
+};

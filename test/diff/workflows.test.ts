@@ -18,7 +18,8 @@ const actionlint = (...files: string[]) => spawnSync("bash", [join(ROOT, "script
 describe("workflow files", () => {
   it("pass actionlint", () => {
     const r = actionlint();
-    expect(`${r.stdout}${r.stderr}`.replace(/^actionlint\.sh: shellcheck not installed.*\n/m, "").replace(/^installing actionlint.*\n/m, "")).toBe("");
+    // actionlint reports findings on stdout; stderr is left to the wrapper (a missing tool's one line).
+    expect(r.stdout).toBe("");
     expect(r.status).toBe(0);
   }, 600_000);
 

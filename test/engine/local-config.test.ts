@@ -1,13 +1,19 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { localStackConfig } from "../../scripts/engine/local-config";
 
 describe("local stack config for the engine run", () => {
   const committed = { config: { "platform:kubernetes": { context: "kind-platform" }, "platform:images": { gateway: "g:dev" } } };
+  const dir = mkdtempSync(join(tmpdir(), "local-config-"));
+  const kubeconfig = join(dir, "kubeconfig");
+  writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\ncurrent-context: platform-local\n");
 
-  it("adds the render directory next to the committed kubernetes settings and keeps the rest", () => {
-    const out = localStackConfig(committed, "/abs/manifests");
+  it("points the kubernetes provider at the kubeconfig's current context and keeps the rest", () => {
+    const out = localStackConfig(committed, kubeconfig);
     expect(out.config).toEqual({
-      "platform:kubernetes": { context: "kind-platform", renderYamlToDirectory: "/abs/manifests" },
+      "platform:kubernetes": { context: "platform-local" },
       "platform:images": { gateway: "g:dev" },
     });
     expect(out.encryptionsalt).toBeUndefined();
@@ -15,10 +21,13 @@ describe("local stack config for the engine run", () => {
   });
 
   it("carries the passphrase salt of the local stack", () => {
-    expect(localStackConfig(committed, "/abs/m", "v1:abc").encryptionsalt).toBe("v1:abc");
+    expect(localStackConfig(committed, kubeconfig, "v1:abc").encryptionsalt).toBe("v1:abc");
   });
 
-  it("refuses a relative render directory (the provider resolves it from the plugin's cwd)", () => {
-    expect(() => localStackConfig(committed, "out/m")).toThrow(/absolute/);
+  it("refuses a relative kubeconfig path (the provider resolves it from the plugin's cwd) and one without a context", () => {
+    expect(() => localStackConfig(committed, "state/kubeconfig")).toThrow(/absolute/);
+    const empty = join(dir, "empty");
+    writeFileSync(empty, "apiVersion: v1\nkind: Config\n");
+    expect(() => localStackConfig(committed, empty)).toThrow(/no current-context/);
   });
 });

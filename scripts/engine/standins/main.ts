@@ -1,37 +1,23 @@
 /**
- * Local stand-ins for `pulumi-resource-kubernetes` and `pulumi-resource-random`, used by
- * `npm run up:local` only when the real providers cannot be built here (their Go modules are not
- * served by the module proxy on this network). PLATFORM_STANDIN selects which one:
- * - kubernetes: only what `renderYamlToDirectory` needs: every object is written to
- *   `<dir>/1-manifest/` (CRDs to `0-crd/`) and nothing talks to a cluster;
- * - random: RandomPassword / RandomString (./random.ts).
- * With the real plugins installed (any machine with the Pulumi CLI) none of this runs.
+ * Local stand-in for `pulumi-resource-random`, the one provider plugin that cannot be had here
+ * (the module proxy refuses pulumi-random's provider module): RandomPassword / RandomString with
+ * node:crypto (./random.ts). `npm run up:local` puts it last on PATH, so a real plugin wins; with
+ * the Pulumi CLI's own plugins installed (any machine with internet) none of this runs.
  */
 import * as grpc from "@grpc/grpc-js";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import * as emptyproto from "google-protobuf/google/protobuf/empty_pb";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
-import { stringify } from "yaml";
 import { changedInputs, randomValue } from "./random";
-import { type Json, SECRET_SIG, SIG_KEY, UNKNOWN, diffObjects, hasUnknowns, manifestPath, reveal, toKubeObject } from "./render";
+import { type Json, SECRET_SIG, SIG_KEY, UNKNOWN } from "./wire";
 
-const STANDIN = process.env.PLATFORM_STANDIN === "random" ? "random" : "kubernetes";
 /** Reported to the engine: the version package.json pins, so no version warning shows. */
-const VERSION = process.env.PLATFORM_STANDIN_VERSION ?? (STANDIN === "random" ? "4.21.2" : "4.34.2");
-const RENDER_KEY = "renderYamlToDirectory";
-
-let renderDir: string | undefined;
+const VERSION = process.env.PLATFORM_STANDIN_VERSION ?? "4.21.2";
 
 type Call<Req> = { request: Req };
 type Done<Res> = (err: grpc.ServiceError | null, res?: Res) => void;
-
-function fail<Res>(done: Done<Res>, message: string): void {
-  done({ name: "Error", message, code: grpc.status.FAILED_PRECONDITION, details: message, metadata: new grpc.Metadata() });
-}
 
 function struct(value: Json | undefined): structproto.Struct {
   return structproto.Struct.fromJavaScript((value ?? {}) as Record<string, structproto.JavaScriptValue>);
@@ -41,26 +27,10 @@ function toJson(s: structproto.Struct | undefined): Record<string, Json> {
   return (s?.toJavaScript() ?? {}) as Record<string, Json>;
 }
 
-/** Writes the object's manifest and returns its id (`namespace/name` like the real provider). */
-function render(inputs: Record<string, Json>): string {
-  if (!renderDir) throw new Error(`this stand-in only renders manifests: set the provider's ${RENDER_KEY}`);
-  const obj = toKubeObject(inputs);
-  const file = manifestPath(renderDir, obj);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, stringify(obj, { lineWidth: 0 }));
-  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : String(obj.metadata.name);
-}
-
-function diffResponse(olds: Record<string, Json>, news: Record<string, Json>, config = false): provproto.DiffResponse {
+function diffResponse(changed: string[]): provproto.DiffResponse {
   const resp = new provproto.DiffResponse();
-  const changed = STANDIN === "random" && !config ? changedInputs(olds, news) : undefined;
-  const diff = changed
-    ? { changes: changed.length > 0, replaces: changed }
-    : hasUnknowns(news)
-      ? { changes: true, replaces: [] }
-      : diffObjects(olds, news);
-  resp.setChanges(diff.changes ? provproto.DiffResponse.DiffChanges.DIFF_SOME : provproto.DiffResponse.DiffChanges.DIFF_NONE);
-  resp.setReplacesList(diff.replaces);
+  resp.setChanges(changed.length > 0 ? provproto.DiffResponse.DiffChanges.DIFF_SOME : provproto.DiffResponse.DiffChanges.DIFF_NONE);
+  resp.setReplacesList(changed);
   return resp;
 }
 
@@ -80,14 +50,10 @@ const impl = {
     resp.setInputs(call.request.getNews());
     done(null, resp);
   },
-  diffConfig(call: Call<provproto.DiffRequest>, done: Done<provproto.DiffResponse>) {
-    done(null, diffResponse(toJson(call.request.getOlds()), toJson(call.request.getNews()), true));
+  diffConfig(_call: Call<provproto.DiffRequest>, done: Done<provproto.DiffResponse>) {
+    done(null, diffResponse([]));
   },
-  configure(call: Call<provproto.ConfigureRequest>, done: Done<provproto.ConfigureResponse>) {
-    const args = reveal(toJson(call.request.getArgs())) as Record<string, Json>;
-    const fromVars = call.request.getVariablesMap().get(`kubernetes:config:${RENDER_KEY}`);
-    const dir = args[RENDER_KEY] ?? fromVars;
-    if (typeof dir === "string" && dir !== "" && !hasUnknowns(dir)) renderDir = dir;
+  configure(_call: Call<provproto.ConfigureRequest>, done: Done<provproto.ConfigureResponse>) {
     const resp = new provproto.ConfigureResponse();
     resp.setAcceptsecrets(true);
     resp.setAcceptresources(true);
@@ -100,61 +66,33 @@ const impl = {
     done(null, resp);
   },
   diff(call: Call<provproto.DiffRequest>, done: Done<provproto.DiffResponse>) {
-    done(null, diffResponse(toJson(call.request.getOlds()), toJson(call.request.getNews())));
+    // Every input change draws a new value (pulumi-random's ForceNew).
+    done(null, diffResponse(changedInputs(toJson(call.request.getOlds()), toJson(call.request.getNews()))));
   },
   create(call: Call<provproto.CreateRequest>, done: Done<provproto.CreateResponse>) {
     const props = toJson(call.request.getProperties());
     const resp = new provproto.CreateResponse();
-    if (STANDIN === "random") {
-      const result = call.request.getPreview() ? UNKNOWN : randomValue(props);
-      resp.setId(call.request.getPreview() ? "" : "none");
-      resp.setProperties(struct({ ...props, result: { [SIG_KEY]: SECRET_SIG, value: result } }));
-      return done(null, resp);
-    }
-    if (call.request.getPreview()) {
-      resp.setId("");
-      resp.setProperties(struct(props));
-      return done(null, resp);
-    }
-    try {
-      resp.setId(render(props));
-      resp.setProperties(struct(props));
-      done(null, resp);
-    } catch (err) {
-      fail(done, (err as Error).message);
-    }
+    const preview = call.request.getPreview();
+    resp.setId(preview ? "" : "none");
+    resp.setProperties(struct({ ...props, result: { [SIG_KEY]: SECRET_SIG, value: preview ? UNKNOWN : randomValue(props) } }));
+    done(null, resp);
   },
   update(call: Call<provproto.UpdateRequest>, done: Done<provproto.UpdateResponse>) {
-    const news = toJson(call.request.getNews());
+    // Only reached for no-op updates (every real change replaces): keep the drawn value.
     const resp = new provproto.UpdateResponse();
-    if (STANDIN === "random") {
-      // Only reached for no-op updates (every real change replaces): keep the drawn value.
-      resp.setProperties(struct({ ...news, result: toJson(call.request.getOlds()).result ?? null }));
-      return done(null, resp);
-    }
-    try {
-      if (!call.request.getPreview()) render(news);
-      resp.setProperties(struct(news));
-      done(null, resp);
-    } catch (err) {
-      fail(done, (err as Error).message);
-    }
+    resp.setProperties(struct({ ...toJson(call.request.getNews()), result: toJson(call.request.getOlds()).result ?? null }));
+    done(null, resp);
   },
   read(call: Call<provproto.ReadRequest>, done: Done<provproto.ReadResponse>) {
-    // Rendered objects have no live state: the recorded state is the truth.
+    // A drawn value has no live state elsewhere: the recorded state is the truth.
     const resp = new provproto.ReadResponse();
     resp.setId(call.request.getId());
     resp.setProperties(call.request.getProperties());
     resp.setInputs(call.request.getInputs());
     done(null, resp);
   },
-  delete(call: Call<provproto.DeleteRequest>, done: Done<emptyproto.Empty>) {
-    try {
-      if (STANDIN === "kubernetes" && renderDir) rmSync(manifestPath(renderDir, toKubeObject(toJson(call.request.getProperties()))), { force: true });
-      done(null, new emptyproto.Empty());
-    } catch (err) {
-      fail(done, (err as Error).message);
-    }
+  delete(_call: Call<provproto.DeleteRequest>, done: Done<emptyproto.Empty>) {
+    done(null, new emptyproto.Empty());
   },
   cancel(_call: unknown, done: Done<emptyproto.Empty>) {
     done(null, new emptyproto.Empty());

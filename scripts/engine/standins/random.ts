@@ -4,7 +4,7 @@
  * overrideSpecial) with node:crypto as the source. Every input change replaces, as there.
  */
 import { randomInt } from "node:crypto";
-import { type Json, canonical, reveal } from "./render";
+import { type Json, canonical, reveal } from "./wire";
 
 const SETS = {
   lower: "abcdefghijklmnopqrstuvwxyz",

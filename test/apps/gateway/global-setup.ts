@@ -20,7 +20,6 @@ export default function setup(project: TestProject): () => void {
   const port = Number(process.env.GATEWAY_TEST_REDIS_PORT ?? 6390);
   const wasRunning = spawnSync("bash", [script, "status", String(port)], { stdio: "ignore" }).status === 0;
   if (!wasRunning) {
-    if (spawnSync("bash", ["-c", "command -v redis-server"], { stdio: "ignore" }).status !== 0) redis("install");
     if (redis("start", String(port)) !== 0) throw new Error(`could not start redis on 127.0.0.1:${port}`);
   }
   project.provide("redisPort", port);

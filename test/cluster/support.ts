@@ -1,0 +1,74 @@
+/**
+ * Shared by the control-plane tests: every shipped stack's Kubernetes objects from the offline
+ * synth (the same YAML `npm run synth` writes to out/<stack>/manifests.yaml), and the tools.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import { clusterTools } from "../../scripts/cluster/tools";
+import { SHIPPED_STACKS, manifestsYaml, synthStack } from "../../scripts/synth";
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  spec?: Record<string, unknown>;
+  [k: string]: unknown;
+}
+
+export interface StackObjects {
+  readonly stack: string;
+  /** The rendered multi-document YAML, exactly as kubectl would read it from out/. */
+  readonly yaml: string;
+  readonly objects: KubeObject[];
+}
+
+export function parseYaml(text: string): KubeObject[] {
+  return parseAllDocuments(text)
+    .map((d) => d.toJS() as KubeObject | null)
+    .filter((o): o is KubeObject => o !== null);
+}
+
+let all: Promise<StackObjects[]> | undefined;
+
+/** Synthesizes every shipped stack once per test file (two at a time). */
+export function shippedStackObjects(): Promise<StackObjects[]> {
+  all ??= (async () => {
+    const out: StackObjects[] = [];
+    const stacks = [...SHIPPED_STACKS];
+    while (stacks.length > 0) {
+      const batch = stacks.splice(0, 2);
+      for (const r of await Promise.all(batch.map((s) => synthStack(s)))) {
+        const yaml = manifestsYaml(r.resources);
+        out.push({ stack: r.stack, yaml, objects: parseYaml(yaml) });
+      }
+    }
+    return out;
+  })();
+  return all;
+}
+
+/** Writes YAML to a temp file (for `kubectl -f` / `istioctl -f`). */
+export function tempYaml(name: string, text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), "platform-cluster-")), `${name}.yaml`);
+  writeFileSync(file, text);
+  return file;
+}
+
+export interface RunResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function istioctl(args: string[]): RunResult {
+  const r = spawnSync(clusterTools().istioctl, args, { encoding: "utf8", maxBuffer: 64 << 20 });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Istio's objects of a stack and the Services they reference (what istioctl analyzes). */
+export function meshObjects(objects: KubeObject[]): KubeObject[] {
+  return objects.filter((o) => o.apiVersion.includes("istio.io") || ["Service", "Namespace", "Deployment", "StatefulSet"].includes(o.kind));
+}
