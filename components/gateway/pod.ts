@@ -2,9 +2,10 @@
  * The gateway's pod template: one hardened container reading its `.env` from the ConfigMap,
  * its JWT key from a Secret volume and the Redis password from a Secret env reference.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_ENV } from "../../apps/gateway/src/config/keys";
 import { drainOnStop, HTTP_PORT_NAME, httpProbes, meshPodAnnotations, spreadConstraints, tmpVolume, type ZoneSpread } from "../shared/http-workload";
+import { versionLabel } from "../shared/labels";
 import { containerResources, type ContainerSize } from "../shared/resources";
 import { hardenedContainerSecurity, hardenedPodSecurity } from "../shared/security";
 import { GATEWAY_PATHS } from "./env-file";
@@ -62,7 +63,7 @@ export function gatewayPodTemplate(spec: GatewayPodSpec) {
   };
   return {
     metadata: {
-      labels: spec.labels,
+      labels: { ...spec.labels, "app.kubernetes.io/version": pulumi.output(spec.image).apply(versionLabel) },
       annotations: { ...meshPodAnnotations(GATEWAY_CONTAINER_PORT), [CONFIG_HASH_ANNOTATION]: spec.configHash },
     },
     spec: {

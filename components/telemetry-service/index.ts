@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { TelemetryRole } from "../../apps/telemetry/src/config/keys";
 import { disruptionBudget, drainOnStop, HTTP_PORT_NAME, httpProbes, httpService, meshPodAnnotations, serviceFqdn, spreadConstraints, tmpVolume, type ZoneSpread } from "../shared/http-workload";
 import { declareKubeObject, type KubeObject } from "../shared/kube";
-import { PLATFORM_NAMESPACE, selectorLabels, standardLabels } from "../shared/labels";
+import { PLATFORM_NAMESPACE, selectorLabels, standardLabels, versionLabel } from "../shared/labels";
 import { containerResources, type ContainerSize } from "../shared/resources";
 import { hardenedContainerSecurity, hardenedPodSecurity } from "../shared/security";
 import { ArgErrors, isPositiveInt } from "../shared/validate";
@@ -115,7 +115,7 @@ export class TelemetryService extends pulumi.ComponentResource {
         // Surge first: a rollout never lowers the capacity of the role.
         strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
         template: {
-          metadata: { labels, annotations: meshPodAnnotations(TELEMETRY_CONTAINER_PORT) },
+          metadata: { labels: { ...labels, "app.kubernetes.io/version": pulumi.output(args.image).apply(versionLabel) }, annotations: meshPodAnnotations(TELEMETRY_CONTAINER_PORT) },
           spec: {
             automountServiceAccountToken: false,
             securityContext: hardenedPodSecurity(),

@@ -15,15 +15,15 @@ source "$ROOT/scripts/go-env.sh"
 source "$ROOT/scripts/install-lib.sh"
 WORK="$PLATFORM_CACHE_DIR/work"
 mkdir -p "$WORK"
-# One build at a time (setup and a test run may ask together).
-exec 9>"$WORK/.cluster-tools.lock"
-flock 9
+# One build per tool at a time (two setups may run together); different tools may build at once.
+lock() { exec 9>"$WORK/.cluster-tools-$1.lock"; flock 9; }
 
 moddir() { go mod download -json "$1" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p'; }
 
 # `go install k8s.io/kubernetes/cmd/...@v` is refused (replace directives): a wrapper module
 # requires k8s.io/kubernetes and pins every staging module it replaces with ./staging.
 build_kube() {
+  lock kube
   [[ -x "$KUBE_BIN/kubectl" && -x "$KUBE_BIN/kube-apiserver" && -x "$KUBE_BIN/kube-scheduler" && -x "$KUBE_BIN/kube-controller-manager" ]] && return 0
   local dir="$WORK/kube-$KUBE_VERSION"
   rm -rf "$dir" && mkdir -p "$dir" "$KUBE_BIN"
@@ -53,8 +53,8 @@ import (
 )
 GO
   # Without the version flags the server says v0.0.0-master and kubectl refuses it.
-  local ld="-s -w -X k8s.io/component-base/version.gitVersion=v$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=${KUBE_STAGING_VERSION#0.}"
-  ld="${ld%.*}"
+  local minor="${KUBE_VERSION#1.}"; minor="${minor%%.*}"
+  local ld="-s -w -X k8s.io/component-base/version.gitVersion=v$KUBE_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$minor"
   quietly kube-tidy bash -c "cd '$dir' && go mod tidy"
   local c
   for c in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
@@ -64,12 +64,14 @@ GO
 }
 
 build_kwok() {
+  lock kwok
   [[ -x "$KWOK_BIN/kwok" ]] && return 0
   mkdir -p "$KWOK_BIN"
   quietly build-kwok env GOBIN="$KWOK_BIN" GOFLAGS="$GOFLAGS -mod=mod" go install "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
 }
 
 build_istioctl() {
+  lock istioctl
   [[ -x "$ISTIO_BIN/istioctl" ]] && return 0
   mkdir -p "$ISTIO_BIN"
   # One compile at a time: istioctl peaks at ~2.4 GB per compile.
@@ -79,13 +81,14 @@ build_istioctl() {
 # The CRDs the stacks' objects need (Istio networking/security, prometheus-operator) and kwok's
 # Stage config, taken from the same module versions the tools are built from.
 fetch_crds() {
+  lock crds
   [[ -f "$CRD_DIR/.complete" && -f "$KWOK_STAGES" ]] && return 0
   mkdir -p "$CRD_DIR" "$(dirname "$KWOK_STAGES")"
   local istio po kwok
   istio="$(cd "$WORK" && moddir "istio.io/istio@$ISTIO_VERSION")"
   po="$(cd "$WORK" && moddir "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION")"
   kwok="$(cd "$WORK" && moddir "sigs.k8s.io/kwok@$KWOK_VERSION")"
-  cp "$istio/manifests/charts/base/files/crd-all.gen.yaml" "$CRD_DIR/istio.yaml"
+  install -m 0644 "$istio/manifests/charts/base/files/crd-all.gen.yaml" "$CRD_DIR/istio.yaml"
   cat "$po"/example/prometheus-operator-crd/*.yaml >"$CRD_DIR/prometheus-operator.yaml"
   local s out="$KWOK_STAGES.tmp"
   : >"$out"

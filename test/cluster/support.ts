@@ -2,12 +2,10 @@
  * Shared by the control-plane tests: every shipped stack's Kubernetes objects from the offline
  * synth (the same YAML `npm run synth` writes to out/<stack>/manifests.yaml), and the tools.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { clusterTools } from "../../scripts/cluster/tools";
 import { SHIPPED_STACKS, manifestsYaml, synthStack } from "../../scripts/synth";
 
 export interface KubeObject {
@@ -57,18 +55,3 @@ export function tempYaml(name: string, text: string): string {
   return file;
 }
 
-export interface RunResult {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-export function istioctl(args: string[]): RunResult {
-  const r = spawnSync(clusterTools().istioctl, args, { encoding: "utf8", maxBuffer: 64 << 20 });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Istio's objects of a stack and the Services they reference (what istioctl analyzes). */
-export function meshObjects(objects: KubeObject[]): KubeObject[] {
-  return objects.filter((o) => o.apiVersion.includes("istio.io") || ["Service", "Namespace", "Deployment", "StatefulSet"].includes(o.kind));
-}
