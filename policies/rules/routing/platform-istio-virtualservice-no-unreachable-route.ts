@@ -1,7 +1,7 @@
 import { finding } from "../../core/finding";
 import type { Finding, PlatformPolicy } from "../../core/types";
 import { matchBlockCovers } from "../../routing/match";
-import { httpRoutes } from "../../routing/routes";
+import { isVirtualService, routesOf } from "../../routing/routes";
 
 /**
  * Like `istioctl analyze` (IST0130/IST0131): a route after a catch-all, or whose every match
@@ -11,12 +11,14 @@ export const noUnreachableRoute: PlatformPolicy = {
   name: "platform-istio-virtualservice-no-unreachable-route",
   description: "Checks that no HTTP route of a VirtualService is shadowed by a catch-all or by earlier routes covering all of its matches.",
   enforcementLevel: "mandatory",
+  scope: "resource",
   remediation: "Reorder the routes (most specific first, catch-all last) or remove the dead route.",
-  check(resources) {
+  checkResource(vs) {
+    if (!isVirtualService(vs)) return [];
     const out: Finding[] = [];
-    const byVs = new Map<string, ReturnType<typeof httpRoutes>>();
-    for (const r of httpRoutes(resources)) byVs.set(r.vs.urn, [...(byVs.get(r.vs.urn) ?? []), r]);
-    for (const routes of byVs.values()) {
+    // Coverage depends on every earlier route: one piece (an unknown match skips the whole VirtualService).
+    {
+      const routes = routesOf(vs);
       const earlier: { where: string; block: Record<string, any> }[] = [];
       let catchAll: string | undefined;
       for (const r of routes) {
