@@ -1,12 +1,14 @@
 /**
  * `npm run --silent stacks -- --json`: the stacks of stacks/Pulumi.*.yaml in deploy order, as
- * GitHub Actions matrices — `{"all": [...], "deploy": [...]}`, each entry `{ stack, stage, region }`
+ * GitHub Actions matrices — `{"all": [...], "deploy": [...]}`, each entry `{ stack, stage, region, org }`
  * (`deploy` leaves out `local`, a developer cluster). Without --json: one stack per line.
  */
 import { parseArgs } from "node:util";
-import { discoverStacks } from "./stacks";
+import { discoverStacks, readStackConfig } from "./stacks";
 
 const { values } = parseArgs({ options: { json: { type: "boolean" } } });
-const all = discoverStacks().map(({ stack, stage, region }) => ({ stack, stage, region }));
+// `org` is the stack file's platform:org, the one source of the Pulumi organisation (the program
+// fails when the engine's organisation differs; stacks/read-config.ts).
+const all = discoverStacks().map(({ stack, stage, region }) => ({ stack, stage, region, org: stage === "local" ? "" : readStackConfig(stack)["platform:org"] ?? "" }));
 if (values.json) console.log(JSON.stringify({ all, deploy: all.filter((s) => s.stage !== "local") }));
 else console.log(all.map((s) => s.stack).join("\n"));
