@@ -132,3 +132,12 @@ describe("one source for the Pulumi organisation (issue 22, finding 13)", () => 
     expect(() => checkOrganization(cfg, "other-org")).toThrow(/platform:org is "acme" but the stack runs in Pulumi organisation "other-org"/);
   });
 });
+
+describe("ElastiCache applyImmediately per stage (issue 22, finding 14)", () => {
+  it("dev and staging apply cache changes at once; prod waits for its maintenance window", async () => {
+    const { resolveConfig } = await import("../../stacks/config");
+    expect(resolveConfig("dev-us-east-1", { org: "acme", ...cloudNetwork }).redis.applyImmediately).toBe(true);
+    expect(resolveConfig("staging-us-east-1", { org: "acme", ...cloudNetwork }).redis.applyImmediately).toBe(true);
+    expect(resolveConfig("prod-eu-west-1", { org: "acme", ...cloudNetwork, cassandra: { peerRegions: ["us-east-1"] } }).redis.applyImmediately).toBe(false);
+  });
+});
