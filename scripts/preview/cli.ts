@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { discoverStacks } from "../synth/stacks";
 import { renderComment, summarize, type Outcome } from "./comment";
 
 const { values } = parseArgs({ options: { stack: { type: "string" }, sha: { type: "string" }, outcome: { type: "string" }, events: { type: "string" }, "run-url": { type: "string" }, out: { type: "string" } } });
@@ -17,7 +18,8 @@ if (!values.stack || !values.sha || !outcomes.includes(values.outcome as Outcome
 const events = values.events && existsSync(values.events)
   ? readFileSync(values.events, "utf8").split("\n").filter((l) => l.trim()).flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } })
   : [];
-const input = { stack: values.stack, sha: values.sha, outcome: values.outcome as Outcome, events, runUrl: values["run-url"] };
+const peers = discoverStacks().find((p) => p.stack === values.stack)?.after ?? [];
+const input = { stack: values.stack, sha: values.sha, outcome: values.outcome as Outcome, events, runUrl: values["run-url"], peers };
 const summary = summarize(input);
 const text = renderComment(input, summary);
 if (values.out) writeFileSync(values.out, text);

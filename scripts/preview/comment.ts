@@ -20,6 +20,8 @@ export interface PreviewInput {
   readonly events: readonly EngineEvent[];
   /** Link to the run's log. */
   readonly runUrl?: string;
+  /** Stacks this one reads through StackReferences (a joining prod region's founder and peers). */
+  readonly peers?: readonly string[];
 }
 
 export interface PolicyLine {
@@ -108,6 +110,9 @@ export function renderComment(input: PreviewInput, s = summarize(input)): string
     `### \`pulumi preview\` of \`${input.stack}\` at ${input.sha.slice(0, 7)}: ${HEADLINE[s.outcome]}`,
     "",
     ...(s.forcedFailure ? [`**Failed:** ${esc(s.forcedFailure)}`, ""] : []),
+    ...(input.peers?.length
+      ? [`_Previewed against the **deployed** ${input.peers.map((p) => `\`${p}\``).join(", ")} (StackReference outputs: seeds, passwords), not against this PR's version of them; the deploy re-previews this stack after those are up._`, ""]
+      : []),
     riskMarkdown(s.risks),
     `**Changes:** ${counts}.`,
     "",

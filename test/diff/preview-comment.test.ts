@@ -29,6 +29,8 @@ describe("engine preview comment", () => {
     expect(md).toContain("| mandatory | platform-k8s-no-plaintext-secrets | kubernetes:core/v1:ConfigMap gateway |");
     expect(md).toContain("| could not run | platform-k8s-no-plaintext-secrets |");
     expect(md).toContain("this comment describes commit abcdef1234567890");
+    expect(md).not.toContain("Previewed against the **deployed**");
+    expect(renderComment({ stack: "prod-eu-west-1", sha: "abcdef1", outcome: "success", events: [], peers: ["prod-us-east-1"] })).toContain("Previewed against the **deployed** `prod-us-east-1`");
   });
 
   it("a preview that never started (or a new stack) still says so", () => {
