@@ -155,7 +155,7 @@ describe("offline diff in a temporary repository", () => {
     const d = only(report);
     const by = Object.fromEntries(d.resources.map((r) => [r.name, r]));
     expect(Object.keys(by).sort()).toEqual(["gateway-jwt", "gateway-redis", "jwt-key"]);
-    expect(by["gateway-redis"].changes).toEqual([{ path: "stringData.password", kind: "changed", secret: true }]);
+    expect(by["gateway-redis"].changes).toEqual([{ path: "stringData.password", kind: "changed", secret: true, forcesReplace: expect.stringMatching(/enableSecretMutable is not set/) }]);
     expect(by["jwt-key"]).toMatchObject({ op: "replace", changes: [{ path: "keepers.rotation", old: "1", new: "2" }] });
     // enableSecretMutable is unset: the provider replaces both Secrets (finding 5 of issue 22).
     expect(by["gateway-jwt"]).toMatchObject({ op: "replace", deleteFirst: true, changes: [{ path: "stringData", secret: true }] });

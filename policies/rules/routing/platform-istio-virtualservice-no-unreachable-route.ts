@@ -17,24 +17,22 @@ export const noUnreachableRoute: PlatformPolicy = {
     if (!isVirtualService(vs)) return [];
     const out: Finding[] = [];
     // Coverage depends on every earlier route: one piece (an unknown match skips the whole VirtualService).
-    {
-      const routes = routesOf(vs);
-      const earlier: { where: string; block: Record<string, any> }[] = [];
-      let catchAll: string | undefined;
-      for (const r of routes) {
-        const blocks: Record<string, any>[] = r.route.match?.length ? r.route.match : [{}];
-        if (catchAll) {
-          out.push(finding(r.vs, `${r.where} is unreachable: it follows the catch-all route ${catchAll}.`, `move ${r.where} before ${catchAll} or delete it.`));
-        } else {
-          const coveredBy = blocks.map((b) => earlier.find((e) => matchBlockCovers(e.block, b))?.where);
-          if (coveredBy.every((w) => w !== undefined)) {
-            const by = [...new Set(coveredBy)].join(", ");
-            out.push(finding(r.vs, `${r.where} is unreachable: every match of it is already covered by ${by}.`, `move ${r.where} before ${by}, narrow the earlier match, or delete it.`));
-          }
+    const routes = routesOf(vs);
+    const earlier: { where: string; block: Record<string, any> }[] = [];
+    let catchAll: string | undefined;
+    for (const r of routes) {
+      const blocks: Record<string, any>[] = r.route.match?.length ? r.route.match : [{}];
+      if (catchAll) {
+        out.push(finding(r.vs, `${r.where} is unreachable: it follows the catch-all route ${catchAll}.`, `move ${r.where} before ${catchAll} or delete it.`));
+      } else {
+        const coveredBy = blocks.map((b) => earlier.find((e) => matchBlockCovers(e.block, b))?.where);
+        if (coveredBy.every((w) => w !== undefined)) {
+          const by = [...new Set(coveredBy)].join(", ");
+          out.push(finding(r.vs, `${r.where} is unreachable: every match of it is already covered by ${by}.`, `move ${r.where} before ${by}, narrow the earlier match, or delete it.`));
         }
-        if (!r.route.match?.length) catchAll ??= r.where;
-        for (const block of blocks) earlier.push({ where: r.where, block });
       }
+      if (!r.route.match?.length) catchAll ??= r.where;
+      for (const block of blocks) earlier.push({ where: r.where, block });
     }
     return out;
   },

@@ -21,13 +21,11 @@ export const loadBalancerSourceRanges: PlatformPolicy = {
     // One piece: an unknown type, annotation or range leaves nothing safe to judge.
     if (!isKind(svc, "Service", "") || svc.props.spec?.type !== "LoadBalancer") return [];
     const out: Finding[] = [];
-    {
-      const ann: Record<string, string> = svc.props.metadata?.annotations ?? {};
-      if (Object.keys(INTERNAL).some((k) => INTERNAL[k].includes(ann[k]))) return [];
-      const ranges: string[] = svc.props.spec?.loadBalancerSourceRanges ?? [];
-      if (ranges.length === 0 || ranges.some((r) => OPEN.has(r))) {
-        out.push(finding(svc, `Public LoadBalancer Service ${ranges.length === 0 ? "has no loadBalancerSourceRanges" : `allows ${ranges.filter((r) => OPEN.has(r)).join(", ")}`}.`, `list the allowed client CIDRs in spec.loadBalancerSourceRanges, or annotate the Service as an internal load balancer.`));
-      }
+    const ann: Record<string, string> = svc.props.metadata?.annotations ?? {};
+    if (Object.keys(INTERNAL).some((k) => INTERNAL[k].includes(ann[k]))) return [];
+    const ranges: string[] = svc.props.spec?.loadBalancerSourceRanges ?? [];
+    if (ranges.length === 0 || ranges.some((r) => OPEN.has(r))) {
+      out.push(finding(svc, `Public LoadBalancer Service ${ranges.length === 0 ? "has no loadBalancerSourceRanges" : `allows ${ranges.filter((r) => OPEN.has(r)).join(", ")}`}.`, `list the allowed client CIDRs in spec.loadBalancerSourceRanges, or annotate the Service as an internal load balancer.`));
     }
     return out;
   },
