@@ -72,8 +72,15 @@ export function diffStack(stack: string, base: readonly SynthResource[] | undefi
   for (const [urn, b] of before) if (!after.has(urn)) diffs.set(urn, { urn, type: b.type, name: b.name, op: "delete", changes: [] });
 
   propagateReplacements(diffs, after, before, mutability);
+  // The Kubernetes provider deletes first when the object is not auto-named and keeps its name and
+  // namespace (pulumi-kubernetes provider.go Diff: deleteBeforeReplace).
+  const meta = (r: SynthResource | undefined) => (r?.inputs.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+  const deleteFirst = (urn: string) => {
+    const [b, h] = [meta(before.get(urn)), meta(after.get(urn))];
+    return h.name !== undefined && h.name === b.name && h.namespace === b.namespace;
+  };
   const paired = pairRenames([...diffs.values()], before, after).map((d) =>
-    d.op === "replace" && d.type.startsWith("kubernetes:") && (after.get(d.urn)?.inputs.metadata as { name?: unknown } | undefined)?.name !== undefined ? { ...d, deleteFirst: true } : d,
+    d.op === "replace" && d.type.startsWith("kubernetes:") && deleteFirst(d.urn) ? { ...d, deleteFirst: true } : d,
   );
   const resources = paired.sort((x, y) => x.urn.localeCompare(y.urn));
   const counts = { create: 0, delete: 0, update: 0, replace: 0, same: 0 };
