@@ -1,10 +1,10 @@
 /**
  * The CrossGuard entry: `pulumi preview --policy-pack policies`. Constructing the PolicyPack
  * starts the policy server, so nothing else may import this file (tests and the offline runner
- * use ./policy-list.ts).
+ * use ./policy-list.ts and ./core/crossguard.ts).
  */
 import { PolicyPack } from "@pulumi/policy";
-import { toStackValidationPolicy } from "./core/crossguard";
+import { toCrossGuardPolicy } from "./core/crossguard";
 import { PLATFORM_POLICIES } from "./policy-list";
 
-new PolicyPack("platform", { policies: PLATFORM_POLICIES.map(toStackValidationPolicy) });
+new PolicyPack("platform", { policies: PLATFORM_POLICIES.map(toCrossGuardPolicy) });

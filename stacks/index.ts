@@ -13,5 +13,7 @@ export const cassandraSuperuserPassword = outputs.cassandraSuperuserPassword;
 export const cassandraAppRolePasswords = outputs.cassandraAppRolePasswords;
 export const publicHost = outputs.publicHost;
 export const redisHost = outputs.redisHost;
-export const vercelProjectId = outputs.vercelProjectId;
-export const alarmTopicArn = outputs.alarmTopicArn;
+// Absent on stacks without Vercel / AWS (local): null, because an undefined top-level export makes
+// the engine warn "Undefined value (…) will not show as a stack output".
+export const vercelProjectId = outputs.vercelProjectId ?? null;
+export const alarmTopicArn = outputs.alarmTopicArn ?? null;

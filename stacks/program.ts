@@ -82,6 +82,7 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       nodeType: cfg.redis.nodeType,
       multiAz: cfg.redis.multiAz,
       automaticFailover: cfg.redis.automaticFailover,
+      applyImmediately: cfg.redis.applyImmediately,
       memoryMiB: cfg.redis.memoryMiB,
       engineVersion: cfg.redis.engineVersion,
       subnetIds: cfg.redis.subnetIds,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { resolveConfig, type PlatformConfig } from "./config";
+import { ConfigError, resolveConfig, type PlatformConfig } from "./config";
 
 const NAMESPACE = "platform:";
 
@@ -9,7 +9,30 @@ const NAMESPACE = "platform:";
  * fails with every problem listed and nothing half-declared.
  */
 export function loadStackConfig(stack = pulumi.getStack()): PlatformConfig {
-  return resolveConfig(stack, platformSettings(pulumi.runtime.allConfig()));
+  const cfg = resolveConfig(stack, platformSettings(pulumi.runtime.allConfig()));
+  checkOrganization(cfg, engineOrganization());
+  return cfg;
+}
+
+/** The file backend's (and the mocks') organisation: it says nothing about Pulumi Cloud. */
+const NO_ORGANIZATION = "organization";
+
+function engineOrganization(): string | undefined {
+  try {
+    return pulumi.getOrganization();
+  } catch {
+    return undefined; // older engines / mocks without an organisation
+  }
+}
+
+/**
+ * `platform:org` is the one source of the Pulumi organisation: CI builds the stack references
+ * `<org>/platform/<stack>` from it (npm run stacks) and prod regions read their peers there. A
+ * stack that runs in another organisation fails before declaring anything.
+ */
+export function checkOrganization(cfg: PlatformConfig, engineOrg: string | undefined): void {
+  if (cfg.stage === "local" || !engineOrg || engineOrg === NO_ORGANIZATION || engineOrg === cfg.org) return;
+  throw new ConfigError(cfg.stack, [`org: platform:org is "${cfg.org}" but the stack runs in Pulumi organisation "${engineOrg}"; fix stacks/Pulumi.${cfg.stack}.yaml or select ${cfg.org}/platform/${cfg.stack}`]);
 }
 
 /** The `platform:` keys of engine-format config (`ns:key` → string), values decoded. */

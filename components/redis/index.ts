@@ -29,6 +29,12 @@ export interface RedisArgs {
   readonly engineVersion?: string;
   /** ElastiCache: days of automatic snapshots (0 = none; it is a cache). @default 0 */
   readonly snapshotRetentionDays?: number;
+  /**
+   * ElastiCache: apply modifications (node type, engine version, parameter group) at once instead
+   * of in the next maintenance window. AWS's default is the window, which a preview cannot show.
+   * @default false
+   */
+  readonly applyImmediately?: boolean;
   /** ElastiCache: private subnets of the subnet group (required for elasticache). */
   readonly subnetIds?: pulumi.Input<pulumi.Input<string>[]>;
   /** ElastiCache: security groups allowed to reach the cache (required for elasticache). */
@@ -162,6 +168,7 @@ export class Redis extends pulumi.ComponentResource {
         automaticFailoverEnabled: args.automaticFailover ?? multiAz,
         snapshotRetentionLimit: args.snapshotRetentionDays ?? 0,
         autoMinorVersionUpgrade: true,
+        applyImmediately: args.applyImmediately ?? false,
       },
       // A new auth token must not surface in the engine's diff output either.
       { parent: this, additionalSecretOutputs: ["authToken"] },

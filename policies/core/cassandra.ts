@@ -1,5 +1,5 @@
 /** How the pack recognises Cassandra nodes and reads keyspace replication from CQL text. */
-import { containersOf, ofKind, podSpec } from "./kube";
+import { containersOf, isKind, known, ofKind, podSpec } from "./kube";
 import type { ResourceLike } from "./types";
 
 export const envValue = (c: Record<string, any>, name: string): string | undefined =>
@@ -10,13 +10,17 @@ export function isCassandraContainer(c: Record<string, any>): boolean {
   return envValue(c, "CASSANDRA_DC") !== undefined || c.name === "cassandra";
 }
 
+/** The Cassandra node containers of one resource (none unless it is a StatefulSet). */
+export function cassandraContainers(sts: ResourceLike): { sts: ResourceLike; container: Record<string, any>; where: string }[] {
+  if (!isKind(sts, "StatefulSet")) return [];
+  return containersOf(podSpec(sts))
+    .filter(({ container }) => known(() => isCassandraContainer(container), true))
+    .map(({ container, where }) => ({ sts, container, where }));
+}
+
 /** Cassandra StatefulSets with their node container. */
 export function cassandraNodes(resources: readonly ResourceLike[]): { sts: ResourceLike; container: Record<string, any>; where: string }[] {
-  return ofKind(resources, "StatefulSet").flatMap((sts) =>
-    containersOf(podSpec(sts))
-      .filter(({ container }) => isCassandraContainer(container))
-      .map(({ container, where }) => ({ sts, container, where })),
-  );
+  return ofKind(resources, "StatefulSet").flatMap(cassandraContainers);
 }
 
 /** JVM size (`16384M`, `16G`, `512m`, `1048576k`) → MiB. */

@@ -28,16 +28,26 @@ export const metaName = (r: ResourceLike): string => r.props?.metadata?.name ?? 
  */
 export const metaNamespace = (r: ResourceLike): string => r.props?.metadata?.namespace ?? PLATFORM_NAMESPACE;
 
-/** `Deployment platform/gateway`: how findings name Kubernetes objects. */
+/** `Deployment platform/gateway`: how findings name Kubernetes objects (the Pulumi name if the object's is unknown). */
 export const describe = (r: ResourceLike): string => {
   const kind = kubeKind(r);
-  return kind ? `${kind} ${metaNamespace(r)}/${metaName(r)}` : `${r.type} ${r.name}`;
+  if (!kind) return `${r.type} ${r.name}`;
+  try {
+    return `${kind} ${metaNamespace(r)}/${metaName(r)}`;
+  } catch {
+    return `${kind} ${r.name}`; // metadata not known yet (preview)
+  }
 };
+
+/** Whether `r` is a Kubernetes `kind` (optionally of an API group). */
+export const isKind = (r: ResourceLike, kind: string, group?: string): boolean => kubeKind(r) === kind && (group === undefined || kubeGroup(r) === group);
 
 export const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"] as const;
 
+export const isWorkload = (r: ResourceLike): boolean => (WORKLOAD_KINDS as readonly (string | undefined)[]).includes(kubeKind(r));
+
 export function workloads(resources: readonly ResourceLike[]): ResourceLike[] {
-  return resources.filter((r) => (WORKLOAD_KINDS as readonly (string | undefined)[]).includes(kubeKind(r)));
+  return resources.filter(isWorkload);
 }
 
 /** The pod spec of a workload (CronJob → job template, Pod → itself). */
@@ -67,9 +77,18 @@ export function containersOf(spec: Record<string, any> | undefined): ContainerRe
   if (!spec) return [];
   const out: ContainerRef[] = [];
   for (const field of ["initContainers", "containers", "ephemeralContainers"]) {
-    (spec[field] ?? []).forEach((c: Record<string, any>, i: number) => out.push({ container: c, where: `${field}[${i}] "${c.name}"` }));
+    (spec[field] ?? []).forEach((c: Record<string, any>, i: number) => out.push({ container: c, where: `${field}[${i}] "${known(() => c.name, "?")}"` }));
   }
   return out;
+}
+
+/** `fn()`, or `fallback` when it throws (e.g. reads a value unknown during preview). */
+export function known<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch {
+    return fallback;
+  }
 }
 
 const MEMORY_UNITS: Record<string, number> = {
@@ -125,6 +144,9 @@ export function stageOfUrn(urn: string): string | undefined {
   const m = /^(dev|staging|prod)-/.exec(stack);
   return m?.[1];
 }
+
+/** Whether one resource belongs to a prod stack (judged from its URN). */
+export const isProdResource = (r: ResourceLike): boolean => stageOfUrn(r.urn) === "prod";
 
 /** Whether the resources belong to a prod stack (judged from their URNs). */
 export function isProd(resources: readonly ResourceLike[]): boolean {

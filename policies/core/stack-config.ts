@@ -1,7 +1,13 @@
-/** Per-stack policy config for offline runs: the values the engine would get from policy config. */
+/**
+ * Per-stack policy config: ONE generator for both runs. The engine gets it as the
+ * `--policy-pack-config` file (`npm run --silent policy:config -- --stack <s> --out <file>`, used
+ * by .github/workflows), the offline runner reads the same object flattened ({@link packConfigFor}).
+ */
 import { readStackConfig } from "../../scripts/synth";
 import { resolveConfig, type PlatformConfig } from "../../stacks/config";
-import type { PackConfig } from "./types";
+import { PLATFORM_POLICIES } from "../policy-list";
+import type { PlatformPolicy } from "./types";
+import { DEFAULT_PACK_CONFIG, type PackConfig } from "./types";
 
 /** The stack's resolved config, read from `stacks/Pulumi.<stack>.yaml` over the stage defaults. */
 export function resolvedConfigFor(stack: string): PlatformConfig {
@@ -17,7 +23,30 @@ export function resolvedConfigFor(stack: string): PlatformConfig {
   return resolveConfig(stack, raw);
 }
 
-/** The stack's Vercel plan (the only setting the pack takes from config; see the README). */
-export function packConfigFor(stack: string): Partial<PackConfig> {
-  return { vercelPlan: resolvedConfigFor(stack).vercel.plan };
+/** Policy name → its config (the CrossGuard policy-config file format). */
+export type PolicyPackConfig = Record<string, Record<string, unknown>>;
+
+/** The pack's values for a stack: what comes from the stack's config (the Vercel plan), the rest default. */
+export function packValuesFor(stack: string): PackConfig {
+  return { ...DEFAULT_PACK_CONFIG, vercelPlan: resolvedConfigFor(stack).vercel.plan };
+}
+
+/** The `--policy-pack-config` object: each configurable policy gets the keys of its configSchema. */
+export function policyPackConfigFor(stack: string, policies: readonly PlatformPolicy[]): PolicyPackConfig {
+  const values = packValuesFor(stack) as unknown as Record<string, unknown>;
+  return Object.fromEntries(
+    policies
+      .filter((p) => p.configSchema)
+      .map((p) => [p.name, Object.fromEntries(Object.keys(p.configSchema!.properties).map((k) => [k, values[k]]))]),
+  );
+}
+
+/** A policy-config object flattened into the offline {@link PackConfig} (each key belongs to one policy). */
+export function packConfigFromPolicyConfig(file: PolicyPackConfig): Partial<PackConfig> {
+  return Object.assign({}, ...Object.values(file));
+}
+
+/** The offline runner's config for a stack: the engine's file, flattened. */
+export function packConfigFor(stack: string, policies: readonly PlatformPolicy[] = PLATFORM_POLICIES): Partial<PackConfig> {
+  return packConfigFromPolicyConfig(policyPackConfigFor(stack, policies));
 }

@@ -1,6 +1,7 @@
 /**
  * The pack's own minimal shapes, so the same checks run under the Pulumi engine (CrossGuard
- * `PolicyResource`) and offline over synthesized resources (`SynthResource`, props = inputs).
+ * `PolicyResource` / `ResourceValidationArgs`) and offline over synthesized resources
+ * (`SynthResource`, props = inputs).
  */
 import type { PolicyConfigSchema } from "@pulumi/policy";
 
@@ -36,8 +37,18 @@ export interface PackConfig {
 
 export const DEFAULT_PACK_CONFIG: PackConfig = { vercelPlan: "pro", externalHosts: [] };
 
-/** A platform policy: CrossGuard metadata plus a pure check over the stack's resources. */
-export interface PlatformPolicy {
+/**
+ * What a check gets besides the resource(s): the config, and `part` — wrap each independent
+ * piece of a check (one container, one ConfigMap key) so a value the engine does not know yet
+ * (preview) skips only that piece; the others still report. See ./unknown.ts.
+ */
+export interface CheckContext {
+  readonly config: PackConfig;
+  /** Runs `fn`; if it reads an unknown value, records `what` as not checked and returns []. */
+  part(what: string, fn: () => Finding[]): Finding[];
+}
+
+interface PolicyMeta {
   /** Unique, kebab-case, names what it checks. */
   readonly name: string;
   /** One sentence: "Checks that ...". */
@@ -47,8 +58,30 @@ export interface PlatformPolicy {
   readonly remediation: string;
   /** CrossGuard config schema for the keys of {@link PackConfig} this policy reads. */
   readonly configSchema?: PolicyConfigSchema;
-  check(resources: readonly ResourceLike[], config: PackConfig): Finding[];
 }
+
+/**
+ * Judges one resource on its own inputs. Runs as CrossGuard `validateResource`: the engine
+ * calls it for each resource before creating/updating it, in preview and in `up`, so a mandatory
+ * violation stops the change. Prefer this kind: every check that needs only the resource.
+ */
+export interface ResourcePolicy extends PolicyMeta {
+  readonly scope: "resource";
+  checkResource(resource: ResourceLike, ctx: CheckContext): Finding[];
+}
+
+/**
+ * Needs several resources at once (a route and its Services, a workload and its PDB). Runs as
+ * CrossGuard `validateStack`, which the engine calls only at the END of a preview or update —
+ * in `up`, after the changes were made — so deploys gate on a preview first (deploy.yml).
+ */
+export interface StackPolicy extends PolicyMeta {
+  readonly scope: "stack";
+  checkStack(resources: readonly ResourceLike[], ctx: CheckContext): Finding[];
+}
+
+/** A platform policy: CrossGuard metadata plus a pure check. */
+export type PlatformPolicy = ResourcePolicy | StackPolicy;
 
 /** The message a violation carries: what is wrong, then how to fix it. */
 export function violationText(f: Finding): string {

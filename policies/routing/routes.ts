@@ -1,5 +1,5 @@
 /** Iteration over the routes of the stack's VirtualServices. */
-import { metaName, metaNamespace, ofKind } from "../core/kube";
+import { isKind, known, metaName, metaNamespace, ofKind } from "../core/kube";
 import type { ResourceLike } from "../core/types";
 
 export interface HttpRouteRef {
@@ -14,16 +14,21 @@ export interface HttpRouteRef {
 export const virtualServices = (resources: readonly ResourceLike[]) => ofKind(resources, "VirtualService", "networking.istio.io");
 export const destinationRules = (resources: readonly ResourceLike[]) => ofKind(resources, "DestinationRule", "networking.istio.io");
 
+export const isVirtualService = (r: ResourceLike) => isKind(r, "VirtualService", "networking.istio.io");
+
+/** The HTTP routes of one VirtualService, in order. */
+export function routesOf(vs: ResourceLike): HttpRouteRef[] {
+  return (vs.props.spec?.http ?? []).map((route: Record<string, any>, index: number) => ({
+    vs,
+    namespace: metaNamespace(vs),
+    index,
+    route,
+    where: `http[${index}]${known(() => route.name, undefined) ? ` "${route.name}"` : ""}`,
+  }));
+}
+
 export function httpRoutes(resources: readonly ResourceLike[]): HttpRouteRef[] {
-  return virtualServices(resources).flatMap((vs) =>
-    (vs.props.spec?.http ?? []).map((route: Record<string, any>, index: number) => ({
-      vs,
-      namespace: metaNamespace(vs),
-      index,
-      route,
-      where: `http[${index}]${route.name ? ` "${route.name}"` : ""}`,
-    })),
-  );
+  return virtualServices(resources).flatMap(routesOf);
 }
 
 /** Every route destination of every protocol section (http, tcp, tls), with where it sits. */

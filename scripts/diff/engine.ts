@@ -5,7 +5,8 @@
  */
 import type { SynthResource } from "../synth/mocks";
 import { diffValues, similarity, type PropertyChange } from "./property-diff";
-import { replaceReason } from "./replace-rules";
+import { kubeMutability, replaceReason, type KubeMutability } from "./replace-rules";
+import { assessRisks, type PlannedChange, type Risk } from "./risk";
 
 export type Operation = "create" | "delete" | "update" | "replace";
 
@@ -30,6 +31,8 @@ export interface ResourceDiff {
   readonly hashRoll?: boolean;
   /** The pair's Kubernetes metadata.name differs too: an alias keeps the URN, not the object. */
   readonly objectRenamed?: boolean;
+  /** A replaced Kubernetes object with a fixed metadata.name: the provider deletes it before creating the new one. */
+  readonly deleteFirst?: boolean;
 }
 
 export interface StackDiff {
@@ -40,6 +43,8 @@ export interface StackDiff {
   readonly counts: Readonly<Record<Operation | "same", number>>;
   /** Caveats about the comparison itself (e.g. the base recorded no secret digests). */
   readonly notes: readonly string[];
+  /** Outage, data-loss and security-broadening changes (./risk.ts). */
+  readonly risks: readonly Risk[];
 }
 
 /** Minimal share of equal inputs for a delete + create of one type to read as a rename. */
@@ -50,6 +55,7 @@ export function diffStack(stack: string, base: readonly SynthResource[] | undefi
   const before = new Map((base ?? []).map((r) => [r.urn, r]));
   const after = new Map(head.map((r) => [r.urn, r]));
   const diffs = new Map<string, ResourceDiff>();
+  const mutability = kubeMutability(head);
 
   for (const [urn, h] of after) {
     const b = before.get(urn);
@@ -58,15 +64,24 @@ export function diffStack(stack: string, base: readonly SynthResource[] | undefi
       continue;
     }
     const changes: AnnotatedChange[] = diffValues(b.inputs, h.inputs, { oldDigests: b.secretDigests, newDigests: h.secretDigests }).map((c) => {
-      const forcesReplace = replaceReason(h.type, c.path, b.inputs);
+      const forcesReplace = replaceReason(h.type, c.path, b.inputs, mutability);
       return forcesReplace ? { ...c, forcesReplace } : c;
     });
     if (changes.length > 0) diffs.set(urn, { urn, type: h.type, name: h.name, op: changes.some((c) => c.forcesReplace) ? "replace" : "update", changes });
   }
   for (const [urn, b] of before) if (!after.has(urn)) diffs.set(urn, { urn, type: b.type, name: b.name, op: "delete", changes: [] });
 
-  propagateReplacements(diffs, after, before);
-  const paired = pairRenames([...diffs.values()], before, after);
+  propagateReplacements(diffs, after, before, mutability);
+  // The Kubernetes provider deletes first when the object is not auto-named and keeps its name and
+  // namespace (pulumi-kubernetes provider.go Diff: deleteBeforeReplace).
+  const meta = (r: SynthResource | undefined) => (r?.inputs.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+  const deleteFirst = (urn: string) => {
+    const [b, h] = [meta(before.get(urn)), meta(after.get(urn))];
+    return h.name !== undefined && h.name === b.name && h.namespace === b.namespace;
+  };
+  const paired = pairRenames([...diffs.values()], before, after).map((d) =>
+    d.op === "replace" && d.type.startsWith("kubernetes:") && deleteFirst(d.urn) ? { ...d, deleteFirst: true } : d,
+  );
   const resources = paired.sort((x, y) => x.urn.localeCompare(y.urn));
   const counts = { create: 0, delete: 0, update: 0, replace: 0, same: 0 };
   for (const r of resources) counts[r.op]++;
@@ -75,7 +90,11 @@ export function diffStack(stack: string, base: readonly SynthResource[] | undefi
   if (base && base.length > 0 && !base.some((r) => r.secretDigests) && head.some((r) => r.secretDigests)) {
     notes.push("the base recorded no secret digests (its synth predates them): a rotated secret value is not detected");
   }
-  return { stack, base: base ? "present" : "missing", resources, counts, notes };
+  const planned: PlannedChange[] = resources.map((r) => ({
+    urn: r.urn, type: r.type, name: r.name, op: r.op, paths: r.changes.map((c) => c.path),
+    old: before.get(r.urn)?.inputs, new: after.get(r.urn)?.inputs,
+  }));
+  return { stack, base: base ? "present" : "missing", resources, counts, notes, risks: assessRisks(stack, planned) };
 }
 
 /**
@@ -83,7 +102,7 @@ export function diffStack(stack: string, base: readonly SynthResource[] | undefi
  * depends on it will change too, as `pulumi preview` shows with `output<...>`. Needs the
  * recorded `dependencies` (diff mode of the synth).
  */
-function propagateReplacements(diffs: Map<string, ResourceDiff>, after: Map<string, SynthResource>, before: Map<string, SynthResource>): void {
+function propagateReplacements(diffs: Map<string, ResourceDiff>, after: Map<string, SynthResource>, before: Map<string, SynthResource>, mutability: KubeMutability): void {
   const replaced = new Set([...diffs.values()].filter((d) => d.op === "replace").map((d) => d.urn));
   // Transitively: a dependant that is itself replaced passes it on.
   for (let changed = true; changed; ) {
@@ -96,7 +115,7 @@ function propagateReplacements(diffs: Map<string, ResourceDiff>, after: Map<stri
         const from = deps.find((d) => replaced.has(d));
         if (!from || existing?.changes.some((c) => c.recomputedFrom && c.path === prop)) continue;
         const secret = JSON.stringify(h.inputs[prop] ?? null).includes('"[secret]"');
-        const forcesReplace = replaceReason(h.type, prop, before.get(urn)!.inputs);
+        const forcesReplace = replaceReason(h.type, prop, before.get(urn)!.inputs, mutability);
         extra.push({ path: prop, kind: "changed", secret, recomputedFrom: from, ...(forcesReplace ? { forcesReplace } : {}) });
       }
       if (extra.length === 0) continue;

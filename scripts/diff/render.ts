@@ -4,6 +4,7 @@
  */
 import type { AnnotatedChange, ResourceDiff, StackDiff } from "./engine";
 import { policyLine, type PolicyResult } from "./policy";
+import { riskLines, riskMarkdown, type Risk } from "./risk";
 
 export interface StackReport {
   readonly stack: string;
@@ -52,7 +53,7 @@ function changeLine(c: AnnotatedChange): string {
 export function resourceLines(d: StackDiff): string[] {
   const lines: string[] = [];
   for (const r of d.resources) {
-    let head = `${OP_PREFIX[r.op]} ${r.type} ${r.name}${r.op === "replace" ? " (replace)" : ""}`;
+    let head = `${OP_PREFIX[r.op]} ${r.type} ${r.name}${r.op === "replace" ? (r.deleteFirst ? " (replace: delete first, fixed metadata.name)" : " (replace)") : ""}`;
     if (r.hashRoll) head += r.renamedTo ? `  (replaced by "${r.renamedTo}": content-hashed name, recreated by design)` : `  (replaces "${r.renamedFrom}": new content hash)`;
     else if (r.renamedTo) {
       const object = r.objectRenamed ? "; its metadata.name changes too, so the object is replaced either way" : "";
@@ -91,8 +92,11 @@ function violationLines(p: PolicyResult | undefined): string[] {
   return ["policy violations at head:", ...sorted.map((v) => `  [${v.level}] ${v.policy}: ${v.resource}: ${v.message}`)];
 }
 
+/** Every stack's risks, in report order. */
+export const reportRisks = (report: DiffReport): Risk[] => report.stacks.flatMap((s) => s.diff?.risks ?? []);
+
 export function renderText(report: DiffReport): string {
-  const out = [`Offline diff: base ${report.baseRef} (${report.baseCommit.slice(0, 12)}) → working tree`, ""];
+  const out = [`Offline diff: base ${report.baseRef} (${report.baseCommit.slice(0, 12)}) → working tree`, "", ...riskLines(reportRisks(report)), ""];
   for (const s of report.stacks) {
     out.push(`== ${summaryLine(s)}`);
     if (s.error) out.push(...s.error.split("\n").map((l) => `   ${l}`));
@@ -116,6 +120,7 @@ export function renderMarkdown(report: DiffReport, limit = MARKDOWN_LIMIT): stri
     "",
     "_Synthesized under Pulumi mocks (no cloud access): resource inputs only, secrets never shown. `pulumi preview` per stack is the authority when credentials are available._",
     "",
+    riskMarkdown(reportRisks(report)),
     "| Stack | Create | Update | Replace | Delete | Unchanged | Policy |",
     "|---|---:|---:|---:|---:|---:|---|",
     ...report.stacks.map((s) => {

@@ -3,7 +3,9 @@
  * than an in-place update. A small, explicit table of what the providers do, per resource type;
  * the offline diff has no provider to ask. Paths are prefixes of property-diff paths
  * (without the `[name=...]` / `[i]` selectors), so `spec.selector` covers
- * `spec.selector.matchLabels.app`.
+ * `spec.selector.matchLabels.app`. The Kubernetes rows follow the provider's own force-new table
+ * (pulumi-kubernetes provider/pkg/provider/diff.go, `forceNew` + `forceNewProperties`), plus a few
+ * fields the API server refuses to change in place (Service clusterIPs/ipFamilies, StorageClass).
  */
 export interface ReplaceRule {
   /** Exact Pulumi type token, or a prefix ending in `*` (e.g. `kubernetes:*`). */
@@ -19,8 +21,13 @@ export const REPLACE_RULES: readonly ReplaceRule[] = [
   { type: "kubernetes:apps/v1:Deployment", paths: ["spec.selector"], reason: "spec.selector is immutable" },
   { type: "kubernetes:apps/v1:ReplicaSet", paths: ["spec.selector"], reason: "spec.selector is immutable" },
   { type: "kubernetes:apps/v1:DaemonSet", paths: ["spec.selector"], reason: "spec.selector is immutable" },
-  { type: "kubernetes:apps/v1:StatefulSet", paths: ["spec.selector", "spec.serviceName", "spec.volumeClaimTemplates", "spec.podManagementPolicy"], reason: "a StatefulSet's selector, serviceName, volumeClaimTemplates and podManagementPolicy are immutable" },
-  { type: "kubernetes:batch/v1:Job", paths: ["spec.template", "spec.selector", "spec.completions"], reason: "a Job's pod template is immutable" },
+  { type: "kubernetes:apps/v1:StatefulSet", paths: ["spec.selector", "spec.serviceName", "spec.volumeClaimTemplates", "spec.podManagementPolicy", "spec.revisionHistoryLimit"], reason: "the provider replaces a StatefulSet when its selector, serviceName, volumeClaimTemplates, podManagementPolicy or revisionHistoryLimit changes" },
+  { type: "kubernetes:batch/v1:Job", paths: ["spec.template", "spec.selector", "spec.completions", "spec.parallelism"], reason: "a Job's pod template, selector, completions and parallelism are immutable" },
+  { type: "kubernetes:core/v1:Secret", paths: ["type"], reason: "a Secret's type is immutable" },
+  { type: "kubernetes:core/v1:Pod", paths: ["spec"], reason: "a Pod's spec is (almost) immutable: the provider replaces it" },
+  { type: "kubernetes:core/v1:ResourceQuota", paths: ["spec.scopes"], reason: "a ResourceQuota's scopes are immutable" },
+  { type: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", paths: ["roleRef"], reason: "a binding's roleRef is immutable" },
+  { type: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", paths: ["roleRef"], reason: "a binding's roleRef is immutable" },
   { type: "kubernetes:core/v1:Service", paths: ["spec.clusterIP", "spec.clusterIPs", "spec.ipFamilies"], reason: "a Service's cluster IP (incl. headless `None`) is immutable" },
   { type: "kubernetes:core/v1:PersistentVolumeClaim", paths: ["spec.storageClassName", "spec.accessModes", "spec.selector", "spec.volumeName"], reason: "immutable PVC field" },
   { type: "kubernetes:storage.k8s.io/v1:StorageClass", paths: ["provisioner", "parameters", "reclaimPolicy", "volumeBindingMode"], reason: "a StorageClass is immutable" },
@@ -52,14 +59,34 @@ export const plainPath = (path: string) => path.replace(/\[[^\]]*\]/g, "");
 
 const covers = (rule: string, path: string) => rule === "*" || path === rule || path.startsWith(`${rule}.`);
 
+/**
+ * How the stack's Kubernetes provider treats ConfigMap/Secret data: with `enableConfigMapMutable` /
+ * `enableSecretMutable` unset (the default, false) it REPLACES the object on any data change.
+ */
+export interface KubeMutability {
+  readonly configMaps: boolean;
+  readonly secrets: boolean;
+}
+export const PROVIDER_DEFAULT_MUTABILITY: KubeMutability = { configMaps: false, secrets: false };
+
+/** The mutability flags of the stack's Kubernetes provider(s): true only when every provider sets the flag. */
+export function kubeMutability(resources: readonly { type: string; inputs: Record<string, unknown> }[]): KubeMutability {
+  const providers = resources.filter((r) => r.type === "pulumi:providers:kubernetes");
+  const on = (key: string) => providers.length > 0 && providers.every((p) => p.inputs[key] === true || p.inputs[key] === "true");
+  return { configMaps: on("enableConfigMapMutable"), secrets: on("enableSecretMutable") };
+}
+
 /** The reason a change of `path` forces replacement of a `type` (with base inputs `inputs`), or undefined. */
-export function replaceReason(type: string, path: string, inputs: Record<string, unknown> = {}): string | undefined {
+export function replaceReason(type: string, path: string, inputs: Record<string, unknown> = {}, mutability: KubeMutability = PROVIDER_DEFAULT_MUTABILITY): string | undefined {
   const plain = plainPath(path);
   for (const rule of REPLACE_RULES) {
     if (typeMatches(rule.type, type) && rule.paths.some((p) => covers(p, plain))) return rule.reason;
   }
+  const data = /^(data|stringData|binaryData)(\.|$)/.test(plain);
   // A ConfigMap or Secret marked `immutable: true` can only be replaced.
   const kubeData = type === "kubernetes:core/v1:ConfigMap" || type === "kubernetes:core/v1:Secret";
-  if (kubeData && inputs.immutable === true && /^(data|stringData|binaryData)(\.|$)/.test(plain)) return "the object is immutable: true";
+  if (kubeData && data && inputs.immutable === true) return "the object is immutable: true";
+  if (type === "kubernetes:core/v1:ConfigMap" && data && !mutability.configMaps) return "the Kubernetes provider replaces a ConfigMap on any data change (enableConfigMapMutable is not set)";
+  if (type === "kubernetes:core/v1:Secret" && data && !mutability.secrets) return "the Kubernetes provider replaces a Secret on any data change (enableSecretMutable is not set)";
   return undefined;
 }

@@ -40,6 +40,7 @@ const redis = z
     nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/).describe("ElastiCache node type."),
     multiAz: z.boolean().describe("Spread nodes over availability zones (ElastiCache)."),
     automaticFailover: z.boolean().describe("Promote a replica when the primary fails (needs nodes >= 2)."),
+    applyImmediately: z.boolean().describe("ElastiCache: apply changes now (true) or in the maintenance window (false; prod)."),
     memoryMiB: int(64).optional().describe("In-cluster only: memory limit, MiB."),
     engineVersion: z.string().optional().describe("ElastiCache engine version. @default the component's default"),
     subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).optional().describe("ElastiCache subnets (private)."),

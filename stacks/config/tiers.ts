@@ -51,28 +51,29 @@ export const BASE_DEFAULTS: DeepPartial<PlatformSettings> = {
 export const STAGE_DEFAULTS: Record<Stage, DeepPartial<PlatformSettings>> = {
   local: {
     cassandra: { nodesPerDc: 1, replicationFactor: 1, memoryMiB: 2 * GiB, cpuMillis: 500, storageGiB: 5, storageClass: "standard", zones: [] },
-    redis: { mode: "in-cluster", nodes: 1, nodeType: "cache.t4g.micro", multiAz: false, automaticFailover: false, memoryMiB: 256 },
+    redis: { mode: "in-cluster", nodes: 1, nodeType: "cache.t4g.micro", multiAz: false, automaticFailover: false, applyImmediately: false, memoryMiB: 256 },
     gateway: { minReplicas: 1, maxReplicas: 1, cpuMillis: 100, memoryMiB: 256, publicHost: "api.telemetry.localhost" },
     telemetry: { commandReplicas: 1, queryReplicas: 1, cpuMillis: 100, memoryMiB: 256 },
     vercel: { target: "none" },
   },
   dev: {
     cassandra: { nodesPerDc: 1, replicationFactor: 1, memoryMiB: 4 * GiB, cpuMillis: 1000, storageGiB: 50 },
-    redis: { mode: "elasticache", nodes: 1, nodeType: "cache.t4g.small", multiAz: false, automaticFailover: false },
+    redis: { mode: "elasticache", nodes: 1, nodeType: "cache.t4g.small", multiAz: false, automaticFailover: false, applyImmediately: true },
     gateway: { minReplicas: 1, maxReplicas: 2, cpuMillis: 250, memoryMiB: 512 },
     telemetry: { commandReplicas: 1, queryReplicas: 1, cpuMillis: 250, memoryMiB: 512 },
     vercel: { target: "preview" },
   },
   staging: {
     cassandra: { nodesPerDc: 3, replicationFactor: 3, memoryMiB: 8 * GiB, cpuMillis: 2000, storageGiB: 200 },
-    redis: { mode: "elasticache", nodes: 2, nodeType: "cache.r7g.large", multiAz: true, automaticFailover: true },
+    redis: { mode: "elasticache", nodes: 2, nodeType: "cache.r7g.large", multiAz: true, automaticFailover: true, applyImmediately: true },
     gateway: { minReplicas: 2, maxReplicas: 4, cpuMillis: 500, memoryMiB: 512 },
     telemetry: { commandReplicas: 2, queryReplicas: 2, cpuMillis: 500, memoryMiB: 512 },
     vercel: { target: "production" },
   },
   prod: {
     cassandra: { nodesPerDc: 3, replicationFactor: 3, memoryMiB: 32 * GiB, cpuMillis: 8000, storageGiB: 1000, storageClass: "gp3-encrypted" },
-    redis: { mode: "elasticache", nodes: 3, nodeType: "cache.r7g.xlarge", multiAz: true, automaticFailover: true },
+    // Prod changes a cache in its maintenance window: a node-type change restarts nodes.
+    redis: { mode: "elasticache", nodes: 3, nodeType: "cache.r7g.xlarge", multiAz: true, automaticFailover: true, applyImmediately: false },
     gateway: { minReplicas: 3, maxReplicas: 20, cpuMillis: 1000, memoryMiB: 1024 },
     scheduling: { zoneSpread: "required" },
     telemetry: { commandReplicas: 3, queryReplicas: 3, cpuMillis: 1000, memoryMiB: 1024 },

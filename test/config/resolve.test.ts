@@ -120,3 +120,24 @@ describe("bad config", () => {
     }
   });
 });
+
+describe("one source for the Pulumi organisation (issue 22, finding 13)", () => {
+  it("fails when the engine's organisation differs from platform:org; the file backend and local say nothing", async () => {
+    const { checkOrganization } = await import("../../stacks/read-config");
+    const { resolveConfig } = await import("../../stacks/config");
+    const cfg = resolveConfig("dev-us-east-1", { org: "acme", ...cloudNetwork });
+    expect(() => checkOrganization(cfg, "acme")).not.toThrow();
+    expect(() => checkOrganization(cfg, "organization")).not.toThrow();
+    expect(() => checkOrganization(cfg, undefined)).not.toThrow();
+    expect(() => checkOrganization(cfg, "other-org")).toThrow(/platform:org is "acme" but the stack runs in Pulumi organisation "other-org"/);
+  });
+});
+
+describe("ElastiCache applyImmediately per stage (issue 22, finding 14)", () => {
+  it("dev and staging apply cache changes at once; prod waits for its maintenance window", async () => {
+    const { resolveConfig } = await import("../../stacks/config");
+    expect(resolveConfig("dev-us-east-1", { org: "acme", ...cloudNetwork }).redis.applyImmediately).toBe(true);
+    expect(resolveConfig("staging-us-east-1", { org: "acme", ...cloudNetwork }).redis.applyImmediately).toBe(true);
+    expect(resolveConfig("prod-eu-west-1", { org: "acme", ...cloudNetwork, cassandra: { peerRegions: ["us-east-1"] } }).redis.applyImmediately).toBe(false);
+  });
+});

@@ -57,7 +57,7 @@ describe("diffValues", () => {
 describe("replace rules", () => {
   it("flags identity and immutable fields, not ordinary updates", () => {
     expect(replaceReason("kubernetes:core/v1:ConfigMap", "metadata.name")).toMatch(/identity/);
-    expect(replaceReason(STS, "spec.selector.matchLabels.app")).toMatch(/immutable/);
+    expect(replaceReason(STS, "spec.selector.matchLabels.app")).toMatch(/replaces a StatefulSet/);
     expect(replaceReason(STS, "spec.volumeClaimTemplates[name=data].spec.resources.requests.storage")).toBeDefined();
     expect(replaceReason(STS, "spec.replicas")).toBeUndefined();
     expect(replaceReason("kubernetes:apps/v1:Deployment", "spec.template.spec.containers[name=app].image")).toBeUndefined();
@@ -70,7 +70,18 @@ describe("replace rules", () => {
     expect(replaceReason("pulumi:providers:kubernetes", "context")).toMatch(/another cluster/);
     expect(replaceReason("pulumi:providers:kubernetes", "enableServerSideApply")).toBeUndefined();
     expect(replaceReason("kubernetes:core/v1:ConfigMap", "data.A", { immutable: true })).toMatch(/immutable/);
-    expect(replaceReason("kubernetes:core/v1:ConfigMap", "data.A", {})).toBeUndefined();
+    // The provider's defaults (enableConfigMapMutable / enableSecretMutable unset): data changes replace.
+    expect(replaceReason("kubernetes:core/v1:ConfigMap", "data.A", {})).toMatch(/replaces a ConfigMap on any data change/);
+    expect(replaceReason(SECRET, "stringData.password", {})).toMatch(/replaces a Secret on any data change/);
+    expect(replaceReason("kubernetes:core/v1:ConfigMap", "data.A", {}, { configMaps: true, secrets: false })).toBeUndefined();
+    expect(replaceReason(SECRET, "stringData.password", {}, { configMaps: false, secrets: true })).toBeUndefined();
+    expect(replaceReason(SECRET, "data.x", { immutable: true }, { configMaps: true, secrets: true })).toMatch(/immutable: true/);
+    expect(replaceReason("kubernetes:core/v1:ConfigMap", "metadata.labels.a", {})).toBeUndefined();
+    // Rows of the provider's force-new table that were missing.
+    expect(replaceReason(STS, "spec.revisionHistoryLimit")).toBeDefined();
+    expect(replaceReason("kubernetes:batch/v1:Job", "spec.parallelism")).toBeDefined();
+    expect(replaceReason(SECRET, "type", {}, { configMaps: true, secrets: true })).toMatch(/type is immutable/);
+    expect(replaceReason("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "roleRef.name")).toBeDefined();
     expect(plainPath("spec.http[name=a].route[0].x")).toBe("spec.http.route.x");
   });
 });
@@ -109,15 +120,19 @@ describe("diffStack", () => {
     expect(by.gateway.changes).toEqual([{ path: "spec.maxReplicas", kind: "changed", old: 2, new: 7 }]);
     expect(by.cassandra.op).toBe("replace");
     expect(by["jwt-key"].op).toBe("replace");
-    expect(by["gateway-jwt"].op).toBe("update");
-    expect(by["gateway-jwt"].changes).toEqual([{ path: "stringData", kind: "changed", secret: true, recomputedFrom: urn(PW, "jwt-key") }]);
+    // A Secret's data changes: the provider replaces it (fixed name: deleted first).
+    expect(by["gateway-jwt"]).toMatchObject({ op: "replace", deleteFirst: true });
+    expect(by["gateway-jwt"].changes).toEqual([{ path: "stringData", kind: "changed", secret: true, recomputedFrom: urn(PW, "jwt-key"), forcesReplace: expect.stringMatching(/enableSecretMutable is not set/) }]);
     expect(by["gateway-env"]).toMatchObject({ op: "delete", renamedTo: "gateway-config" });
     expect(by["gateway-config"]).toMatchObject({ op: "create", renamedFrom: "gateway-env" });
-    expect(d.counts).toEqual({ create: 1, delete: 1, update: 2, replace: 2, same: 1 });
+    expect(d.counts).toEqual({ create: 1, delete: 1, update: 1, replace: 3, same: 1 });
 
     const lines = resourceLines(d).join("\n");
-    expect(lines).toContain("+- kubernetes:apps/v1:StatefulSet cassandra (replace)");
-    expect(lines).toContain('spec.selector.matchLabels.app: "cassandra" → "db"  [forces replacement: a StatefulSet\'s selector, serviceName, volumeClaimTemplates and podManagementPolicy are immutable]');
+    expect(lines).toContain("+- kubernetes:apps/v1:StatefulSet cassandra (replace: delete first, fixed metadata.name)");
+    expect(lines).toContain('spec.selector.matchLabels.app: "cassandra" → "db"  [forces replacement: the provider replaces a StatefulSet when its selector');
+    // With the provider's mutability flags set, the Secret is updated in place.
+    const withFlags = (rs: SynthResource[]) => [...rs, res("pulumi:providers:kubernetes", "kubernetes", { enableConfigMapMutable: "true", enableSecretMutable: "true" })];
+    expect(diffStack("local", withFlags(base), withFlags(head)).resources.find((r) => r.name === "gateway-jwt")!.op).toBe("update");
     expect(lines).toContain('aliases: [{ name: "gateway-env" }] to "gateway-config" to keep it; its metadata.name changes too, so the object is replaced either way)');
     expect(lines).toContain("stringData: [secret] → (recomputed: random:index/randomPassword:RandomPassword jwt-key is replaced)");
   });
@@ -161,3 +176,39 @@ describe("markdown rendering", () => {
 function base0(): SynthResource[] {
   return [res(HPA, "gateway", { spec: { maxReplicas: 2 } })];
 }
+
+describe("risk summary (issue 22, finding 6)", () => {
+  const rack = (r: string, gi: number) => res(STS, `cassandra-${r}`, {
+    metadata: { name: `cassandra-${r}`, namespace: "platform" },
+    spec: { serviceName: "cassandra", selector: { matchLabels: { rack: r } }, volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { resources: { requests: { storage: `${gi}Gi` } } } }] },
+  });
+  const rg = (id: string) => res("aws:elasticache/replicationGroup:ReplicationGroup", "redis", { replicationGroupId: id, port: 6379 });
+  const svc = (ranges?: string[]) => res("kubernetes:core/v1:Service", "ingress", { metadata: { name: "ingress", namespace: "platform" }, spec: { type: "LoadBalancer", ...(ranges ? { loadBalancerSourceRanges: ranges } : {}) } });
+
+  it("raising Cassandra storage: every rack replaced (the data centre goes down) and the PVCs are not resized", () => {
+    const d = diffStack("prod-eu-west-1", ["a", "b", "c"].map((r) => rack(r, 100)), ["a", "b", "c"].map((r) => rack(r, 200)));
+    expect(d.counts.replace).toBe(3);
+    const outage = d.risks.filter((r) => r.kind === "outage");
+    expect(outage).toHaveLength(3);
+    expect(outage[0]).toMatchObject({ stack: "prod-eu-west-1", resource: "StatefulSet platform/cassandra-a" });
+    expect(outage[0].what).toContain("3 StatefulSets in this change: every rack at once, the whole data centre is down");
+    expect(outage[0].procedure).toContain("kubectl delete sts <name> --cascade=orphan");
+    expect(d.risks.filter((r) => r.kind === "data-loss").map((r) => r.what)).toEqual(Array(3).fill("volumeClaimTemplates change: the kept PVCs are NOT resized or changed, new pods reuse the old claims."));
+    const report: DiffReport = { baseRef: "main", baseCommit: "0123456789abcdef", stacks: [{ stack: "prod-eu-west-1", diff: d }] };
+    // Both renderings OPEN with the summary.
+    expect(renderText(report).split("\n")[2]).toBe('Risk summary: 6 risks (6 outage/data loss: the PR needs the "risk-accepted" label to merge)');
+    const md = renderMarkdown(report);
+    expect(md.indexOf("**Risk summary:**")).toBeLessThan(md.indexOf("| Stack | Create |"));
+    expect(md).toContain("| data loss | prod-eu-west-1 | StatefulSet platform/cassandra-a |");
+  });
+
+  it("an ElastiCache replacement empties the cache; a public load balancer or a wider range is a security line; a replica bump is no risk", () => {
+    expect(diffStack("prod-us-east-1", [rg("a")], [rg("b")]).risks).toEqual([expect.objectContaining({ kind: "data-loss", what: expect.stringContaining("the cache is emptied and its endpoint moves") })]);
+    expect(diffStack("dev-us-east-1", [], [svc()]).risks).toEqual([expect.objectContaining({ kind: "security", what: "new public load balancer open to the internet." })]);
+    expect(diffStack("dev-us-east-1", [svc(["10.0.0.0/8"])], [svc(["10.0.0.0/8", "0.0.0.0/0"])]).risks).toEqual([expect.objectContaining({ kind: "security", what: "wider source ranges: adds 0.0.0.0/0." })]);
+    const hpa = (n: number) => res(HPA, "gateway", { metadata: { name: "gateway" }, spec: { minReplicas: n } });
+    const d = diffStack("local", [hpa(1)], [hpa(3)]);
+    expect(d.risks).toEqual([]);
+    expect(renderText({ baseRef: "main", baseCommit: "0123456789abcdef", stacks: [{ stack: "local", diff: d }] })).toContain("Risk summary: no outage, data-loss or security-broadening change.");
+  });
+});

@@ -155,9 +155,11 @@ describe("offline diff in a temporary repository", () => {
     const d = only(report);
     const by = Object.fromEntries(d.resources.map((r) => [r.name, r]));
     expect(Object.keys(by).sort()).toEqual(["gateway-jwt", "gateway-redis", "jwt-key"]);
-    expect(by["gateway-redis"].changes).toEqual([{ path: "stringData.password", kind: "changed", secret: true }]);
+    expect(by["gateway-redis"].changes).toEqual([{ path: "stringData.password", kind: "changed", secret: true, forcesReplace: expect.stringMatching(/enableSecretMutable is not set/) }]);
     expect(by["jwt-key"]).toMatchObject({ op: "replace", changes: [{ path: "keepers.rotation", old: "1", new: "2" }] });
-    expect(by["gateway-jwt"]).toMatchObject({ op: "update", changes: [{ path: "stringData", secret: true }] });
+    // enableSecretMutable is unset: the provider replaces both Secrets (finding 5 of issue 22).
+    expect(by["gateway-jwt"]).toMatchObject({ op: "replace", deleteFirst: true, changes: [{ path: "stringData", secret: true }] });
+    expect(by["gateway-redis"]).toMatchObject({ op: "replace", deleteFirst: true });
     const text = renderText(report) + renderMarkdown(report);
     expect(text).toContain("stringData.password: [secret] → [secret] (changed, value hidden)");
     expect(text).toContain("stringData: [secret] → (recomputed: random:index/randomPassword:RandomPassword jwt-key is replaced)");

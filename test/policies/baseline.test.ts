@@ -20,6 +20,9 @@ describe("policy pack baseline", () => {
   it("documents every policy in policies/README.md", () => {
     const readme = readFileSync(join(__dirname, "..", "..", "policies", "README.md"), "utf8");
     expect(PLATFORM_POLICIES.filter((p) => !readme.includes(`| \`${p.name}\` |`)).map((p) => p.name)).toEqual([]);
+    // The README names exactly the stack-scoped policies (the rest run before the change).
+    const sentence = /Scope `stack` \(validateStack, end of the run\):([^;]*);/.exec(readme.replace(/\n/g, " "))![1];
+    expect([...sentence.matchAll(/`(platform-[a-z0-9-]+)`/g)].map((m) => m[1]).sort()).toEqual(PLATFORM_POLICIES.filter((p) => p.scope === "stack").map((p) => p.name).sort());
   });
 
   for (const stack of ["prod-us-east-1", "staging-us-east-1", "local"]) {

@@ -25,8 +25,9 @@ export const cqrsRouting: PlatformPolicy = {
   name: "platform-istio-cqrs-routing",
   description: "Checks that on the telemetry host writes reach telemetry-command, GET/HEAD reach telemetry-query, and the read-your-writes header route comes first.",
   enforcementLevel: "mandatory",
+  scope: "stack",
   remediation: "Order the telemetry VirtualService: x-read-your-writes header route → telemetry-command, then GET/HEAD → telemetry-query, then writes → telemetry-command.",
-  check(resources) {
+  checkStack(resources) {
     const services = ofKind(resources, "Service", "");
     const hostService = services.find((s) => metaName(s) === CQRS.host);
     if (!hostService && !services.some((s) => metaName(s) === CQRS.command)) return []; // no telemetry in this stack

@@ -16,8 +16,9 @@ export const destinationRuleOutlierDetection: PlatformPolicy = {
   name: "platform-istio-destination-rule-outlier-detection",
   description: "Checks that every in-mesh destination host of a VirtualService has a DestinationRule with outlier detection.",
   enforcementLevel: "mandatory",
+  scope: "stack",
   remediation: "Declare a DestinationRule for the host with trafficPolicy.outlierDetection (e.g. consecutive5xxErrors: 5, interval: 10s, baseEjectionTime: 30s).",
-  check(resources) {
+  checkStack(resources) {
     const targets = meshTargets(resources).filter((t) => t.kind === "Service");
     const rules = destinationRules(resources);
     const out: Finding[] = [];

@@ -23,8 +23,9 @@ export const gatewayTls: PlatformPolicy = {
   name: "platform-istio-gateway-tls",
   description: "Checks that the ingress Gateway serves TLS (with a certificate) for every host of the VirtualServices bound to it.",
   enforcementLevel: "mandatory",
+  scope: "stack",
   remediation: "Add an HTTPS server for the host with tls.mode SIMPLE and credentialName, and make any HTTP server a redirect (tls.httpsRedirect: true).",
-  check(resources) {
+  checkStack(resources) {
     const gateways = ofKind(resources, "Gateway", "networking.istio.io");
     const out: Finding[] = [];
     for (const vs of virtualServices(resources)) {

@@ -2,7 +2,7 @@ import { finding } from "../../core/finding";
 import type { Finding, PlatformPolicy } from "../../core/types";
 import { parseDurationMs } from "../../routing/duration";
 import { stringMatches } from "../../routing/match";
-import { httpRoutes } from "../../routing/routes";
+import { isVirtualService, routesOf } from "../../routing/routes";
 
 /** RFC 9110 idempotent methods: a retry never applies a change twice. */
 export const IDEMPOTENT = ["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"];
@@ -26,12 +26,14 @@ export const retryPolicy: PlatformPolicy = {
   name: "platform-istio-retry-policy",
   description: "Checks that HTTP routes retry only idempotent methods and that each retry's perTryTimeout is below the route timeout.",
   enforcementLevel: "mandatory",
+  scope: "resource",
   remediation: "Split writes into their own route with `retries: { attempts: 0 }` and keep perTryTimeout below timeout.",
-  check(resources) {
-    const out: Finding[] = [];
-    for (const r of httpRoutes(resources)) {
+  checkResource(vs, ctx) {
+    if (!isVirtualService(vs)) return [];
+    return routesOf(vs).flatMap((r) => ctx.part(r.where, () => {
+      const out: Finding[] = [];
       const retries = r.route.retries;
-      if (!retries || !(retries.attempts > 0)) continue;
+      if (!retries || !(retries.attempts > 0)) return out;
       const retryOn = String(retries.retryOn ?? "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes").split(",").map((s) => s.trim());
       const unsafe = methodsOf(r.route).filter((m) => !IDEMPOTENT.includes(m));
       if (unsafe.length > 0 && !retryOn.every((c) => PRE_REQUEST.has(c))) {
@@ -44,7 +46,7 @@ export const retryPolicy: PlatformPolicy = {
         out.push(finding(r.vs, `${r.where} perTryTimeout ${retries.perTryTimeout ?? "(unset)"} is not below the route timeout ${r.route.timeout ?? "(unset)"}.`,
           `set retries.perTryTimeout below timeout so a retry can still finish (e.g. timeout 10s, perTryTimeout 3s).`));
       }
-    }
-    return out;
+      return out;
+    }));
   },
 };

@@ -8,9 +8,10 @@ export const routeDestinationResolves: PlatformPolicy = {
   name: "platform-istio-route-destination-resolves",
   description: "Checks that every VirtualService destination resolves to a Service of the stack (or an allow-listed external host) and to one of its ports.",
   enforcementLevel: "mandatory",
+  scope: "stack",
   remediation: "Point the destination at a Service declared in the stack (or add a ServiceEntry / allow-list the external host) and use one of its ports.",
   configSchema: { properties: { externalHosts: { type: "array", items: { type: "string" }, default: [] } } },
-  check(resources, config) {
+  checkStack(resources, { config }) {
     const targets = meshTargets(resources);
     const out: Finding[] = [];
     for (const vs of virtualServices(resources)) {

@@ -16,8 +16,9 @@ export const strictMtls: PlatformPolicy = {
   name: "platform-istio-strict-mtls",
   description: "Checks that every platform namespace enforces STRICT mutual TLS and that nothing in the stack relaxes it.",
   enforcementLevel: "mandatory",
+  scope: "stack",
   remediation: "Declare a PeerAuthentication without selector and mtls.mode STRICT in the namespace; remove PERMISSIVE/DISABLE overrides.",
-  check(resources) {
+  checkStack(resources) {
     const out: Finding[] = [];
     const pas = ofKind(resources, "PeerAuthentication", "security.istio.io");
     const namespaces = new Set([...workloads(resources), ...ofKind(resources, "Service", "")].map(metaNamespace));

@@ -21,8 +21,9 @@ export const cassandraAppsLeastPrivilege: PlatformPolicy = {
   name: "platform-cassandra-apps-least-privilege",
   description: "Checks that no workload but the Cassandra schema Job reads the Cassandra superuser's Secret: apps log in as keyspace-scoped roles.",
   enforcementLevel: "mandatory",
+  scope: "stack",
   remediation: "Give the app its own role (CassandraCluster `appRoles`, access read or readWrite) and reference that role's Secret `cassandra-role-<name>`.",
-  check(resources) {
+  checkStack(resources) {
     // The superuser's Secret is whatever the schema Job logs in with.
     const superuser = new Set<string>();
     for (const job of ofKind(resources, "Job").filter(isSchemaJob)) {

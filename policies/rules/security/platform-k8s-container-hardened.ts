@@ -1,17 +1,19 @@
 import { finding } from "../../core/finding";
-import { containersOf, podSpec, workloads } from "../../core/kube";
+import { containersOf, isWorkload, podSpec } from "../../core/kube";
 import type { Finding, PlatformPolicy } from "../../core/types";
 
 export const containerHardened: PlatformPolicy = {
   name: "platform-k8s-container-hardened",
   description: "Checks that every container runs as non-root with a read-only root filesystem and without privilege escalation.",
   enforcementLevel: "mandatory",
+  scope: "resource",
   remediation: "Use hardenedContainerSecurity() / hardenedPodSecurity() from components/shared/security.ts; mount an emptyDir where the app writes.",
-  check(resources) {
+  checkResource(w, ctx) {
+    if (!isWorkload(w)) return [];
+    const spec = podSpec(w) ?? {};
     const out: Finding[] = [];
-    for (const w of workloads(resources)) {
-      const spec = podSpec(w) ?? {};
-      for (const { container, where } of containersOf(spec)) {
+    for (const { container, where } of containersOf(spec)) {
+      out.push(...ctx.part(where, () => {
         const sc = container.securityContext ?? {};
         const nonRoot = sc.runAsNonRoot ?? spec.securityContext?.runAsNonRoot;
         const uid = sc.runAsUser ?? spec.securityContext?.runAsUser;
@@ -20,10 +22,8 @@ export const containerHardened: PlatformPolicy = {
           sc.readOnlyRootFilesystem === true ? "" : "readOnlyRootFilesystem is not true",
           sc.allowPrivilegeEscalation === false ? "" : "allowPrivilegeEscalation is not false",
         ].filter(Boolean);
-        if (problems.length > 0) {
-          out.push(finding(w, `${where}: ${problems.join(", ")}.`, `set securityContext { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false } on ${where}.`));
-        }
-      }
+        return problems.length === 0 ? [] : [finding(w, `${where}: ${problems.join(", ")}.`, `set securityContext { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false } on ${where}.`)];
+      }));
     }
     return out;
   },

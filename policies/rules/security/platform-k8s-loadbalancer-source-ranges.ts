@@ -1,5 +1,5 @@
 import { finding } from "../../core/finding";
-import { ofKind } from "../../core/kube";
+import { isKind } from "../../core/kube";
 import type { Finding, PlatformPolicy } from "../../core/types";
 
 /** Annotations that make a cloud load balancer internal (no public address). */
@@ -15,17 +15,17 @@ export const loadBalancerSourceRanges: PlatformPolicy = {
   name: "platform-k8s-loadbalancer-source-ranges",
   description: "Checks that no public LoadBalancer Service is open to the world: it needs loadBalancerSourceRanges without 0.0.0.0/0.",
   enforcementLevel: "mandatory",
+  scope: "resource",
   remediation: "Set spec.loadBalancerSourceRanges to the allowed CIDRs, or make the load balancer internal.",
-  check(resources) {
+  checkResource(svc) {
+    // One piece: an unknown type, annotation or range leaves nothing safe to judge.
+    if (!isKind(svc, "Service", "") || svc.props.spec?.type !== "LoadBalancer") return [];
     const out: Finding[] = [];
-    for (const svc of ofKind(resources, "Service", "")) {
-      if (svc.props.spec?.type !== "LoadBalancer") continue;
-      const ann: Record<string, string> = svc.props.metadata?.annotations ?? {};
-      if (Object.entries(INTERNAL).some(([k, vs]) => vs.includes(ann[k]))) continue;
-      const ranges: string[] = svc.props.spec?.loadBalancerSourceRanges ?? [];
-      if (ranges.length === 0 || ranges.some((r) => OPEN.has(r))) {
-        out.push(finding(svc, `Public LoadBalancer Service ${ranges.length === 0 ? "has no loadBalancerSourceRanges" : `allows ${ranges.filter((r) => OPEN.has(r)).join(", ")}`}.`, `list the allowed client CIDRs in spec.loadBalancerSourceRanges, or annotate the Service as an internal load balancer.`));
-      }
+    const ann: Record<string, string> = svc.props.metadata?.annotations ?? {};
+    if (Object.keys(INTERNAL).some((k) => INTERNAL[k].includes(ann[k]))) return [];
+    const ranges: string[] = svc.props.spec?.loadBalancerSourceRanges ?? [];
+    if (ranges.length === 0 || ranges.some((r) => OPEN.has(r))) {
+      out.push(finding(svc, `Public LoadBalancer Service ${ranges.length === 0 ? "has no loadBalancerSourceRanges" : `allows ${ranges.filter((r) => OPEN.has(r)).join(", ")}`}.`, `list the allowed client CIDRs in spec.loadBalancerSourceRanges, or annotate the Service as an internal load balancer.`));
     }
     return out;
   },

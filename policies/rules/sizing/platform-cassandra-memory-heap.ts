@@ -1,4 +1,4 @@
-import { envValue, cassandraNodes, parseJvmSizeMiB } from "../../core/cassandra";
+import { envValue, cassandraContainers, parseJvmSizeMiB } from "../../core/cassandra";
 import { finding } from "../../core/finding";
 import { parseMemory } from "../../core/kube";
 import type { Finding, PlatformPolicy } from "../../core/types";
@@ -11,10 +11,11 @@ export const cassandraMemoryHeap: PlatformPolicy = {
   name: "platform-cassandra-memory-heap",
   description: "Checks that Cassandra nodes have memory request = limit and an explicit heap of at most half the limit and 31 GiB.",
   enforcementLevel: "mandatory",
+  scope: "resource",
   remediation: "Keep requests.memory = limits.memory and set MAX_HEAP_SIZE to at most min(limit / 2, 31 GiB); off-heap memory and the page cache need the rest.",
-  check(resources) {
-    const out: Finding[] = [];
-    for (const { sts, container, where } of cassandraNodes(resources)) {
+  checkResource(sts, ctx) {
+    return cassandraContainers(sts).flatMap(({ container, where }) => ctx.part(where, () => {
+      const out: Finding[] = [];
       const req = container.resources?.requests?.memory;
       const lim = container.resources?.limits?.memory;
       const limBytes = parseMemory(lim);
@@ -25,7 +26,7 @@ export const cassandraMemoryHeap: PlatformPolicy = {
       const heapMiB = heap === undefined ? undefined : parseJvmSizeMiB(heap);
       if (heapMiB === undefined) {
         out.push(finding(sts, `${where} has ${heap === undefined ? "no MAX_HEAP_SIZE" : `an unparsable MAX_HEAP_SIZE "${heap}"`}.`, `set MAX_HEAP_SIZE (e.g. "16384M") so the heap does not follow the host's RAM.`));
-        continue;
+        return out;
       }
       if (limBytes !== undefined && heapMiB > limBytes / MiB / 2) {
         out.push(finding(sts, `${where} MAX_HEAP_SIZE ${heap} exceeds half of the memory limit ${lim}.`, `lower MAX_HEAP_SIZE to at most ${Math.floor(limBytes / MiB / 2)}M or raise the memory limit.`));
@@ -33,7 +34,7 @@ export const cassandraMemoryHeap: PlatformPolicy = {
       if (heapMiB > MAX_HEAP_MiB) {
         out.push(finding(sts, `${where} MAX_HEAP_SIZE ${heap} exceeds 31 GiB.`, `cap MAX_HEAP_SIZE at ${MAX_HEAP_MiB}M (compressed oops).`));
       }
-    }
-    return out;
+      return out;
+    }));
   },
 };

@@ -14,8 +14,9 @@ export const cassandraReplicationFactor: PlatformPolicy = {
   name: "platform-cassandra-replication-factor",
   description: "Checks that each keyspace's replication factor fits the nodes of the local data centre, and is at least 3 in every data centre in prod.",
   enforcementLevel: "mandatory",
+  scope: "stack",
   remediation: "Use NetworkTopologyStrategy with RF ≥ 3 per data centre in prod, and run at least RF nodes per data centre.",
-  check(resources) {
+  checkStack(resources) {
     const out: Finding[] = [];
     const prod = isProd(resources);
     const nodesPerDc = new Map<string, number>();

@@ -8,8 +8,9 @@ export const prodGatewayMinReplicas: PlatformPolicy = {
   name: "platform-prod-gateway-min-replicas",
   description: "Checks that in prod the gateway Deployment is autoscaled by an HPA with minReplicas of at least 3.",
   enforcementLevel: "mandatory",
+  scope: "stack",
   remediation: "Autoscale the gateway with a HorizontalPodAutoscaler whose minReplicas is at least 3 (one pod per zone).",
-  check(resources) {
+  checkStack(resources) {
     if (!isProd(resources)) return [];
     return ofKind(resources, "Deployment")
       .filter((d) => metaName(d) === "gateway" || podLabels(d)["app.kubernetes.io/name"] === "gateway")

@@ -6,8 +6,9 @@ export const prodPodDisruptionBudget: PlatformPolicy = {
   name: "platform-prod-pod-disruption-budget",
   description: "Checks that in prod every StatefulSet, and every Deployment with more than one replica, is covered by a PodDisruptionBudget.",
   enforcementLevel: "mandatory",
+  scope: "stack",
   remediation: "Declare a PodDisruptionBudget (maxUnavailable: 1) in the workload's namespace whose selector matches its pod labels.",
-  check(resources) {
+  checkStack(resources) {
     if (!isProd(resources)) return [];
     const pdbs = ofKind(resources, "PodDisruptionBudget");
     const out: Finding[] = [];

@@ -1,5 +1,5 @@
 import { finding } from "../../core/finding";
-import { isProd } from "../../core/kube";
+import { isProdResource } from "../../core/kube";
 import type { Finding, PlatformPolicy } from "../../core/types";
 
 export const REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup";
@@ -8,11 +8,12 @@ export const prodRedisHighAvailability: PlatformPolicy = {
   name: "platform-prod-redis-high-availability",
   description: "Checks that in prod every ElastiCache replication group is multi-AZ with automatic failover and at least one replica.",
   enforcementLevel: "mandatory",
+  scope: "resource",
   remediation: "Set multiAzEnabled: true, automaticFailoverEnabled: true and numCacheClusters ≥ 2 on the replication group.",
-  check(resources) {
-    if (!isProd(resources)) return [];
-    const out: Finding[] = [];
-    for (const rg of resources.filter((r) => r.type === REPLICATION_GROUP)) {
+  checkResource(rg, ctx) {
+    if (rg.type !== REPLICATION_GROUP || !isProdResource(rg)) return [];
+    return ctx.part("availability settings", () => {
+      const out: Finding[] = [];
       const p = rg.props;
       const nodes = p.numCacheClusters ?? (p.replicasPerNodeGroup !== undefined ? p.replicasPerNodeGroup + 1 : 1);
       const missing = [
@@ -23,7 +24,7 @@ export const prodRedisHighAvailability: PlatformPolicy = {
       if (missing.length > 0) {
         out.push(finding(rg, `ElastiCache replication group ${rg.name} is not highly available in prod: ${missing.join(", ")}.`, `set multiAzEnabled: true, automaticFailoverEnabled: true and numCacheClusters ≥ 2.`));
       }
-    }
-    return out;
+      return out;
+    });
   },
 };

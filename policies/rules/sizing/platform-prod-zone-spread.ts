@@ -33,8 +33,9 @@ export const prodZoneSpread: PlatformPolicy = {
   name: "platform-prod-zone-spread",
   description: "Checks that in prod every Deployment and StatefulSet runs at least 3 pods guaranteed to spread over at least 3 zones.",
   enforcementLevel: "mandatory",
+  scope: "stack",
   remediation: "Add a topologySpreadConstraint on topology.kubernetes.io/zone with whenUnsatisfiable: DoNotSchedule (or one zone-pinned rack per zone) and run ≥ 3 replicas.",
-  check(resources) {
+  checkStack(resources) {
     if (!isProd(resources)) return [];
     const groups = new Map<string, ResourceLike[]>();
     for (const w of [...ofKind(resources, "Deployment"), ...ofKind(resources, "StatefulSet")]) {

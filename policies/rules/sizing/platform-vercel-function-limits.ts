@@ -20,12 +20,14 @@ export const vercelFunctionLimits: PlatformPolicy = {
   name: "platform-vercel-function-limits",
   description: "Checks that each Vercel project's function timeout and memory (CPU type) fit the configured plan's limits.",
   enforcementLevel: "mandatory",
+  scope: "resource",
   remediation: "Lower resourceConfig.functionDefaultTimeout / functionDefaultCpuType to the plan's limits, or upgrade the plan.",
   configSchema: { properties: { vercelPlan: { type: "string", enum: ["hobby", "pro", "enterprise"], default: "pro" } } },
-  check(resources, config) {
+  checkResource(p, { config, part }) {
+    if (p.type !== VERCEL_PROJECT) return [];
     const limits = VERCEL_PLAN_LIMITS[config.vercelPlan];
-    const out: Finding[] = [];
-    for (const p of resources.filter((r) => r.type === VERCEL_PROJECT)) {
+    return part("resourceConfig", () => {
+      const out: Finding[] = [];
       const rc = p.props.resourceConfig ?? {};
       const timeout = rc.functionDefaultTimeout;
       if (timeout !== undefined && timeout > limits.maxDurationSeconds) {
@@ -36,7 +38,7 @@ export const vercelFunctionLimits: PlatformPolicy = {
       if (cpu !== undefined && (memory === undefined || memory > limits.maxMemoryMb)) {
         out.push(finding(p, `Function CPU type "${cpu}" (${memory ?? "unknown"} MB) exceeds the ${config.vercelPlan} plan's ${limits.maxMemoryMb} MB.`, `use a CPU type within ${limits.maxMemoryMb} MB (standard = 2048 MB).`));
       }
-    }
-    return out;
+      return out;
+    });
   },
 };

@@ -35,6 +35,10 @@ describe("Redis (elasticache, prod-like)", async () => {
     for (const r of recorded.filter((x) => x.custom)) expect(r.parent, r.name).toBe(urn);
   });
 
+  it("changes the cache in its maintenance window unless applyImmediately is set", () => {
+    expect(one("aws:elasticache/replicationGroup:ReplicationGroup").applyImmediately).toBe(false);
+  });
+
   it("encrypts in transit and at rest, fails over across AZs, and wires subnet/parameter/security groups", () => {
     const rg = one("aws:elasticache/replicationGroup:ReplicationGroup");
     expect(rg).toMatchObject({
