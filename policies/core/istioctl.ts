@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
-import { clusterTools } from "../../scripts/cluster/tools";
+import { istioctlBin } from "../../scripts/cluster/tools";
 import type { Violation } from "./evaluate";
 
 export interface AnalyzeMessage {
@@ -48,7 +48,7 @@ export function meshYaml(manifests: string): string {
 /** `istioctl analyze` offline, all namespaces (without -A it reports only `default`). */
 export function istioAnalyze(yaml: string): AnalyzeMessage[] {
   return withFile(yaml, (file) => {
-    const r = spawnSync(clusterTools().istioctl, ["analyze", "--use-kube=false", "-A", "--output", "json", "--output-threshold", "Info", file], { encoding: "utf8", maxBuffer: 64 << 20 });
+    const r = spawnSync(istioctlBin(), ["analyze", "--use-kube=false", "-A", "--output", "json", "--output-threshold", "Info", file], { encoding: "utf8", maxBuffer: 64 << 20 });
     const text = r.stdout.trim();
     // The JSON lists every message of any level; exit 0 only means nothing at Error level.
     const messages = (text.startsWith("[") ? JSON.parse(text) : []) as AnalyzeMessage[];
@@ -60,9 +60,14 @@ export function istioAnalyze(yaml: string): AnalyzeMessage[] {
 /** `istioctl validate -f`: exit status and every line it printed. */
 export function istioValidate(yaml: string): { status: number; output: string } {
   return withFile(yaml, (file) => {
-    const r = spawnSync(clusterTools().istioctl, ["validate", "-f", file], { encoding: "utf8", maxBuffer: 64 << 20 });
+    const r = spawnSync(istioctlBin(), ["validate", "-f", file], { encoding: "utf8", maxBuffer: 64 << 20 });
     return { status: r.status ?? -1, output: `${r.stdout}${r.stderr}`.trim() };
   });
+}
+
+/** Every line of `istioctl validate` output other than the closing `"<file>" is valid`. */
+export function validationFindings(output: string): string[] {
+  return output.split("\n").filter((l) => l.trim() !== "" && !/^".*" is valid$/.test(l.trim()));
 }
 
 /** Both checks over one stack's manifests, as violations of the offline policy table. */
@@ -76,7 +81,8 @@ export function istioViolations(manifests: string): Violation[] {
     fix: "see https://istio.io/latest/docs/reference/config/analysis/ for the code",
   }));
   const validated = istioValidate(manifests);
-  const lines = validated.output.split("\n").filter((l) => /warn|error/i.test(l));
+  // A clean run prints only `"<file>" is valid`; anything else is a finding.
+  const lines = validationFindings(validated.output);
   if (validated.status !== 0 && lines.length === 0) lines.push(validated.output);
   return [
     ...analyzed,

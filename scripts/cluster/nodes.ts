@@ -29,7 +29,7 @@ export function fakeNodes(stage: Stage, region: string): FakeNodeSet {
   const objects: Record<string, unknown>[] = [];
   for (const zone of zones) {
     for (let i = 0; i < shape.nodesPerZone; i++) {
-      const name = `${stage}-${zone}-${i}`;
+      const name = `${zone}-${i}`;
       objects.push({
         apiVersion: "v1",
         kind: "Node",

@@ -16,7 +16,6 @@ export interface ClusterTools {
   readonly kubeScheduler: string;
   readonly kubectl: string;
   readonly kwok: string;
-  readonly istioctl: string;
   /** Folder with istio.yaml and prometheus-operator.yaml (CRDs). */
   readonly crdDir: string;
   /** kwok's Stage config (node heartbeat, pod ready/complete/delete, volumes). */
@@ -37,6 +36,13 @@ function versions(): Record<string, string> {
   const out = execFileSync("bash", ["-c", `source "${join(ROOT, "scripts/cluster/versions.sh")}" && echo "$KUBE_VERSION|$KUBE_BIN|$KWOK_BIN|$ISTIO_BIN|$CRD_DIR|$KWOK_STAGES"`], { encoding: "utf8" });
   const [kubeVersion, kubeBin, kwokBin, istioBin, crdDir, kwokStages] = out.trim().split("|");
   return { kubeVersion, kubeBin, kwokBin, istioBin, crdDir, kwokStages };
+}
+
+/** istioctl (not needed by the control plane itself); throws {@link ToolMissingError} when missing. */
+export function istioctlBin(): string {
+  const bin = join(versions().istioBin, "istioctl");
+  if (!existsSync(bin)) throw new ToolMissingError("istioctl");
+  return bin;
 }
 
 /** The control plane's tools; throws {@link ToolMissingError} for the first one missing. */
@@ -60,7 +66,6 @@ export function clusterTools(): ClusterTools {
     kubeScheduler: need(join(v.kubeBin, "kube-scheduler"), `kube-scheduler v${v.kubeVersion}`),
     kubectl: need(join(v.kubeBin, "kubectl"), `kubectl v${v.kubeVersion}`),
     kwok: need(join(v.kwokBin, "kwok"), "kwok"),
-    istioctl: need(join(v.istioBin, "istioctl"), "istioctl"),
     crdDir: need(join(v.crdDir, ".complete"), "the Istio and prometheus-operator CRDs") && v.crdDir,
     kwokStages: need(v.kwokStages, "kwok's Stage config"),
     kubeVersion: v.kubeVersion,

@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clusterDown, clusterUp } from "../../scripts/cluster/control-plane";
 import { clusterTools } from "../../scripts/cluster/tools";
+import { SHIPPED_STACKS } from "../../scripts/synth";
 import { parseStackName } from "../../stacks/config";
 import { shippedStackObjects, tempYaml, type StackObjects } from "./support";
 
@@ -30,9 +31,7 @@ interface Pdb {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const STACKS = ["local", "dev-us-east-1", "staging-us-east-1", "prod-us-east-1", "prod-eu-west-1", "prod-ap-southeast-1"];
-
-describe.each(STACKS)("%s on nodes shaped like its stage", (stack) => {
+describe.each([...SHIPPED_STACKS])("%s on nodes shaped like its stage", (stack) => {
   it("schedules every pod, rolls every workload out, and a drain respects every PDB", async () => {
     const s = stacks.find((x) => x.stack === stack)!;
     const { stage, region } = parseStackName(stack)!;
