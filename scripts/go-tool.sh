@@ -15,8 +15,16 @@ if [ ! -x "$BIN" ]; then
   command -v go >/dev/null || { echo "go-tool.sh: Go is required to install $name ($version)" >&2; exit 2; }
   mkdir -p "$BIN_DIR"
   echo "installing $name $version into $BIN_DIR" >&2
-  GOBIN="$BIN_DIR" GOPATH="$CACHE/go" GOCACHE="$CACHE/go-build" GOFLAGS=-modcacherw \
-    go install "$pkg@$version" >&2
+  export GOPATH="$CACHE/go" GOCACHE="$CACHE/go-build" GOFLAGS=-modcacherw
+  if ! GOBIN="$BIN_DIR" go install "$pkg@$version" >&2; then
+    # `go install pkg@version` also reads the module's version list (for deprecation notices),
+    # which a filtering proxy may refuse (403) while serving the version itself: then build the
+    # downloaded module (whose root is the command) in place instead.
+    echo "go install failed; building $pkg@$version from its downloaded module" >&2
+    dir="$(go mod download -json "$pkg@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')"
+    [ -n "$dir" ] || { echo "go-tool.sh: go mod download $pkg@$version failed" >&2; exit 1; }
+    (cd "$dir" && go build -trimpath -o "$BIN" .) >&2
+  fi
   [ -x "$BIN" ] || { echo "go-tool.sh: go install $pkg@$version did not produce $BIN" >&2; exit 1; }
 fi
 echo "$BIN"

@@ -24,6 +24,8 @@ export interface CompileContext {
   readonly stage: AlertStage;
   readonly region: string;
   readonly namespace: string;
+  /** Size of one Cassandra data volume in GiB (the stack's `cassandra.storageGiB`). @default 100 */
+  readonly cassandraVolumeGiB?: number;
 }
 
 /**
@@ -36,8 +38,12 @@ export const DEFAULT_RULE_SELECTOR_LABELS: Readonly<Record<string, string>> = { 
 export const isPromQl = (r: AlertRule): r is AlertRule & { source: PromQlSource } => r.source.kind === "promql";
 
 /** The query context a rule is compiled with (its own window). */
-export function queryContext(rule: AlertRule & { source: PromQlSource }, namespace: string): QueryContext {
-  return { window: duration(rule.source.windowSeconds || 60), namespace };
+export function queryContext(rule: AlertRule & { source: PromQlSource }, namespace: string, cassandraVolumeGiB?: number): QueryContext {
+  return {
+    window: duration(rule.source.windowSeconds || 60),
+    namespace,
+    ...(cassandraVolumeGiB !== undefined ? { cassandraVolumeBytes: cassandraVolumeGiB * 1024 ** 3 } : {}),
+  };
 }
 
 /** Threshold as PromQL/annotation text (no exponent noise for ratios). */
@@ -54,7 +60,7 @@ export function compileRule(rule: AlertRule & { source: PromQlSource }, ctx: Com
   return {
     alert: rule.name,
     // Parenthesised so the comparison applies to the whole value, whatever its operators.
-    expr: `(${rule.source.query(queryContext(rule, ctx.namespace))}) ${op} ${t}`,
+    expr: `(${rule.source.query(queryContext(rule, ctx.namespace, ctx.cassandraVolumeGiB))}) ${op} ${t}`,
     for: duration(rule.forSeconds),
     labels: { severity: rule.severity, notify: rule.notify, stage: ctx.stage, region: ctx.region },
     annotations: {
