@@ -4,6 +4,7 @@
  */
 import type { KubeObject } from "../shared/kube";
 import { standardLabels } from "../shared/labels";
+import { DEFAULT_PROMETHEUS_SELECTOR_LABELS } from "./monitors";
 import { duration, rulesForStage, type AlertRule, type AlertStage, type PromQlSource, type QueryContext } from "./dsl";
 
 export interface PromRule {
@@ -27,13 +28,6 @@ export interface CompileContext {
   /** Size of one Cassandra data volume in GiB (the stack's `cassandra.storageGiB`). @default 100 */
   readonly cassandraVolumeGiB?: number;
 }
-
-/**
- * Labels the platform's Prometheus selects rules by (`ruleSelector` of the Prometheus custom
- * resource). kube-prometheus-stack selects `release: <helm release>` by default; the platform's
- * Prometheus is expected to select `prometheus: platform`. Override per cluster via the args.
- */
-export const DEFAULT_RULE_SELECTOR_LABELS: Readonly<Record<string, string>> = { prometheus: "platform", role: "alert-rules" };
 
 export const isPromQl = (r: AlertRule): r is AlertRule & { source: PromQlSource } => r.source.kind === "promql";
 
@@ -90,7 +84,7 @@ export function prometheusRuleObject(
   name: string,
   rules: readonly AlertRule[],
   ctx: CompileContext,
-  selectorLabels: Readonly<Record<string, string>> = DEFAULT_RULE_SELECTOR_LABELS,
+  selectorLabels: Readonly<Record<string, string>> = DEFAULT_PROMETHEUS_SELECTOR_LABELS,
 ): KubeObject {
   return {
     apiVersion: "monitoring.coreos.com/v1",

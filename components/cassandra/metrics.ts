@@ -7,11 +7,9 @@
  * Kept apart from ./workload.ts on purpose: it patches the synthesised StatefulSets (init
  * container fetching the agent, JVM_EXTRA_OPTS, port, annotations), so the workload stays as is.
  */
-import { createHash } from "node:crypto";
 import type { KubeObject } from "../shared/kube";
-import { standardLabels } from "../shared/labels";
 import { hardenedContainerSecurity } from "../shared/security";
-import { CASSANDRA_UID, COMPONENT, NAME } from "./workload";
+import { CASSANDRA_UID, NAME } from "./workload";
 
 export const JMX_EXPORTER_VERSION = "1.0.1";
 /** sha256 of jmx_prometheus_javaagent-1.0.1.jar on Maven Central (checked by the init container). */
@@ -20,7 +18,6 @@ export const JMX_EXPORTER_URL = `https://repo1.maven.org/maven2/io/prometheus/jm
 /** Port the agent serves `/metrics` on; named `http-metrics` on the container. */
 export const METRICS_PORT = 7070;
 export const METRICS_PORT_NAME = "http-metrics";
-export const METRICS_CONFIGMAP = "cassandra-jmx-exporter";
 
 /**
  * Agent config: only the MBeans the rules read (a full JMX walk of Cassandra is thousands of
@@ -59,28 +56,17 @@ rules:
 `;
 
 const AGENT_DIR = "/opt/jmx-exporter";
-const CONFIG_DIR = "/etc/jmx-exporter";
 
 /** `-javaagent:` option for JVM_EXTRA_OPTS (cassandra-env.sh appends it to the JVM options). */
 export function javaAgentOption(jarPath: string, port: number, configPath: string): string {
   return `-javaagent:${jarPath}=${port}:${configPath}`;
 }
 
-/** The agent's config as a ConfigMap; its hash rolls the pods when the config changes. */
-export function jmxExporterConfigMap(namespace: string): KubeObject {
-  return {
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: { name: METRICS_CONFIGMAP, namespace, labels: standardLabels(NAME, COMPONENT) },
-    data: { "config.yaml": JMX_EXPORTER_CONFIG },
-  };
-}
-
 /**
  * Adds the agent to a Cassandra StatefulSet: an init container (`busybox`) that fetches the
  * pinned jar from Maven Central and checks its sha256 into an emptyDir (the official Cassandra
  * image does not ship the agent; a mirror or a baked image can replace `fetchImage`/URL), the
- * config volume, JVM_EXTRA_OPTS, the metrics port, and `prometheus.io/*` pod annotations so that
+ * agent config (written by the init container from the pod template), JVM_EXTRA_OPTS, the metrics port, and `prometheus.io/*` pod annotations so that
  * with `meshSidecar` Istio merges the agent's metrics into the sidecar's `:15020/stats/prometheus`.
  * Other kinds pass through.
  */
@@ -90,17 +76,19 @@ export function withJmxExporter(obj: KubeObject, opts: { fetchImage?: string } =
   const tpl = sts.spec.template;
   const pod = tpl.spec;
   const jar = `${AGENT_DIR}/jmx_prometheus_javaagent.jar`;
-  pod.volumes = [...(pod.volumes ?? []), { name: "jmx-exporter", emptyDir: { sizeLimit: "16Mi" } }, { name: "jmx-exporter-config", configMap: { name: METRICS_CONFIGMAP } }];
+  pod.volumes = [...(pod.volumes ?? []), { name: "jmx-exporter", emptyDir: { sizeLimit: "16Mi" } }];
   pod.initContainers = [
     ...(pod.initContainers ?? []),
     {
       name: "jmx-exporter",
       image: opts.fetchImage ?? "busybox:1.37",
       imagePullPolicy: "IfNotPresent",
-      command: ["sh", "-c", `wget -q -O ${jar}.tmp "$URL" && echo "$SHA256  ${jar}.tmp" | sha256sum -c - && mv ${jar}.tmp ${jar}`],
+      command: ["sh", "-c", `wget -q -O ${jar}.tmp "$URL" && echo "$SHA256  ${jar}.tmp" | sha256sum -c - && mv ${jar}.tmp ${jar} && printf '%s' "$CONFIG" > ${AGENT_DIR}/config.yaml`],
       env: [
         { name: "URL", value: JMX_EXPORTER_URL },
         { name: "SHA256", value: JMX_EXPORTER_SHA256 },
+        // The agent's config travels with the pod template: a change rolls the pods by itself.
+        { name: "CONFIG", value: JMX_EXPORTER_CONFIG },
       ],
       volumeMounts: [{ name: "jmx-exporter", mountPath: AGENT_DIR }],
       resources: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
@@ -108,19 +96,14 @@ export function withJmxExporter(obj: KubeObject, opts: { fetchImage?: string } =
     },
   ];
   const main = pod.containers.find((c: { name: string }) => c.name === NAME);
-  main.env = [...(main.env ?? []), { name: "JVM_EXTRA_OPTS", value: javaAgentOption(jar, METRICS_PORT, `${CONFIG_DIR}/config.yaml`) }];
+  main.env = [...(main.env ?? []), { name: "JVM_EXTRA_OPTS", value: javaAgentOption(jar, METRICS_PORT, `${AGENT_DIR}/config.yaml`) }];
   main.ports = [...(main.ports ?? []), { name: METRICS_PORT_NAME, containerPort: METRICS_PORT, protocol: "TCP" }];
-  main.volumeMounts = [
-    ...(main.volumeMounts ?? []),
-    { name: "jmx-exporter", mountPath: AGENT_DIR, readOnly: true },
-    { name: "jmx-exporter-config", mountPath: CONFIG_DIR, readOnly: true },
-  ];
+  main.volumeMounts = [...(main.volumeMounts ?? []), { name: "jmx-exporter", mountPath: AGENT_DIR, readOnly: true }];
   tpl.metadata.annotations = {
     ...(tpl.metadata.annotations ?? {}),
     "prometheus.io/scrape": "true",
     "prometheus.io/port": String(METRICS_PORT),
     "prometheus.io/path": "/metrics",
-    "platform/jmx-exporter-config-hash": createHash("sha256").update(JMX_EXPORTER_CONFIG).digest("hex").slice(0, 16),
   };
   return sts;
 }

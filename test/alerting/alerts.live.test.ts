@@ -12,7 +12,8 @@
 import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -28,7 +29,8 @@ import { MONITORS, platformScrapeTargets, podMonitorObject, DEFAULT_PROMETHEUS_S
 import { isPromQl } from "../../components/alerting/promql";
 import { PLATFORM_ALERT_RULES } from "../../components/alerting/rules";
 import { rulesForStage } from "../../components/alerting/dsl";
-import { JMX_EXPORTER_CONFIG, JMX_EXPORTER_VERSION } from "../../components/cassandra/metrics";
+import { JMX_EXPORTER_CONFIG, JMX_EXPORTER_SHA256, JMX_EXPORTER_VERSION } from "../../components/cassandra/metrics";
+import { REDIS_EXPORTER_VERSION } from "../../components/redis/exporter";
 import {
   ALERTMANAGER_BIN,
   alertmanagerConfig,
@@ -235,8 +237,10 @@ const firedDuring: Record<string, string[]> = {};
 const firingSince = (t: number) => [...new Set(webhook.notifications.filter((x) => x.status === "firing" && x.at >= t).map((x) => x.alertname))].sort();
 
 describe("alerts on a real Prometheus + Alertmanager", () => {
-  it("pins the same agent and exporter versions as the installers", () => {
+  it("pins the same agent and exporter versions as the installers (and the jar the pods fetch)", () => {
     expect(scriptVersion("jmx-exporter.sh", "JMX_EXPORTER_VERSION")).toBe(JMX_EXPORTER_VERSION);
+    expect(createHash("sha256").update(readFileSync(jmxExporterJar())).digest("hex")).toBe(JMX_EXPORTER_SHA256);
+    expect(scriptVersion("redis-exporter.sh", "REDIS_EXPORTER_VERSION")).toBe(REDIS_EXPORTER_VERSION);
   });
 
   it("scrapes every PodMonitor's targets and nothing fires while healthy", async () => {
