@@ -41,6 +41,12 @@ bash scripts/vegeta.sh path >/dev/null
 step "Pulumi engine from the Go module proxy (npm run up:local; ~15 min cold, cached after)"
 bash scripts/engine/build-engine.sh all
 
+step "JMX exporter agent (Cassandra metrics in the alerting live test; Maven Central)"
+bash scripts/jmx-exporter.sh path >/dev/null
+
+step "redis_exporter (Redis metrics in the alerting live test; Go module proxy)"
+bash scripts/redis-exporter.sh path >/dev/null
+
 if [ "${SKIP_SYNTH:-}" != "1" ]; then
   step "offline synth of every stack"
   npm run --silent synth -- --all
