@@ -11,6 +11,9 @@ need shellcheck shellcheck
 need java openjdk-17-jre-headless
 need mvn maven
 need etcd etcd-server          # the local control plane's store (npm run cluster)
+# Real Prometheus + Alertmanager for the alerting live test (test/alerting/alerts.live.test.ts).
+need prometheus prometheus
+need prometheus-alertmanager prometheus-alertmanager
 [ ${#want[@]} -eq 0 ] && { echo "apt: nothing to install"; exit 0; }
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive

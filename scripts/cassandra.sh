@@ -11,7 +11,8 @@
 #
 # Environment: CASSANDRA_CQL_PORT (9042), CASSANDRA_STORAGE_PORT (7000), CASSANDRA_STATE_DIR
 # (.state/cassandra), CASSANDRA_AUTH (none | password), CASSANDRA_HEAP (1G): a second node with
-# its own ports and state dir can run beside the shared one.
+# its own ports and state dir can run beside the shared one. CASSANDRA_JVM_EXTRA_OPTS: extra JVM
+# options (word-split), e.g. the JMX exporter's -javaagent in the alerting live test.
 #
 # Artifacts are cached outside the repo so a fresh clone on a warm machine starts fast; runtime
 # data, logs and the pid file live under the repo's ignored .state/cassandra/.
@@ -253,6 +254,8 @@ start() {
       -Dlogback.configurationFile="file://$STATE_DIR/conf/logback.xml"
       -Dcassandra-foreground=yes
     )
+    # shellcheck disable=SC2206 # word splitting wanted: a list of JVM options
+    if [[ -n "${CASSANDRA_JVM_EXTRA_OPTS:-}" ]]; then jvm+=(${CASSANDRA_JVM_EXTRA_OPTS}); fi
     log "starting Cassandra $CASSANDRA_VERSION (data in $STATE_DIR)"
     # setsid: own process group, so stop can signal the whole group.
     setsid java "${jvm[@]}" -cp "$STATE_DIR/conf:$CACHE_DIR/lib/*" \

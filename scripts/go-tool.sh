@@ -17,7 +17,17 @@ if [ ! -x "$BIN" ]; then
   install_allowed "$name $version"
   source "$ROOT/scripts/go-env.sh"
   mkdir -p "$BIN_DIR"
-  quietly "$name-$version" env GOBIN="$BIN_DIR" go install "$pkg@$version"
+  # `go install pkg@version` also reads the module's version list (for deprecation notices),
+  # which a filtering proxy may refuse (403) while serving the version itself: then build the
+  # downloaded module (whose root is the command) in place instead.
+  build_in_place() {
+    local dir
+    dir="$(go mod download -json "$pkg@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')"
+    [ -n "$dir" ] || { echo "go-tool.sh: go mod download $pkg@$version failed" >&2; return 1; }
+    (cd "$dir" && go build -trimpath -o "$BIN" .)
+  }
+  quietly "$name-$version" env GOBIN="$BIN_DIR" go install "$pkg@$version" 2>/dev/null ||
+    quietly "$name-$version-in-place" build_in_place
   [ -x "$BIN" ] || { echo "go-tool.sh: go install $pkg@$version did not produce $BIN" >&2; exit 1; }
 fi
 echo "$BIN"

@@ -52,6 +52,9 @@ wait "$cluster" || rc=1
 [[ $rc -eq 0 ]] || exit 1
 printf ' %4ss\n' "$((SECONDS - t))"
 
+step jmx-exporter "JMX exporter agent (Maven Central)" bash scripts/jmx-exporter.sh path
+step redis-exporter "redis_exporter (Go module proxy)" bash scripts/redis-exporter.sh path
+
 if [ "${SKIP_SYNTH:-}" != "1" ]; then
   step synth "offline synth of every stack (out/)" npm run --silent synth -- --all
 fi

@@ -173,6 +173,9 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       namespace: cfg.namespace,
       stage: cfg.stage,
       region: cfg.region,
+      prometheusSelectorLabels: cfg.alerting.prometheusSelectorLabels,
+      inClusterRedis: cfg.redis.mode === "in-cluster",
+      cassandraVolumeGiB: cfg.cassandra.storageGiB,
       // Webhook URLs usually embed a token: keep them secret in state.
       notify: { subscriptions: cfg.alerting.subscriptions.map((s) => ({ ...s, endpoint: s.protocol === "https" ? pulumi.secret(s.endpoint) : s.endpoint })) },
       // ElastiCache metrics are per member cluster; their count is known from config.

@@ -7,7 +7,8 @@ import { defineConfig } from "vitest/config";
 //   istioctl, and the real Pulumi engine + Kubernetes provider applying `local` to it
 // - gateway: the gateway app against a real Redis (started by its global setup)
 // - telemetry: the telemetry app against a real Cassandra (started by its global setup), and
-//   the Cassandra schema Job against a second, auth-enabled node (`*.live.test.ts`)
+//   the Cassandra schema Job against a second, auth-enabled node, and the alerting end-to-end
+//   test (real Prometheus + Alertmanager) against its own node with the JMX agent (`*.live.test.ts`)
 export default defineConfig({
   // The config lives in test/; paths below are relative to the repo root.
   root: fileURLToPath(new URL("..", import.meta.url)),
@@ -46,7 +47,7 @@ export default defineConfig({
       {
         test: {
           name: "telemetry",
-          include: ["test/apps/telemetry/**/*.test.ts", "test/components/**/*.live.test.ts"],
+          include: ["test/apps/telemetry/**/*.test.ts", "test/components/**/*.live.test.ts", "test/alerting/**/*.live.test.ts"],
           globalSetup: ["test/apps/telemetry/global-setup.ts"],
           testTimeout: 180_000,
           hookTimeout: 600_000,

@@ -11,7 +11,7 @@ const UNIT_SUFFIX: Record<AlertRule["unit"], (v: string) => string> = {
   percent: (v) => `${v}%`,
   count: (v) => v,
   "per second": (v) => `${v}/s`,
-  nodes: (v) => `${v} not-ready nodes`,
+  nodes: (v) => `${v} nodes down`,
 };
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");

@@ -21,6 +21,8 @@ export interface QueryContext {
   readonly window: string;
   /** Namespace the platform's workloads run in (series carry it as the `namespace` label). */
   readonly namespace: string;
+  /** Size of one Cassandra data volume, bytes (disk-use rules divide by it). @default 100 GiB */
+  readonly cassandraVolumeBytes?: number;
 }
 
 /** One synthetic series for `promtool test rules`. */

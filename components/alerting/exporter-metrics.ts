@@ -18,23 +18,42 @@ export const REDIS_EXPORTER_METRICS = {
   memoryMax: "redis_memory_max_bytes",
   /** Counter: `evicted_keys` from INFO stats. */
   evictedKeys: "redis_evicted_keys_total",
+  /** Gauge: client connections (INFO clients `connected_clients`). */
+  connectedClients: "redis_connected_clients",
 } as const;
 
 /**
- * kube-state-metrics (kubernetes/kube-state-metrics, part of kube-prometheus-stack): the
- * Cassandra StatefulSet's desired and ready replicas. A node that is down (crashed, not ready,
- * or its pod unschedulable) shows as desired > ready. This works for any Cassandra metrics
- * agent (JMX exporter, MCAC), because it does not depend on the node being able to export.
+ * The Prometheus JMX exporter Java agent in the Cassandra pods (components/cassandra/metrics.ts):
+ * names its config renames Cassandra's MBeans to, plus the JVM metrics the agent always adds.
  */
-export const KUBE_STATE_METRICS = {
-  /** Gauge, labels: namespace, statefulset. Desired replicas. */
-  statefulSetReplicas: "kube_statefulset_replicas",
-  /** Gauge, labels: namespace, statefulset. Replicas whose readiness probe passes. */
-  statefulSetReadyReplicas: "kube_statefulset_status_replicas_ready",
+export const CASSANDRA_JMX_METRICS = {
+  /** Gauge, labels: operation (read|write), quantile ("0.99"). Coordinator latency, seconds. */
+  clientRequestLatency: "cassandra_client_request_latency_seconds",
+  /** Gauge: compactions waiting to run on the node. */
+  pendingCompactions: "cassandra_compaction_pending_tasks",
+  /** Counter: mutations dropped because they timed out in a queue (load shedding). */
+  droppedMutations: "cassandra_dropped_mutations_total",
+  /** Gauge: live data on disk, bytes (StorageService load, summed over keyspaces). */
+  loadBytes: "cassandra_storage_load_bytes",
+  /** Gauge: peers this node's failure detector marks down (sees nodes that cannot report). */
+  downEndpoints: "cassandra_failure_detector_down_endpoints",
+  /** Gauge, label area (heap|nonheap): JVM memory in use, bytes. */
+  jvmMemoryUsed: "jvm_memory_used_bytes",
+  /** Gauge, label area: the JVM's memory limit, bytes (-Xmx for the heap). */
+  jvmMemoryMax: "jvm_memory_max_bytes",
+} as const;
+
+/**
+ * Prometheus itself: `up` is the health of every scrape (1 = the target answered), written
+ * by Prometheus for each target of a PodMonitor; the job label is `<namespace>/<PodMonitor>`.
+ */
+export const PROMETHEUS_METRICS = {
+  up: "up",
 } as const;
 
 /** Every exporter metric name a rule may reference. */
 export const EXPORTER_METRIC_NAMES: ReadonlySet<string> = new Set<string>([
   ...Object.values(REDIS_EXPORTER_METRICS),
-  ...Object.values(KUBE_STATE_METRICS),
+  ...Object.values(CASSANDRA_JMX_METRICS),
+  ...Object.values(PROMETHEUS_METRICS),
 ]);

@@ -5,12 +5,15 @@ import { PLATFORM_NAMESPACE } from "../shared/labels";
 import { ArgErrors } from "../shared/validate";
 import { alarmSpecs, type AlarmTarget } from "./cloudwatch";
 import { ALERT_STAGES, validateRules, type AlertRule, type AlertStage } from "./dsl";
-import { DEFAULT_RULE_SELECTOR_LABELS, prometheusRuleObject } from "./promql";
+import { DEFAULT_PROMETHEUS_SELECTOR_LABELS, platformScrapeTargets, podMonitorObject } from "./monitors";
+import { prometheusRuleObject } from "./promql";
 import { PLATFORM_ALERT_RULES } from "./rules";
 
 export { PLATFORM_ALERT_RULES } from "./rules";
 export { memberClusterIds } from "./cloudwatch-metrics";
 export type { AlertRule, AlertStage } from "./dsl";
+export { DEFAULT_PROMETHEUS_SELECTOR_LABELS, MONITORS } from "./monitors";
+export { checkPrometheusSelects, type OurMonitoringLabels, type SelectsResult } from "./selects";
 
 /** SNS protocols a subscription may use (those the platform's config schema accepts, plus JSON email). */
 export const SUBSCRIPTION_PROTOCOLS = ["email", "email-json", "https", "sms", "sqs", "lambda"] as const;
@@ -25,7 +28,7 @@ export interface AlertSubscription {
 export interface AlertingLoadBalancer {
   /** Short stable name used in alarm names (`public`). */
   readonly name: string;
-  /** ARN suffix of the Application Load Balancer (`app/<name>/<id>`), the CloudWatch `LoadBalancer` dimension. */
+  /** ARN suffix of the Application Load Balancer (`app/<name>/<id>`), the CloudWatch `LoadBalancer` dimension; NLBs (`net/…`) are refused: their AWS/NetworkELB metrics have no 5xx or response time. */
   readonly arnSuffix: pulumi.Input<string>;
 }
 
@@ -47,8 +50,16 @@ export interface AlertingArgs {
   readonly region: string;
   /** The alert rules. @default PLATFORM_ALERT_RULES */
   readonly rules?: readonly AlertRule[];
-  /** Labels the platform Prometheus' `ruleSelector` matches. @default { prometheus: "platform", role: "alert-rules" } */
-  readonly ruleSelectorLabels?: Readonly<Record<string, string>>;
+  /** Labels the cluster Prometheus' `ruleSelector` and `podMonitorSelector` match. @default { release: "kube-prometheus-stack" } */
+  readonly prometheusSelectorLabels?: Readonly<Record<string, string>>;
+  /** Declare PodMonitors for the platform's workloads (prometheus-operator CRDs must exist). @default true */
+  readonly podMonitors?: boolean;
+  /** Cassandra pods run an Istio sidecar (scraped through its merged endpoint then). @default false */
+  readonly cassandraInMesh?: boolean;
+  /** The local stage's in-cluster Redis (with redis_exporter) exists. @default true for the local stage */
+  readonly inClusterRedis?: boolean;
+  /** Size of one Cassandra data volume in GiB, for the disk-use rule. @default 100 */
+  readonly cassandraVolumeGiB?: number;
   /** Who the SNS topic notifies (only used with `cloudWatch`). @default - topic without subscriptions */
   readonly notify?: { readonly subscriptions: readonly AlertSubscription[] };
   /** Managed AWS resources to alarm on. @default - no AWS resources at all (the local stack) */
@@ -63,6 +74,8 @@ export interface AlertingArgs {
 export class Alerting extends pulumi.ComponentResource {
   /** Name of the PrometheusRule object. */
   public readonly prometheusRuleName: pulumi.Output<string>;
+  /** Names of the PodMonitors (empty with `podMonitors: false`). */
+  public readonly podMonitorNames: pulumi.Output<string[]>;
   /** ARN of the SNS topic every alarm notifies; undefined without `cloudWatch`. */
   public readonly snsTopicArn?: pulumi.Output<string>;
   /** Names of the CloudWatch alarms (empty without `cloudWatch`). */
@@ -80,11 +93,12 @@ export class Alerting extends pulumi.ComponentResource {
     this.namespace = args.namespace ?? PLATFORM_NAMESPACE;
 
     this.prometheusRuleName = this.createPrometheusRule();
+    this.podMonitorNames = this.createPodMonitors();
     const topic = args.cloudWatch ? this.createTopic(name) : undefined;
     this.snsTopicArn = topic?.arn;
     this.alarmNames = topic ? this.createAlarms(name, topic) : pulumi.output([]);
 
-    this.registerOutputs({ prometheusRuleName: this.prometheusRuleName, snsTopicArn: this.snsTopicArn, alarmNames: this.alarmNames });
+    this.registerOutputs({ prometheusRuleName: this.prometheusRuleName, podMonitorNames: this.podMonitorNames, snsTopicArn: this.snsTopicArn, alarmNames: this.alarmNames });
   }
 
   private static validate(args: AlertingArgs): void {
@@ -94,6 +108,11 @@ export class Alerting extends pulumi.ComponentResource {
     const ns = args.namespace ?? PLATFORM_NAMESPACE;
     e.check(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(ns), "namespace", `must be a DNS label, got "${ns}"`);
     for (const p of validateRules(args.rules ?? PLATFORM_ALERT_RULES)) e.check(false, "rules", p);
+    for (const [k, v] of Object.entries(args.prometheusSelectorLabels ?? {})) {
+      e.check(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/.test(k) && /^([A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?)?$/.test(v), "prometheusSelectorLabels", `"${k}": "${v}" is not a valid Kubernetes label`);
+    }
+    const gib = args.cassandraVolumeGiB;
+    e.check(gib === undefined || (Number.isInteger(gib) && gib > 0), "cassandraVolumeGiB", `must be a positive integer, got ${gib}`);
     for (const [i, s] of (args.notify?.subscriptions ?? []).entries()) {
       e.check((SUBSCRIPTION_PROTOCOLS as readonly string[]).includes(s.protocol), `notify.subscriptions[${i}].protocol`, `must be one of ${SUBSCRIPTION_PROTOCOLS.join("|")}, got "${s.protocol}"`);
       e.check(typeof s.endpoint !== "string" || s.endpoint.trim().length > 0, `notify.subscriptions[${i}].endpoint`, "must not be empty");
@@ -103,6 +122,11 @@ export class Alerting extends pulumi.ComponentResource {
       const lbNames = (args.cloudWatch.loadBalancers ?? []).map((lb) => lb.name);
       for (const n of lbNames) e.check(/^[a-z0-9-]{1,32}$/.test(n), "cloudWatch.loadBalancers[].name", `must be lower-case [a-z0-9-], got "${n}"`);
       e.check(new Set(lbNames).size === lbNames.length, "cloudWatch.loadBalancers[].name", `must be unique, got ${JSON.stringify(lbNames)}`);
+      for (const lb of args.cloudWatch.loadBalancers ?? []) {
+        // Only plain strings can be checked here; the stack config schema checks its own.
+        const arn = lb.arnSuffix;
+        e.check(typeof arn !== "string" || /^app\//.test(arn), `cloudWatch.loadBalancers[${lb.name}].arnSuffix`, `must be an Application Load Balancer (app/<name>/<id>), got "${arn}": NLB metrics (AWS/NetworkELB) have no HTTP 5xx or response time to alarm on`);
+      }
       const prefix = args.cloudWatch.alarmNamePrefix;
       e.check(prefix === undefined || /^[A-Za-z0-9-]{1,64}$/.test(prefix), "cloudWatch.alarmNamePrefix", `must be [A-Za-z0-9-], got "${prefix}"`);
     }
@@ -113,11 +137,21 @@ export class Alerting extends pulumi.ComponentResource {
     const obj = prometheusRuleObject(
       "platform-alerts",
       this.rules,
-      { stage: this.args.stage, region: this.args.region, namespace: this.namespace },
-      this.args.ruleSelectorLabels ?? DEFAULT_RULE_SELECTOR_LABELS,
+      { stage: this.args.stage, region: this.args.region, namespace: this.namespace, cassandraVolumeGiB: this.args.cassandraVolumeGiB },
+      this.args.prometheusSelectorLabels ?? DEFAULT_PROMETHEUS_SELECTOR_LABELS,
     );
     declareKubeObject(obj, { parent: this });
     return pulumi.output(obj.metadata.name);
+  }
+
+  /** One PodMonitor per workload, labelled like the rule so the same Prometheus selects both. */
+  private createPodMonitors(): pulumi.Output<string[]> {
+    if (this.args.podMonitors === false) return pulumi.output([]);
+    const targets = platformScrapeTargets({ cassandraInMesh: this.args.cassandraInMesh, inClusterRedis: this.args.inClusterRedis ?? this.args.stage === "local" });
+    const labels = this.args.prometheusSelectorLabels ?? DEFAULT_PROMETHEUS_SELECTOR_LABELS;
+    const objs = targets.map((t) => podMonitorObject(t, this.namespace, labels));
+    for (const o of objs) declareKubeObject(o, { parent: this });
+    return pulumi.output(objs.map((o) => o.metadata.name));
   }
 
   private createTopic(name: string): aws.sns.Topic {

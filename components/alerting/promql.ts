@@ -4,6 +4,7 @@
  */
 import type { KubeObject } from "../shared/kube";
 import { standardLabels } from "../shared/labels";
+import { DEFAULT_PROMETHEUS_SELECTOR_LABELS } from "./monitors";
 import { duration, rulesForStage, type AlertRule, type AlertStage, type PromQlSource, type QueryContext } from "./dsl";
 
 export interface PromRule {
@@ -24,20 +25,19 @@ export interface CompileContext {
   readonly stage: AlertStage;
   readonly region: string;
   readonly namespace: string;
+  /** Size of one Cassandra data volume in GiB (the stack's `cassandra.storageGiB`). @default 100 */
+  readonly cassandraVolumeGiB?: number;
 }
-
-/**
- * Labels the platform's Prometheus selects rules by (`ruleSelector` of the Prometheus custom
- * resource). kube-prometheus-stack selects `release: <helm release>` by default; the platform's
- * Prometheus is expected to select `prometheus: platform`. Override per cluster via the args.
- */
-export const DEFAULT_RULE_SELECTOR_LABELS: Readonly<Record<string, string>> = { prometheus: "platform", role: "alert-rules" };
 
 export const isPromQl = (r: AlertRule): r is AlertRule & { source: PromQlSource } => r.source.kind === "promql";
 
 /** The query context a rule is compiled with (its own window). */
-export function queryContext(rule: AlertRule & { source: PromQlSource }, namespace: string): QueryContext {
-  return { window: duration(rule.source.windowSeconds || 60), namespace };
+export function queryContext(rule: AlertRule & { source: PromQlSource }, namespace: string, cassandraVolumeGiB?: number): QueryContext {
+  return {
+    window: duration(rule.source.windowSeconds || 60),
+    namespace,
+    ...(cassandraVolumeGiB !== undefined ? { cassandraVolumeBytes: cassandraVolumeGiB * 1024 ** 3 } : {}),
+  };
 }
 
 /** Threshold as PromQL/annotation text (no exponent noise for ratios). */
@@ -54,7 +54,7 @@ export function compileRule(rule: AlertRule & { source: PromQlSource }, ctx: Com
   return {
     alert: rule.name,
     // Parenthesised so the comparison applies to the whole value, whatever its operators.
-    expr: `(${rule.source.query(queryContext(rule, ctx.namespace))}) ${op} ${t}`,
+    expr: `(${rule.source.query(queryContext(rule, ctx.namespace, ctx.cassandraVolumeGiB))}) ${op} ${t}`,
     for: duration(rule.forSeconds),
     labels: { severity: rule.severity, notify: rule.notify, stage: ctx.stage, region: ctx.region },
     annotations: {
@@ -84,7 +84,7 @@ export function prometheusRuleObject(
   name: string,
   rules: readonly AlertRule[],
   ctx: CompileContext,
-  selectorLabels: Readonly<Record<string, string>> = DEFAULT_RULE_SELECTOR_LABELS,
+  selectorLabels: Readonly<Record<string, string>> = DEFAULT_PROMETHEUS_SELECTOR_LABELS,
 ): KubeObject {
   return {
     apiVersion: "monitoring.coreos.com/v1",

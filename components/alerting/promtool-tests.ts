@@ -86,7 +86,7 @@ function inputSeries(healthy: SyntheticSeries[], breach: SyntheticSeries[], phas
 /** The three scenario documents for one rule. */
 export function ruleTests(rule: AlertRule & { source: PromQlSource }, ctx: CompileContext, rulesFile: string): RuleTestFile[] {
   const threshold = rule.thresholds[ctx.stage]!;
-  const qctx = queryContext(rule, ctx.namespace);
+  const qctx = queryContext(rule, ctx.namespace, ctx.cassandraVolumeGiB);
   const fx = rule.source.fixture;
   const healthy = fx.healthy(threshold, qctx);
   const breach = fx.breach(threshold, qctx);

@@ -65,7 +65,7 @@ const redisEvictions: AlertRule = {
 const redisDown: AlertRule = {
   name: "RedisDown",
   title: "Redis is unreachable",
-  description: "redis_exporter cannot reach Redis: the gateway runs on its L1 cache only and every L1 miss goes to the telemetry services.",
+  description: "redis_exporter cannot reach Redis, or no exporter is scraped at all (the pod is gone): the gateway runs on its L1 cache only and every L1 miss goes to the telemetry services.",
   firstCheck: "`kubectl -n platform get pods -l app.kubernetes.io/name=redis` and the pod's events (OOMKilled, probe failures).",
   severity: "critical",
   notify: ONCALL,
@@ -79,7 +79,8 @@ const redisDown: AlertRule = {
     kind: "promql",
     windowSeconds: 0,
     metrics: [REDIS.up],
-    query: (c) => `min(${REDIS.up}{${ns(c)}})`,
+    // `or vector(0)`: without the pod there is no exporter and no redis_up series at all.
+    query: (c) => `min(${REDIS.up}{${ns(c)}}) or vector(0)`,
     fixture: {
       healthy: (_t, c) => [gauge(REDIS.up, labels(c.namespace), 1)],
       breach: (_t, c) => [gauge(REDIS.up, labels(c.namespace), 0)],
@@ -87,4 +88,29 @@ const redisDown: AlertRule = {
   },
 };
 
-export const REDIS_RULES: readonly AlertRule[] = [redisMemory, redisEvictions, redisDown];
+const redisClients: AlertRule = {
+  name: "RedisConnectedClientsHigh",
+  title: "Redis has too many client connections",
+  description: "Redis holds more client connections than the threshold: a client leaks connections (or the gateway scaled far out) and Redis approaches maxclients, after which it refuses new ones.",
+  firstCheck: "`redis-cli client list` grouped by address: which pods hold the connections; the gateway's replica count and its Redis client settings.",
+  severity: "warning",
+  notify: TEAM,
+  area: "redis",
+  intervalSeconds: 30,
+  forSeconds: 300,
+  breach: "above",
+  thresholds: { local: 1000 },
+  unit: "count",
+  source: {
+    kind: "promql",
+    windowSeconds: 0,
+    metrics: [REDIS.connectedClients],
+    query: (c) => `max(${REDIS.connectedClients}{${ns(c)}})`,
+    fixture: {
+      healthy: (t, c) => [gauge(REDIS.connectedClients, labels(c.namespace), Math.floor(t / 10))],
+      breach: (t, c) => [gauge(REDIS.connectedClients, labels(c.namespace), t * 2)],
+    },
+  },
+};
+
+export const REDIS_RULES: readonly AlertRule[] = [redisMemory, redisEvictions, redisDown, redisClients];

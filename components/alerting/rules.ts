@@ -1,5 +1,5 @@
 /**
- * The platform's alert rules: with ./rules-redis.ts and ./rules-aws.ts the one place where
+ * The platform's alert rules: with ./rules-cassandra.ts, ./rules-redis.ts and ./rules-aws.ts the one place where
  * alert thresholds live, per stage.
  * Metric names are imported from the apps' contracts and ./exporter-metrics.ts, never retyped.
  * Each PromQL rule carries the synthetic traffic that proves it (see test/alerting/).
@@ -7,11 +7,11 @@
 import { GATEWAY_METRICS } from "../../apps/gateway/src/metrics/names";
 import { TELEMETRY_METRICS } from "../../apps/telemetry/src/metrics/names";
 import type { AlertRule, QueryContext } from "./dsl";
-import { KUBE_STATE_METRICS } from "./exporter-metrics";
 import { AWS_RULES } from "./rules-aws";
+import { CASSANDRA_JMX_RULES, CASSANDRA_NODE_DOWN } from "./rules-cassandra";
 import { REDIS_RULES } from "./rules-redis";
-import { ns, ONCALL, p99Source, ratioSource, split, TEAM } from "./rules-common";
-import { counter, gauge } from "./synthetic";
+import { ONCALL, p99Source, ratioSource, split, TEAM } from "./rules-common";
+import { counter } from "./synthetic";
 
 const gateway5xx: AlertRule = {
   name: "GatewayHigh5xxRatio",
@@ -111,41 +111,6 @@ function ingest(c: QueryContext, fraction: number) {
   ];
 }
 
-const cassandraNodeDown: AlertRule = {
-  name: "CassandraNodeDown",
-  title: "A Cassandra node is down",
-  description: "A Cassandra rack's StatefulSet has fewer ready replicas than desired: the data centre runs with a node missing and LOCAL_QUORUM writes have less headroom.",
-  firstCheck: "`kubectl -n platform get pods -l app.kubernetes.io/name=cassandra` and the not-ready pod's events/logs (OOMKilled, disk full, pending PVC).",
-  severity: "critical",
-  notify: ONCALL,
-  area: "cassandra",
-  intervalSeconds: 30,
-  forSeconds: 120,
-  breach: "above",
-  thresholds: { local: 0, dev: 0, staging: 0, prod: 0 },
-  unit: "nodes",
-  source: {
-    kind: "promql",
-    windowSeconds: 0,
-    metrics: [KUBE_STATE_METRICS.statefulSetReplicas, KUBE_STATE_METRICS.statefulSetReadyReplicas],
-    query: (c) => {
-      // One StatefulSet per rack (zone): `cassandra-<rack>`; one alert per rack names the zone.
-      const sel = `{${ns(c)},statefulset=~"cassandra(-.+)?"}`;
-      return `sum by (namespace, statefulset) (${KUBE_STATE_METRICS.statefulSetReplicas}${sel}) - sum by (namespace, statefulset) (${KUBE_STATE_METRICS.statefulSetReadyReplicas}${sel})`;
-    },
-    fixture: {
-      healthy: (_t, c) => statefulSet(c, 3, 3),
-      breach: (_t, c) => statefulSet(c, 3, 2),
-      alertLabels: (c) => ({ namespace: c.namespace, statefulset: "cassandra-rack1" }),
-    },
-  },
-};
-
-function statefulSet(c: QueryContext, desired: number, ready: number) {
-  const labels = { namespace: c.namespace, statefulset: "cassandra-rack1" };
-  return [gauge(KUBE_STATE_METRICS.statefulSetReplicas, labels, desired), gauge(KUBE_STATE_METRICS.statefulSetReadyReplicas, labels, ready)];
-}
-
 const cassandraWriteLatency: AlertRule = {
   name: "CassandraHighWriteLatency",
   title: "Cassandra write latency p99 above target",
@@ -168,8 +133,9 @@ export const PLATFORM_ALERT_RULES: readonly AlertRule[] = [
   gatewayP99,
   upstreamFailures,
   ingestRejections,
-  cassandraNodeDown,
+  CASSANDRA_NODE_DOWN,
   cassandraWriteLatency,
+  ...CASSANDRA_JMX_RULES,
   ...REDIS_RULES,
   ...AWS_RULES,
 ];

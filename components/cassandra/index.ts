@@ -6,6 +6,7 @@ import { PLATFORM_NAMESPACE, standardLabels } from "../shared/labels";
 import { renderClusterSchema, renderSystemReplication } from "./cql";
 import { deriveHeap } from "./heap";
 import { HOSTS_PLACEHOLDER, buildSchemaJob, schemaJobName, type SchemaJobSpec } from "./job";
+import { withJmxExporter } from "./metrics";
 import { fillPlaceholder } from "./placeholders";
 import { racksFor, type Rack } from "./racks";
 import { appRoleSecretName, type CassandraAppRoleArgs } from "./roles";
@@ -153,7 +154,9 @@ export class CassandraCluster extends pulumi.ComponentResource {
       clientServiceName: CLIENT_SERVICE,
       credentialsSecretName: CREDENTIALS_SECRET,
       meshSidecar: args.meshSidecar ?? false,
-    }).map((o) => fillPlaceholder(o, SEEDS_PLACEHOLDER, seedList));
+    })
+      .map((o) => withJmxExporter(o)) // metrics agent for Prometheus (./metrics.ts)
+      .map((o) => fillPlaceholder(o, SEEDS_PLACEHOLDER, seedList));
     const statefulSets = this.declareWorkload(objects);
 
     const jobSpec: SchemaJobSpec = {

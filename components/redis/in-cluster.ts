@@ -4,6 +4,7 @@ import { synthChart, type KubeObject } from "../shared/kube";
 import { selectorLabels, standardLabels } from "../shared/labels";
 import { kplusHardenedContainerSecurity, stripCdk8sPlusLabels } from "../shared/cdk8s-plus";
 import { maxMemoryMiB } from "./engine";
+import { withRedisExporter } from "./exporter";
 
 /** Uid of the `redis` user in the official image (the entrypoint skips su-exec when not root). */
 export const REDIS_UID = 999;
@@ -77,7 +78,10 @@ export function buildInClusterRedis(spec: InClusterRedisSpec): KubeObject[] {
     sts.select(kplus.LabelSelector.of({ labels: selectorLabels(NAME, COMPONENT) }));
     sts.containers[0].mount("/data", kplus.Volume.fromEmptyDir(chart, "data", "data"));
   });
-  return objs.map(stripCdk8sPlusLabels).map(withPodSeccomp);
+  return objs
+    .map(stripCdk8sPlusLabels)
+    .map(withPodSeccomp)
+    .map((o) => withRedisExporter(o, { secretName: spec.secretName, passwordKey: spec.passwordKey, redisPort: REDIS_PORT }));
 }
 
 /** cdk8s-plus' pod securityContext has no seccomp field; add the shared default. */

@@ -110,8 +110,19 @@ const alerting = z
       z.object({ protocol: z.enum(["email", "https", "sms", "sqs", "lambda"]), endpoint: z.string().min(3) }).strict(),
     ).describe("SNS subscriptions of the alarm topic: [{protocol, endpoint}]."),
     loadBalancers: z
-      .array(z.object({ name: z.string().min(1), arnSuffix: z.string().regex(/^(app|net)\/[\w-]+\/[0-9a-f]+$/) }).strict())
-      .describe("Load balancers in front of the ingress gateway to alarm on: [{name, arnSuffix}]."),
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            // NLBs publish AWS/NetworkELB metrics: no HTTP 5xx or response time, so the alarms would watch nothing.
+            arnSuffix: z.string().regex(/^app\/[\w-]+\/[0-9a-f]+$/, "expected an Application Load Balancer ARN suffix app/<name>/<id> (NLBs, net/…, have no HTTP metrics to alarm on)"),
+          })
+          .strict(),
+      )
+      .describe("Application Load Balancers in front of the ingress gateway to alarm on: [{name, arnSuffix: app/<name>/<id>}]; NLBs are refused."),
+    prometheusSelectorLabels: z
+      .record(z.string().min(1), z.string())
+      .describe("Labels on the PrometheusRule and PodMonitors that the cluster's Prometheus selects them by (kube-prometheus-stack: `release: <helm release>`)."),
   })
   .strict();
 

@@ -42,7 +42,8 @@ export const BASE_DEFAULTS: DeepPartial<PlatformSettings> = {
   gateway: { targetCpuPercent: 70, publicHost: "api.telemetry.example.com", tlsSecretName: "gateway-tls", jwt: { algorithm: "RS256", issuer: "https://auth.example.com/", audience: "telemetry-api" } },
   telemetry: { host: "telemetry" },
   mesh: { routeTimeoutSeconds: 10, retryAttempts: 2, perTryTimeoutSeconds: 3, maxConnections: 1024, consecutive5xxErrors: 5 },
-  alerting: { subscriptions: [], loadBalancers: [] },
+  // kube-prometheus-stack selects rules and monitors by its Helm release name; this is the chart's documented one.
+  alerting: { subscriptions: [], loadBalancers: [], prometheusSelectorLabels: { release: "kube-prometheus-stack" } },
   scheduling: { zoneSpread: "preferred" },
   vercel: { plan: "pro", maxDurationSeconds: 30, memoryMb: 1024 },
 };

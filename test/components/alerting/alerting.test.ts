@@ -24,24 +24,56 @@ async function build(name: string, args: AlertingModule.AlertingArgs) {
 
 const TYPES = {
   rule: "kubernetes:monitoring.coreos.com/v1:PrometheusRule",
+  podMonitor: "kubernetes:monitoring.coreos.com/v1:PodMonitor",
   topic: "aws:sns/topic:Topic",
   sub: "aws:sns/topicSubscription:TopicSubscription",
   alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
 };
 
 describe("Alerting on the local stage", () => {
-  it("declares only the PrometheusRule (no AWS resources) with the local thresholds", async () => {
+  it("declares only the PrometheusRule and PodMonitors (no AWS resources) with the local thresholds", async () => {
     const { a, children } = await build("local-alerts", { stage: "local", region: "local", notify: { subscriptions: [{ protocol: "email", endpoint: "oncall@example.com" }] } });
-    expect(children.map((c) => c.type)).toEqual([TYPES.rule]);
+    expect(children.map((c) => c.type).sort()).toEqual([...Array(4).fill(TYPES.podMonitor), TYPES.rule]);
+    expect(await valueOf(a.podMonitorNames)).toEqual(["gateway", "telemetry", "cassandra", "redis"]);
     expect(a.snsTopicArn).toBeUndefined();
     expect(await valueOf(a.alarmNames)).toEqual([]);
     expect(await valueOf(a.prometheusRuleName)).toBe("platform-alerts");
-    const rule = children[0]!;
+    const rule = children.find((c) => c.type === TYPES.rule)!;
     await validateManifest(rule.inputs as any);
     const alerts = (rule.inputs.spec as any).groups.flatMap((g: any) => g.rules);
     expect(alerts.map((r: any) => r.alert)).toContain("RedisMemoryHigh");
     expect(alerts.find((r: any) => r.alert === "GatewayHighP99Latency").expr).toMatch(/ > 2$/);
     expect(alerts.every((r: any) => r.labels.stage === "local" && r.labels.region === "local")).toBe(true);
+  });
+
+  it("labels rule and PodMonitors with what kube-prometheus-stack selects, or the configured labels", async () => {
+    const { children } = await build("local-alerts-2", { stage: "local", region: "local", namespace: "obs", prometheusSelectorLabels: { release: "monitoring" } });
+    for (const c of children) {
+      await validateManifest(c.inputs as any);
+      expect((c.inputs.metadata as any).labels).toMatchObject({ release: "monitoring", "app.kubernetes.io/part-of": "platform" });
+    }
+    const { children: defaults } = await build("local-alerts-3", { stage: "local", region: "local" });
+    for (const c of defaults) expect((c.inputs.metadata as any).labels.release).toBe("kube-prometheus-stack");
+  });
+
+  it("scrapes meshed workloads on the sidecar's merged :15020/stats/prometheus, Cassandra (outside the mesh) on its agent port", async () => {
+    const { children } = await build("local-alerts-4", { stage: "local", region: "local" });
+    const monitors = Object.fromEntries(children.filter((c) => c.type === TYPES.podMonitor).map((c) => [(c.inputs.metadata as any).name, c.inputs.spec as any]));
+    for (const name of ["gateway", "telemetry", "redis"]) {
+      const ep = monitors[name].podMetricsEndpoints[0];
+      expect([name, ep.port, ep.path]).toEqual([name, "http-envoy-prom", "/stats/prometheus"]);
+      expect(ep.relabelings.map((r: any) => r.replacement)).toEqual(["$1:15020", "[$1]:15020"]);
+    }
+    expect(monitors["cassandra"].podMetricsEndpoints[0]).toMatchObject({ port: "http-metrics", path: "/metrics" });
+    expect(monitors["telemetry"].selector.matchExpressions).toEqual([{ key: "app.kubernetes.io/component", operator: "In", values: ["command", "query"] }]);
+    expect(monitors["gateway"].namespaceSelector).toEqual({ matchNames: ["platform"] });
+  });
+
+  it("declares no Redis PodMonitor without the in-cluster Redis, and none at all when disabled", async () => {
+    const { a } = await build("local-alerts-5", { stage: "local", region: "local", inClusterRedis: false });
+    expect(await valueOf(a.podMonitorNames)).toEqual(["gateway", "telemetry", "cassandra"]);
+    const { a: none } = await build("local-alerts-6", { stage: "local", region: "local", podMonitors: false });
+    expect(await valueOf(none.podMonitorNames)).toEqual([]);
   });
 });
 
@@ -143,6 +175,12 @@ describe("argument validation", () => {
           'cloudWatch.loadBalancers\\[\\].name: must be unique, got \\["a","a"\\]',
         ].join("[\\s\\S]*"),
       ),
+    );
+  });
+
+  it("refuses Network Load Balancers: AWS/NetworkELB has no HTTP 5xx or response time to alarm on", () => {
+    expect(() => new mod.Alerting("nlb", { stage: "prod", region: "eu-west-1", cloudWatch: { loadBalancers: [{ name: "public", arnSuffix: "net/istio-ingress/50dc6c495c0c9188" }] } })).toThrow(
+      /cloudWatch.loadBalancers\[public\].arnSuffix: must be an Application Load Balancer \(app\/<name>\/<id>\), got "net\/istio-ingress\/50dc6c495c0c9188"/,
     );
   });
 

@@ -27,7 +27,7 @@ describe("compileRule", () => {
   it("uses each stage's own threshold and `<` for below-rules", () => {
     expect(compileRule(byName("GatewayHighP99Latency"), { ...ctx, stage: "dev" }).expr).toMatch(/ > 2$/);
     expect(compileRule(byName("GatewayHigh5xxRatio"), { ...ctx, stage: "staging" }).expr).toMatch(/ > 0\.05$/);
-    expect(compileRule(byName("RedisDown"), { ...ctx, stage: "local" }).expr).toBe('(min(redis_up{namespace="platform"})) < 1');
+    expect(compileRule(byName("RedisDown"), { ...ctx, stage: "local" }).expr).toBe('(min(redis_up{namespace="platform"}) or vector(0)) < 1');
   });
 
   it("selects series by the given namespace", () => {
@@ -51,10 +51,11 @@ describe("compileGroups", () => {
     expect(groups.map((g) => [g.name, g.interval, g.rules.map((r) => r.alert)])).toEqual([
       ["platform-gateway-30s", "30s", ["GatewayHigh5xxRatio", "GatewayHighP99Latency", "GatewayUpstreamFailures"]],
       ["platform-telemetry-1m", "1m", ["TelemetryIngestRejections"]],
-      ["platform-cassandra-30s", "30s", ["CassandraNodeDown", "CassandraHighWriteLatency"]],
+      ["platform-cassandra-30s", "30s", ["CassandraNodeDown", "CassandraHighWriteLatency", "CassandraReadLatencyP99", "CassandraWriteLatencyP99", "CassandraDroppedMutations", "CassandraHeapPressure"]],
+      ["platform-cassandra-1m", "1m", ["CassandraPendingCompactions", "CassandraDiskUsageHigh"]],
     ]);
     const local = compileGroups(PLATFORM_ALERT_RULES, { ...ctx, stage: "local" }).flatMap((g) => g.rules.map((r) => r.alert));
-    expect(local).toEqual(expect.arrayContaining(["RedisMemoryHigh", "RedisEvictions", "RedisDown"]));
+    expect(local).toEqual(expect.arrayContaining(["RedisMemoryHigh", "RedisEvictions", "RedisDown", "RedisConnectedClientsHigh"]));
     expect(local.some((a) => a.startsWith("ElastiCache") || a.startsWith("LoadBalancer"))).toBe(false);
   });
 });
@@ -67,7 +68,7 @@ describe("prometheusRuleObject", () => {
     expect(rules).toHaveLength(rulesForStage(PLATFORM_ALERT_RULES, stage).filter(isPromQl).length);
   });
 
-  it("carries the standard labels and the rule-selector labels", () => {
+  it("carries the standard labels and the Prometheus selector labels", () => {
     const obj = prometheusRuleObject("platform-alerts", PLATFORM_ALERT_RULES, ctx);
     expect(obj.metadata).toEqual({
       name: "platform-alerts",
@@ -77,10 +78,10 @@ describe("prometheusRuleObject", () => {
         "app.kubernetes.io/component": "alert-rules",
         "app.kubernetes.io/part-of": "platform",
         "app.kubernetes.io/managed-by": "pulumi",
-        prometheus: "platform",
-        role: "alert-rules",
+        // What kube-prometheus-stack's default ruleSelector matches (issue #19).
+        release: "kube-prometheus-stack",
       },
     });
-    expect(prometheusRuleObject("x", PLATFORM_ALERT_RULES, ctx, { release: "kube-prometheus-stack" }).metadata.labels).toMatchObject({ release: "kube-prometheus-stack" });
+    expect(prometheusRuleObject("x", PLATFORM_ALERT_RULES, ctx, { release: "prom" }).metadata.labels).toMatchObject({ release: "prom" });
   });
 });

@@ -97,7 +97,7 @@ describe("CassandraCluster (prod data centre with peers)", async () => {
       });
     }
     const mounts = spec.containers[0].volumeMounts.map((m: any) => m.mountPath).sort();
-    expect(mounts).toEqual(["/etc/cassandra", "/tmp", "/var/lib/cassandra", "/var/log/cassandra"]);
+    expect(mounts).toEqual(["/etc/cassandra", "/opt/jmx-exporter", "/tmp", "/var/lib/cassandra", "/var/log/cassandra"]);
     expect(spec.containers[0].readinessProbe.tcpSocket.port).toBe(9042);
     expect(spec.containers[0].livenessProbe).toBeDefined();
     expect(spec.containers[0].startupProbe).toBeDefined();
