@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleIngest, precheckIngest, type IngestDeps } from "./core/ingest.js";
 import { LIMITS } from "./core/limits.js";
 import { handleQuery, type QueryDeps } from "./core/query.js";
+import { SUBJECT_HEADER } from "./core/subject.js";
 import type { HttpResult } from "./core/types.js";
 
 /**
@@ -54,6 +55,7 @@ export async function serveIngest(req: IncomingMessage, res: ServerResponse, dep
     method: req.method,
     contentType: req.headers["content-type"],
     idempotencyKey: req.headers["idempotency-key"],
+    subjectAssertion: req.headers[SUBJECT_HEADER],
   };
   // Reject before reading a body we would not accept anyway.
   let result = precheckIngest(head);
