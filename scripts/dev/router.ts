@@ -41,9 +41,26 @@ export function createDevRouter(targets: RouterTargets): Server {
         for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
         res.writeHead(up.statusCode ?? 502, out);
         up.pipe(res);
+        up.on("end", () => {
+          if (req.complete) return;
+          // The role answered before the upload ended (e.g. 413 over its cap). Like Envoy: stop
+          // sending it the body and drop that upstream connection (it is mid-request, so it
+          // must not go back to the pool, where the next request's headers would wait behind
+          // a 20 MiB body), and read the rest of the client's body so it gets the answer.
+          req.unpipe(upstream);
+          req.resume();
+          upstream.destroy();
+        });
       },
     );
-    upstream.on("error", (err) => send(res, 503, { error: `telemetry-${role} unavailable: ${err.message}` }));
+    // Headers now, not with the first body chunk: the role may answer from the headers alone
+    // (a Content-Length over its cap), and a client may declare a body it never sends.
+    upstream.flushHeaders();
+    upstream.on("error", (err) => {
+      // After the answer has gone out, an error is only the cut upstream connection above.
+      if (res.writableEnded) return;
+      send(res, 503, { error: `telemetry-${role} unavailable: ${err.message}` });
+    });
     res.on("close", () => {
       if (!res.writableFinished) upstream.destroy();
     });

@@ -11,6 +11,7 @@ import { createLogger, type GatewayLogFields, type GatewayLogger } from "./obser
 import { createMetrics, type GatewayMetrics } from "./observability/metrics.js";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./observability/request-id.js";
 import { SUBJECT_HEADER, signSubject } from "./auth/subject.js";
+import { requestBody } from "./proxy/body.js";
 import { ProxyTrust } from "./proxy/forwarded.js";
 import { clientResponseHeaders, upstreamRequestHeaders, wantsReadYourWrites } from "./proxy/headers.js";
 import { StreamProxyHandler } from "./proxy/stream-handler.js";
@@ -252,7 +253,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           onClientGone = () => handler.abort();
           if (ctx.clientGone) handler.abort(); // left while auth ran
           pools.pool(route.origin).dispatch(
-            { origin: route.origin, path: upPath, method: req.method as "GET", headers: headersFor(), body: withBody ? req : null },
+            { origin: route.origin, path: upPath, method: req.method as "GET", headers: headersFor(), body: withBody ? requestBody(req, res) : null },
             handler,
           );
         });
@@ -274,7 +275,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         path: upPath,
         method: req.method as "GET",
         headers: headersFor(),
-        body: withBody ? req : null,
+        // A stale-refresh (no signal) is a GET without body; only the client's own fetch reads req.
+        body: withBody ? requestBody(req, res) : null,
         signal,
       });
       const body = await readCapped(up.body, config.maxBufferedBytes, up.headers["content-length"]);

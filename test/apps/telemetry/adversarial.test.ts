@@ -179,7 +179,7 @@ function upload(url: string, total: number, declared: number | undefined = total
       res.on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
     });
     req.on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
-    req.setTimeout(30_000, () => req.destroy(Object.assign(new Error("timeout"), { code: "TIMEOUT" })));
+    req.setTimeout(15_000, () => req.destroy(Object.assign(new Error("timeout"), { code: "TIMEOUT" })));
     const chunk = Buffer.alloc(256 * 1024, 0x20);
     let sent = 0;
     const pump = () => {
@@ -197,8 +197,60 @@ function upload(url: string, total: number, declared: number | undefined = total
 
 describe("over-cap uploads (finding 6)", () => {
   it("20 MiB POSTs straight to the command role all get a clean 413, never a reset", async () => {
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => upload(cmd.url, 20 * 1024 * 1024, i % 2 === 0 ? 20 * 1024 * 1024 : undefined)));
+    expect(results).toEqual(Array(40).fill("413"));
+  });
+});
+
+describe("the dev router in front of the roles behaves like the mesh (finding 6)", () => {
+  let query: Running;
+  let router: import("node:http").Server;
+  let routerUrl: string;
+  beforeAll(async () => {
+    const { createDevRouter } = await import("../../../scripts/dev/router.js");
+    query = await startServer("query");
+    router = createDevRouter({ command: Number(new URL(cmd.url).port), query: Number(new URL(query.url).port) });
+    await new Promise<void>((r) => router.listen(0, "127.0.0.1", r));
+    routerUrl = `http://127.0.0.1:${(router.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    router?.closeAllConnections();
+    await new Promise((r) => router?.close(r));
+    await query?.app.shutdown();
+  });
+
+  it("passes the role's 413 for 20 MiB uploads through, never a reset or a 5xx", async () => {
     const results = [];
-    for (let i = 0; i < 8; i++) results.push(await upload(cmd.url, 20 * 1024 * 1024, i % 2 === 0 ? 20 * 1024 * 1024 : undefined));
-    expect(results).toEqual(Array(8).fill("413"));
+    for (let i = 0; i < 6; i++) results.push(await upload(routerUrl, 20 * 1024 * 1024, i % 2 === 0 ? 20 * 1024 * 1024 : undefined));
+    expect(results).toEqual(Array(6).fill("413"));
+  });
+
+  it("through the gateway too: 20 MiB uploads get the role's 413, not a 504 or a reset", async () => {
+    const { createGateway } = await import("../../../apps/gateway/src/server.js");
+    const { loadGatewayConfig } = await import("../../../apps/gateway/src/config/index.js");
+    const routes = [{ prefix: "/api", upstream: `${routerUrl}/api`, kind: "buffered", auth: false }];
+    const gw = createGateway(loadGatewayConfig({ REGION: "local", STAGE: "test", ROUTES: JSON.stringify(routes), LOG_LEVEL: "silent", UPSTREAM_TIMEOUT_MS: "5000" }), {
+      host: "127.0.0.1",
+      port: 0,
+      defaultMetrics: false,
+      drainMs: 1000,
+    });
+    const { url } = await gw.start();
+    try {
+      // More concurrent uploads than the router has upstream sockets (32): a socket still busy
+      // pushing a refused body upstream must not hold the next request's headers back.
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => upload(url, 20 * 1024 * 1024, i % 2 === 0 ? 20 * 1024 * 1024 : undefined)));
+      expect(results).toEqual(Array(40).fill("413"));
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  it("forwards the headers at once: a 10 GiB Content-Length with no body gets its 413 without waiting", async () => {
+    expect(await upload(routerUrl, 0, 10 * 1024 ** 3)).toBe("413");
+    // and a normal request still works through the same router
+    const source = uniqueSource("router");
+    expect((await ingest(routerUrl, { events: [{ level: "info", message: "m", source, timestamp: ts }] })).status).toBe(202);
+    expect(await queryAll(routerUrl, { source, day })).toHaveLength(1);
   });
 });
