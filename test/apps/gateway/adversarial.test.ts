@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { request } from "node:http";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { gatewayConfig, httpRequest, startGateway, startPrivateRedis, startUpstream, tempFile, type TestGateway, type Upstream } from "./helpers.js";
@@ -112,51 +111,6 @@ describe("gateway hygiene", () => {
       const seen = lastSeen(me)["x-platform-subject"] as string | undefined;
       if (g === plain) expect(seen).toBeUndefined();
       else expect(Buffer.from(seen!.split(".")[2]!, "base64url").toString()).toBe("alice");
-    }
-  });
-});
-
-/** POSTs `total` bytes; resolves with the status, or the socket error code (EPIPE, ECONNRESET). */
-function upload(url: string, total: number): Promise<string> {
-  return new Promise((resolve) => {
-    const req = request(url, { method: "POST", agent: false, headers: { "content-length": total } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(String(res.statusCode)));
-    });
-    req.on("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
-    const chunk = Buffer.alloc(256 * 1024, 0x20);
-    let sent = 0;
-    const pump = () => {
-      while (sent < total) {
-        sent += chunk.length;
-        if (!req.write(chunk)) return void req.once("drain", pump);
-      }
-      req.end();
-    };
-    pump();
-  });
-}
-
-describe("an upstream that refuses an upload early (finding 6)", () => {
-  it("its 413 reaches every client: the rest of the body is drained, not reset", async () => {
-    // Answers from the Content-Length alone (like the telemetry roles), and only then reads and
-    // discards the body: the whole answer is there while the gateway is still uploading.
-    const upstream = await startUpstream((req, res) => {
-      res.writeHead(413, { "content-type": "application/json" }).end('{"error":"too large"}');
-      setTimeout(() => req.resume(), 200);
-    });
-    const g = await startGateway(
-      gatewayConfig([
-        { prefix: "/s", upstream: upstream.url, kind: "stream", auth: false },
-        { prefix: "/b", upstream: upstream.url, kind: "buffered", auth: false },
-      ]),
-    );
-    try {
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => upload(`${g.url}/${i % 2 ? "s" : "b"}/ingest`, 20 * 1024 * 1024)));
-      expect(results).toEqual(Array(20).fill("413"));
-    } finally {
-      await g.stop();
-      await upstream.close();
     }
   });
 });

@@ -254,3 +254,82 @@ describe("the dev router in front of the roles behaves like the mesh (finding 6)
     expect(await queryAll(routerUrl, { source, day })).toHaveLength(1);
   });
 });
+
+describe("Idempotency-Keys are scoped by the subject the gateway vouches for (finding 2)", () => {
+  const SUBJECT_KEY = "e2e-subject-signing-key-0123456789abcdef";
+  const JWT_SECRET = "e2e-jwt-secret-0123456789abcdef0123456789";
+  let scoped: Running;
+  let gw: import("../../../apps/gateway/src/server.js").Gateway;
+  let gwUrl: string;
+
+  async function token(sub: string): Promise<string> {
+    const { SignJWT } = await import("jose");
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ sub, iss: "iss", aud: "aud", exp: now + 600 }).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(JWT_SECRET));
+  }
+
+  beforeAll(async () => {
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { createGateway } = await import("../../../apps/gateway/src/server.js");
+    const { loadGatewayConfig } = await import("../../../apps/gateway/src/config/index.js");
+    const dir = mkdtempSync(join(tmpdir(), "telemetry-e2e-"));
+    writeFileSync(join(dir, "jwt"), JWT_SECRET);
+    writeFileSync(join(dir, "subject"), SUBJECT_KEY);
+    const app = createTelemetryServer({ config: { ...testConfig(), subjectKey: Buffer.from(SUBJECT_KEY) }, log: silentLog, defaultMetrics: false });
+    scoped = { app, url: `http://127.0.0.1:${await app.listen(0, "127.0.0.1")}` };
+    const routes = [{ prefix: "/api", upstream: `${scoped.url}/api`, kind: "buffered", auth: true }];
+    gw = createGateway(
+      loadGatewayConfig({
+        REGION: "local",
+        STAGE: "test",
+        LOG_LEVEL: "silent",
+        ROUTES: JSON.stringify(routes),
+        JWT_ALG: "HS256",
+        JWT_ISSUER: "iss",
+        JWT_AUDIENCE: "aud",
+        JWT_KEY_FILE: join(dir, "jwt"),
+        SUBJECT_KEY_FILE: join(dir, "subject"),
+      }),
+      { host: "127.0.0.1", port: 0, defaultMetrics: false, drainMs: 1000 },
+    );
+    gwUrl = (await gw.start()).url;
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await scoped?.app.shutdown();
+  });
+
+  it("mallory reusing alice's key writes her own rows and cannot touch alice's", async () => {
+    const source = uniqueSource("scoped");
+    const key = `shared-${randomUUID()}`;
+    const as = async (sub: string) => ({ authorization: `Bearer ${await token(sub)}`, "idempotency-key": key });
+    const event = (message: string) => ({ events: [{ level: "info", message, source, timestamp: ts }] });
+    expect((await ingest(gwUrl, event("alice's"), await as("alice"))).status).toBe(202);
+    // Same key, same source and timestamp: before the fix, the same row id, so alice's event was replaced.
+    expect((await ingest(gwUrl, event("mallory's"), await as("mallory"))).status).toBe(202);
+    expect((await queryAll(scoped.url, { source, day })).map((e) => e.message).sort()).toEqual(["alice's", "mallory's"]);
+    // Each caller's key is bound to that caller's first body.
+    expect((await ingest(gwUrl, event("alice again"), await as("alice"))).status).toBe(409);
+    expect((await ingest(gwUrl, event("alice's"), await as("alice"))).status).toBe(202);
+    expect(await queryAll(scoped.url, { source, day })).toHaveLength(2);
+  });
+
+  it("the telemetry app trusts the subject header only with a valid signature", async () => {
+    const source = uniqueSource("forged");
+    const body = { events: [{ level: "info", message: "m", source, timestamp: ts }] };
+    const sub = Buffer.from("alice").toString("base64url");
+    const now = Math.floor(Date.now() / 1000);
+    for (const forged of [`v1.${now}.${sub}.${"A".repeat(43)}`, "alice", `v1.${now}.${sub}`]) {
+      const r = await ingest(scoped.url, body, { "x-platform-subject": forged, "idempotency-key": `f-${randomUUID()}` });
+      expect(r.status, forged).toBe(401);
+    }
+    // A correctly signed but stale assertion (replayed later) is refused too.
+    const { createHmac } = await import("node:crypto");
+    const old = `v1.${now - 3600}.${sub}`;
+    const stale = `${old}.${createHmac("sha256", SUBJECT_KEY).update(old).digest("base64url")}`;
+    expect((await ingest(scoped.url, body, { "x-platform-subject": stale })).status).toBe(401);
+    expect(await queryAll(scoped.url, { source, day })).toHaveLength(0);
+  });
+});
