@@ -109,9 +109,10 @@ export function preflightEncode(events: readonly IdentifiedEvent[]): { index: nu
 /**
  * Writes events at LOCAL_QUORUM: one unlogged batch per partition chunk (a single-partition
  * unlogged batch is applied atomically by one replica set, without the batchlog), never a batch
- * spanning partitions; chunks run concurrently with a bound. Resolves with the number written;
- * rejects with PartialWriteError when any chunk failed (the count written before is reported,
- * but the caller must not acknowledge the request).
+ * spanning partitions; chunks run concurrently with a bound. When some chunks were written and
+ * others failed, the failed ones get `partialRetries` more rounds (same ids, so no duplicate).
+ * Resolves with the number written; rejects with PartialWriteError when a chunk still failed
+ * (the count written is reported; the caller must not acknowledge the request).
  */
 export async function writeEvents(client: Client, events: readonly IdentifiedEvent[], opts: WriteOptions = {}): Promise<number> {
   const chunks = planBatches(events, opts.maxBatchBytes);
