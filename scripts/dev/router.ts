@@ -15,6 +15,24 @@ export const ROLE_HEADER = "x-dev-telemetry-role";
 
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"]);
 
+/** How long the rest of an upload is read (and discarded) after an early answer, at most. */
+export const LINGER_MS = 10_000;
+
+/** Ends `res` once `req`'s body is read to the end (discarding it), or after LINGER_MS. */
+function endAfterUpload(req: IncomingMessage, res: ServerResponse): void {
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    res.end();
+  };
+  const timer = setTimeout(finish, LINGER_MS).unref();
+  req.once("end", finish);
+  req.once("close", finish);
+  req.resume();
+}
+
 function send(res: ServerResponse, status: number, body: Record<string, unknown>): void {
   if (res.headersSent) return void res.destroy();
   const text = JSON.stringify(body);
@@ -40,16 +58,18 @@ export function createDevRouter(targets: RouterTargets): Server {
         const out: Record<string, string | string[]> = { [ROLE_HEADER]: role };
         for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
         res.writeHead(up.statusCode ?? 502, out);
-        up.pipe(res);
+        up.pipe(res, { end: false });
         up.on("end", () => {
-          if (req.complete) return;
+          if (req.complete) return void res.end();
           // The role answered before the upload ended (e.g. 413 over its cap). Like Envoy: stop
           // sending it the body and drop that upstream connection (it is mid-request, so it
           // must not go back to the pool, where the next request's headers would wait behind
-          // a 20 MiB body), and read the rest of the client's body so it gets the answer.
+          // a 20 MiB body). The client has the whole answer already; the response ends (and a
+          // `Connection: close` socket closes) only once its upload is read, or after
+          // LINGER_MS: closing on unread data would reset the connection before it reads it.
           req.unpipe(upstream);
-          req.resume();
           upstream.destroy();
+          endAfterUpload(req, res);
         });
       },
     );

@@ -11,7 +11,7 @@ import { createLogger, type GatewayLogFields, type GatewayLogger } from "./obser
 import { createMetrics, type GatewayMetrics } from "./observability/metrics.js";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./observability/request-id.js";
 import { SUBJECT_HEADER, signSubject } from "./auth/subject.js";
-import { requestBody } from "./proxy/body.js";
+import { endAfterUpload, requestBody } from "./proxy/body.js";
 import { ProxyTrust } from "./proxy/forwarded.js";
 import { clientResponseHeaders, upstreamRequestHeaders, wantsReadYourWrites } from "./proxy/headers.js";
 import { StreamProxyHandler } from "./proxy/stream-handler.js";
@@ -206,6 +206,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       res.end(text);
       return;
     }
+    // An answer ready before the upload is over (401, 404, an upstream's early 413) must not
+    // reset the client's connection: see endAfterUpload.
+    if (hasRequestBody(req)) endAfterUpload(req, res);
     // One listener: a client that goes away cancels its upstream request; then the access log.
     let onClientGone: (() => void) | undefined;
     res.once("close", () => {
@@ -253,7 +256,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           onClientGone = () => handler.abort();
           if (ctx.clientGone) handler.abort(); // left while auth ran
           pools.pool(route.origin).dispatch(
-            { origin: route.origin, path: upPath, method: req.method as "GET", headers: headersFor(), body: withBody ? requestBody(req, res) : null },
+            { origin: route.origin, path: upPath, method: req.method as "GET", headers: headersFor(), body: withBody ? requestBody(req) : null },
             handler,
           );
         });
@@ -276,7 +279,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         method: req.method as "GET",
         headers: headersFor(),
         // A stale-refresh (no signal) is a GET without body; only the client's own fetch reads req.
-        body: withBody ? requestBody(req, res) : null,
+        body: withBody ? requestBody(req) : null,
         signal,
       });
       const body = await readCapped(up.body, config.maxBufferedBytes, up.headers["content-length"]);

@@ -71,8 +71,7 @@ export function createTelemetryServer(opts: ServerOptions): TelemetryServer {
         return;
       }
     }
-    req.resume();
-    sendResult(res, { status: 404, body: { error: "not found" } });
+    sendResult(res, { status: 404, body: { error: "not found" } }, false, req);
   }
 
   const server = createServer((req, res) => {
