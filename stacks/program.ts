@@ -97,17 +97,6 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
     keyspace: cfg.cassandra.keyspace,
     credentialsSecretName: cassandra.appRoles[TELEMETRY_CASSANDRA_ROLES[role].name]!.secretName,
   });
-  const size = { cpuMillis: cfg.telemetry.cpuMillis, memoryMiB: cfg.telemetry.memoryMiB };
-  const command = new TelemetryService(
-    "telemetry-command",
-    { namespace: cfg.namespace, image: images.telemetry, role: "command", replicas: cfg.telemetry.commandReplicas, zoneSpread: cfg.scheduling.zoneSpread, size, cassandra: telemetryCassandra("command") },
-    inCluster,
-  );
-  const query = new TelemetryService(
-    "telemetry-query",
-    { namespace: cfg.namespace, image: images.telemetry, role: "query", replicas: cfg.telemetry.queryReplicas, zoneSpread: cfg.scheduling.zoneSpread, size, cassandra: telemetryCassandra("query") },
-    inCluster,
-  );
   const meshHost = new TelemetryMeshHost("telemetry", { namespace: cfg.namespace, name: cfg.telemetry.host }, inCluster);
 
   const jwtKey = secrets.getSecret("jwtKey");
@@ -127,8 +116,32 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       // The key is a Pulumi secret when set in config; otherwise an existing Secret (e.g. synced by external-secrets).
       jwt: { ...cfg.gateway.jwt, ...(jwtKey ? { key: jwtKey } : { keySecretName: "gateway-jwt" }) },
       redis: { host: redis.host, port: redis.port, tls: redis.tls, passwordSecretName: redis.passwordSecretName },
+      // The telemetry command role scopes Idempotency-Keys by the subject signed with this key.
+      subjectSigning: true,
     },
     { ...inCluster, dependsOn: [namespace, meshHost] },
+  );
+
+  const size = { cpuMillis: cfg.telemetry.cpuMillis, memoryMiB: cfg.telemetry.memoryMiB };
+  const command = new TelemetryService(
+    "telemetry-command",
+    {
+      namespace: cfg.namespace,
+      image: images.telemetry,
+      role: "command",
+      replicas: cfg.telemetry.commandReplicas,
+      zoneSpread: cfg.scheduling.zoneSpread,
+      size,
+      cassandra: telemetryCassandra("command"),
+      // Verifies the gateway's signed subject: Idempotency-Keys are scoped per caller.
+      subjectKeySecretName: gateway.subjectKeySecretName.apply((n) => n ?? ""),
+    },
+    inCluster,
+  );
+  const query = new TelemetryService(
+    "telemetry-query",
+    { namespace: cfg.namespace, image: images.telemetry, role: "query", replicas: cfg.telemetry.queryReplicas, zoneSpread: cfg.scheduling.zoneSpread, size, cassandra: telemetryCassandra("query") },
+    inCluster,
   );
 
   new MeshRoutes(

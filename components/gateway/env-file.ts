@@ -66,6 +66,10 @@ export interface GatewayEnvSettings {
   readonly redis?: { readonly host: string; readonly port: number; readonly tls: boolean };
   readonly upstreamTimeoutMs: number;
   readonly cacheL1MaxBytes: number;
+  /** Proxy hops whose X-Forwarded-* the app believes; empty or absent: none. */
+  readonly trustedProxies?: readonly string[];
+  /** Whether the subject-signing key is mounted (at `GATEWAY_PATHS.subjectKeyFile`). */
+  readonly subjectSigning?: boolean;
 }
 
 /** The gateway's non-secret environment, keyed by the app's own key names. */
@@ -86,6 +90,8 @@ export function gatewayEnvValues(s: GatewayEnvSettings): Partial<Record<GatewayE
     values[E.jwtAudience] = s.jwt.audience;
     values[E.jwtKeyFile] = GATEWAY_JWT_KEY_PATH;
   }
+  if (s.trustedProxies?.length) values[E.trustedProxies] = s.trustedProxies.join(",");
+  if (s.subjectSigning) values[E.subjectKeyFile] = GATEWAY_PATHS.subjectKeyFile;
   if (s.redis) {
     values[E.redisHost] = s.redis.host;
     values[E.redisPort] = String(s.redis.port);
@@ -100,4 +106,8 @@ export const GATEWAY_PATHS = {
   envFileName: GATEWAY_ENV_FILE_PATH.split("/").pop()!,
   jwtKeyDir: GATEWAY_JWT_KEY_PATH.slice(0, GATEWAY_JWT_KEY_PATH.lastIndexOf("/")),
   jwtKeyFileName: GATEWAY_JWT_KEY_PATH.split("/").pop()!,
+  /** The subject-signing key (a Secret volume of its own, beside the JWT key's). */
+  subjectKeyDir: "/etc/gateway/subject",
+  subjectKeyFile: "/etc/gateway/subject/key",
+  subjectKeyFileName: "key",
 } as const;

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { JwtAlgorithm } from "../../apps/gateway/src/config/index";
 import type { GatewayRoute } from "../../apps/gateway/src/config/keys";
 import { contentHash } from "../shared/hash";
@@ -14,6 +15,8 @@ export { CONFIG_HASH_ANNOTATION, GATEWAY_CONTAINER_PORT } from "./pod";
 export { defaultGatewayRoutes, quoteEnvValue, renderEnvFile, gatewayEnvValues } from "./env-file";
 
 const NAME = "gateway";
+/** The pod's own sidecar: behind Istio every connection to the app comes from loopback. */
+export const DEFAULT_TRUSTED_PROXIES = ["127.0.0.0/8", "::1"] as const;
 
 export interface GatewayJwtArgs {
   /** Signing algorithm the gateway accepts, e.g. `RS256`. */
@@ -78,6 +81,16 @@ export interface GatewayArgs {
   readonly zoneSpread?: ZoneSpread;
   /** Level-1 cache capacity in MiB. @default - a quarter of `size.memoryMiB` */
   readonly cacheL1MaxMiB?: number;
+  /**
+   * Proxy hops (IPs/CIDRs) whose `X-Forwarded-*` the app believes; anyone else's are replaced.
+   * @default ["127.0.0.0/8", "::1"] - the pod's own Istio sidecar, which passes on what the ingress gateway appended
+   */
+  readonly trustedProxies?: readonly string[];
+  /**
+   * Sign the verified JWT subject into `x-platform-subject` with a generated key (Secret
+   * `gateway-subject`; give `subjectKeySecretName` to the TelemetryServices). @default false
+   */
+  readonly subjectSigning?: boolean;
 }
 
 /**
@@ -96,6 +109,8 @@ export class Gateway extends pulumi.ComponentResource {
   public readonly envFile: pulumi.Output<string>;
   /** Hash of the `.env`, set as a pod-template annotation. */
   public readonly configHash: pulumi.Output<string>;
+  /** Secret with the subject-signing key (entry `key`), for the upstreams; undefined without `subjectSigning`. */
+  public readonly subjectKeySecretName: pulumi.Output<string | undefined>;
 
   private readonly namespace: string;
   private readonly labels: Record<string, string>;
@@ -109,6 +124,7 @@ export class Gateway extends pulumi.ComponentResource {
 
     const jwtKey = args.jwt ? this.createJwtSecret(args.jwt) : undefined;
     const redisPassword = args.redis ? this.createRedisSecret(args.redis) : undefined;
+    const subjectKey = args.subjectSigning ? this.createSubjectSecret() : undefined;
     this.envFile = this.renderEnv(args, routes);
     this.configHash = this.envFile.apply((text) => contentHash(text));
     const configMap = this.declare({
@@ -138,6 +154,7 @@ export class Gateway extends pulumi.ComponentResource {
             configMapName: `${NAME}-config`,
             configHash: this.configHash,
             jwtKey,
+            subjectKey,
             redisPassword,
             spread: args.maxReplicas > 1,
             zoneSpread: args.zoneSpread ?? "preferred",
@@ -154,11 +171,13 @@ export class Gateway extends pulumi.ComponentResource {
     this.serviceName = pulumi.output(NAME);
     this.servicePort = pulumi.output(80);
     this.deploymentName = pulumi.output(NAME);
+    this.subjectKeySecretName = subjectKey ? pulumi.output(subjectKey.secretName) : pulumi.output(undefined);
     this.registerOutputs({
       serviceName: this.serviceName,
       servicePort: this.servicePort,
       deploymentName: this.deploymentName,
       configHash: this.configHash,
+      subjectKeySecretName: this.subjectKeySecretName,
       serviceUrn: service.urn,
       deploymentUrn: deployment.urn,
     });
@@ -185,6 +204,8 @@ export class Gateway extends pulumi.ComponentResource {
           redis: r,
           upstreamTimeoutMs: args.upstreamTimeoutMs ?? 10_000,
           cacheL1MaxBytes: (args.cacheL1MaxMiB ?? Math.floor(args.size.memoryMiB / 4)) * 1024 * 1024,
+          trustedProxies: args.trustedProxies ?? DEFAULT_TRUSTED_PROXIES,
+          subjectSigning: args.subjectSigning ?? false,
         }) as Record<string, string>,
       ),
     );
@@ -195,6 +216,12 @@ export class Gateway extends pulumi.ComponentResource {
     if (jwt.keySecretName !== undefined) return { secretName: jwt.keySecretName, secretKey };
     const secret = this.secret(`${NAME}-jwt`, secretKey, jwt.key!);
     return { secretName: secret, secretKey };
+  }
+
+  /** A generated HMAC key shared with the upstreams through the Secret's name. */
+  private createSubjectSecret() {
+    const key = new random.RandomPassword(`${NAME}-subject-key`, { length: 48, special: false }, { parent: this });
+    return { secretName: this.secret(`${NAME}-subject`, "key", key.result), secretKey: "key" };
   }
 
   private createRedisSecret(redis: GatewayRedisArgs) {

@@ -1,6 +1,7 @@
 /**
  * The gateway's pod template: one hardened container reading its `.env` from the ConfigMap,
- * its JWT key from a Secret volume and the Redis password from a Secret env reference.
+ * its JWT and subject-signing keys from Secret volumes and the Redis password from a Secret env
+ * reference.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_ENV } from "../../apps/gateway/src/config/keys";
@@ -23,6 +24,8 @@ export interface GatewayPodSpec {
   readonly configHash: pulumi.Input<string>;
   /** Secret holding the JWT key, and its key; absent when no route needs auth. */
   readonly jwtKey?: { readonly secretName: pulumi.Input<string>; readonly secretKey: string };
+  /** Secret holding the subject-signing key, and its key; absent when the subject is not signed. */
+  readonly subjectKey?: { readonly secretName: pulumi.Input<string>; readonly secretKey: string };
   /** Secret holding the Redis password (AUTH token), and its key. */
   readonly redisPassword?: { readonly secretName: pulumi.Input<string>; readonly secretKey: string };
   /** Spread replicas over nodes and zones (when more than one may run). */
@@ -49,6 +52,13 @@ export function gatewayPodTemplate(spec: GatewayPodSpec) {
       secret: { secretName: spec.jwtKey.secretName, defaultMode: 0o440, items: [{ key: spec.jwtKey.secretKey, path: GATEWAY_PATHS.jwtKeyFileName }] },
     });
     mounts.push({ name: "jwt-key", mountPath: GATEWAY_PATHS.jwtKeyDir, readOnly: true });
+  }
+  if (spec.subjectKey) {
+    volumes.push({
+      name: "subject-key",
+      secret: { secretName: spec.subjectKey.secretName, defaultMode: 0o440, items: [{ key: spec.subjectKey.secretKey, path: GATEWAY_PATHS.subjectKeyFileName }] },
+    });
+    mounts.push({ name: "subject-key", mountPath: GATEWAY_PATHS.subjectKeyDir, readOnly: true });
   }
   const env: unknown[] = [{ name: GATEWAY_ENV.envFile, value: GATEWAY_PATHS.envFile }];
   if (spec.redisPassword) {

@@ -1,3 +1,4 @@
+import { parseCidr } from "../../apps/gateway/src/config/index";
 import type { GatewayRoute } from "../../apps/gateway/src/config/keys";
 import { ArgErrors, isPositiveInt } from "../shared/validate";
 import { quoteEnvValue } from "./env-file";
@@ -37,6 +38,7 @@ export function validate(args: GatewayArgs, routes: readonly GatewayRoute[]): vo
   e.check(!(args.redis?.password !== undefined && args.redis?.passwordSecretName !== undefined), "redis", "give password or passwordSecretName, not both");
   e.check(args.logLevel === undefined || LOG_LEVELS.includes(args.logLevel), "logLevel", `"${args.logLevel}" must be one of ${LOG_LEVELS.join(", ")}`);
   e.check(args.upstreamTimeoutMs === undefined || isPositiveInt(args.upstreamTimeoutMs), "upstreamTimeoutMs", `${args.upstreamTimeoutMs} must be a positive integer`);
+  for (const p of args.trustedProxies ?? []) e.check(parseCidr(p) !== undefined, "trustedProxies", `${JSON.stringify(p)} is not an IP address or CIDR`);
   e.check(args.cacheL1MaxMiB === undefined || isPositiveInt(args.cacheL1MaxMiB), "cacheL1MaxMiB", `${args.cacheL1MaxMiB} must be a positive integer`);
   e.throwIfAny();
 }

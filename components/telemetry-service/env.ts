@@ -1,6 +1,6 @@
 /**
  * The telemetry server's environment, keyed by the app's own key names: plain values for
- * settings, `secretKeyRef`s for the Cassandra credentials. Pure.
+ * settings, `secretKeyRef`s for the Cassandra credentials and the subject key. Pure.
  */
 import { TELEMETRY_ENV, type TelemetryRole } from "../../apps/telemetry/src/config/keys";
 
@@ -29,6 +29,8 @@ export interface TelemetryEnvSettings {
   readonly tls: boolean;
   /** Secret with the credentials, and its two entries. */
   readonly credentials: { readonly secretName: string; readonly usernameKey: string; readonly passwordKey: string };
+  /** Secret (and entry) with the key that verifies the gateway's subject header; absent: not set. */
+  readonly subjectKey?: { readonly secretName: string; readonly key: string };
 }
 
 export interface EnvVar {
@@ -51,6 +53,7 @@ export function telemetryEnv(s: TelemetryEnvSettings): EnvVar[] {
     // Credentials only by reference: the values never appear in the Deployment spec.
     { name: E.username, valueFrom: ref(s.credentials.usernameKey) },
     { name: E.password, valueFrom: ref(s.credentials.passwordKey) },
+    ...(s.subjectKey ? [{ name: E.subjectKey, valueFrom: { secretKeyRef: { name: s.subjectKey.secretName, key: s.subjectKey.key } } }] : []),
   ];
 }
 

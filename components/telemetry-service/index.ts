@@ -49,6 +49,13 @@ export interface TelemetryServiceArgs {
   readonly cassandra: TelemetryCassandraArgs;
   /** Service port (forwards to the app's 8080). @default 80 */
   readonly servicePort?: number;
+  /**
+   * Secret holding the key that verifies the gateway's signed subject header (Idempotency-Keys
+   * scoped per caller): the Gateway's `subjectKeySecretName`. @default - no subject scoping
+   */
+  readonly subjectKeySecretName?: pulumi.Input<string>;
+  /** Entry of that Secret. @default "key" */
+  readonly subjectKeySecretKey?: string;
 }
 
 /**
@@ -92,7 +99,7 @@ export class TelemetryService extends pulumi.ComponentResource {
 
   private deployment(args: TelemetryServiceArgs, namespace: string, name: string, labels: Record<string, string>, selector: Record<string, string>): KubeObject {
     const c = args.cassandra;
-    const env = pulumi.all([c.contactPoints, c.credentialsSecretName]).apply(([contactPoints, secretName]) =>
+    const env = pulumi.all([c.contactPoints, c.credentialsSecretName, args.subjectKeySecretName]).apply(([contactPoints, secretName, subjectSecret]) =>
       telemetryEnv({
         role: args.role,
         contactPoints,
@@ -101,6 +108,7 @@ export class TelemetryService extends pulumi.ComponentResource {
         keyspace: c.keyspace ?? "telemetry",
         tls: c.tls ?? false,
         credentials: { secretName, usernameKey: c.usernameKey ?? "username", passwordKey: c.passwordKey ?? "password" },
+        subjectKey: subjectSecret ? { secretName: subjectSecret, key: args.subjectKeySecretKey ?? "key" } : undefined,
       }),
     );
     const tmp = tmpVolume();

@@ -37,17 +37,24 @@ export interface DevGatewayFiles {
   readonly envFile: string;
   readonly keyFile: string;
   readonly tokenFile: string;
+  /** Key the gateway signs the caller's subject with (`x-platform-subject`); the telemetry roles verify it. */
+  readonly subjectKey: string;
   /** Environment for the gateway process (the env file path and the key path override). */
   readonly env: Record<string, string>;
 }
 
-/** Writes the env file, the key (kept across runs) and a fresh 12 h token into `stateDir` (mode 0600). */
+/**
+ * Writes the env file, the JWT and subject-signing keys (kept across runs) and a fresh 12 h
+ * token into `stateDir` (mode 0600).
+ */
 export async function writeDevGatewayFiles(stateDir: string, ports: DevPorts): Promise<DevGatewayFiles> {
   const envFile = join(stateDir, "gateway.env");
   const keyFile = join(stateDir, "jwt-key");
   const tokenFile = join(stateDir, "token");
+  const subjectKeyFile = join(stateDir, "subject-key");
   writeFileSync(envFile, devGatewayEnvFile(ports));
   if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  if (!existsSync(subjectKeyFile)) writeFileSync(subjectKeyFile, randomBytes(32).toString("base64url"), { mode: 0o600 });
   const key = new TextEncoder().encode(readFileSync(keyFile, "utf8").trim());
   const token = await new SignJWT({})
     .setProtectedHeader({ alg: DEV_JWT.algorithm })
@@ -58,5 +65,11 @@ export async function writeDevGatewayFiles(stateDir: string, ports: DevPorts): P
     .setExpirationTime("12h")
     .sign(key);
   writeFileSync(tokenFile, token, { mode: 0o600 });
-  return { envFile, keyFile, tokenFile, env: { [GATEWAY_ENV.envFile]: envFile, [GATEWAY_ENV.jwtKeyFile]: keyFile } };
+  return {
+    envFile,
+    keyFile,
+    tokenFile,
+    subjectKey: readFileSync(subjectKeyFile, "utf8").trim(),
+    env: { [GATEWAY_ENV.envFile]: envFile, [GATEWAY_ENV.jwtKeyFile]: keyFile, [GATEWAY_ENV.subjectKeyFile]: subjectKeyFile },
+  };
 }

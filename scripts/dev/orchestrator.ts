@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { Client } from "cassandra-driver";
 import { renderSchemaCql, splitCqlStatements } from "../../apps/telemetry/src/schema";
 import { DEV_DATA_CENTER, DEV_KEYSPACE, DEV_TELEMETRY_ENV, DEV_VITE_ENV, GATEWAY_API_PREFIX, REPO_ROOT, type DevOptions } from "./config";
+import { TELEMETRY_ENV } from "../../apps/telemetry/src/config/keys";
 import { writeDevGatewayFiles } from "./gateway-env";
 import { runScript, spawnGroup, waitForUrl, type ChildHandle } from "./processes";
 
@@ -136,6 +137,8 @@ export async function startDev(opts: DevOptions, log: (line: string) => void, si
       CASSANDRA_PORT: String(CQL_PORT),
       CASSANDRA_LOCAL_DC: DEV_DATA_CENTER,
       CASSANDRA_KEYSPACE: DEV_KEYSPACE,
+      // Idempotency-Keys scoped by the subject the gateway signs (apps/telemetry/src/core/subject.ts).
+      [TELEMETRY_ENV.subjectKey]: gatewayFiles.subjectKey,
     });
     const gateway = spawnNode("gateway", ["--import", "tsx", join(REPO_ROOT, "apps", "gateway", "src", "main.ts")], gatewayFiles.env);
 

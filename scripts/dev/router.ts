@@ -15,6 +15,24 @@ export const ROLE_HEADER = "x-dev-telemetry-role";
 
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"]);
 
+/** How long the rest of an upload is read (and discarded) after an early answer, at most. */
+export const LINGER_MS = 10_000;
+
+/** Ends `res` once `req`'s body is read to the end (discarding it), or after LINGER_MS. */
+function endAfterUpload(req: IncomingMessage, res: ServerResponse): void {
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    res.end();
+  };
+  const timer = setTimeout(finish, LINGER_MS).unref();
+  req.once("end", finish);
+  req.once("close", finish);
+  req.resume();
+}
+
 function send(res: ServerResponse, status: number, body: Record<string, unknown>): void {
   if (res.headersSent) return void res.destroy();
   const text = JSON.stringify(body);
@@ -40,10 +58,29 @@ export function createDevRouter(targets: RouterTargets): Server {
         const out: Record<string, string | string[]> = { [ROLE_HEADER]: role };
         for (const [k, v] of Object.entries(up.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
         res.writeHead(up.statusCode ?? 502, out);
-        up.pipe(res);
+        up.pipe(res, { end: false });
+        up.on("end", () => {
+          if (req.complete) return void res.end();
+          // The role answered before the upload ended (e.g. 413 over its cap). Like Envoy: stop
+          // sending it the body and drop that upstream connection (it is mid-request, so it
+          // must not go back to the pool, where the next request's headers would wait behind
+          // a 20 MiB body). The client has the whole answer already; the response ends (and a
+          // `Connection: close` socket closes) only once its upload is read, or after
+          // LINGER_MS: closing on unread data would reset the connection before it reads it.
+          req.unpipe(upstream);
+          upstream.destroy();
+          endAfterUpload(req, res);
+        });
       },
     );
-    upstream.on("error", (err) => send(res, 503, { error: `telemetry-${role} unavailable: ${err.message}` }));
+    // Headers now, not with the first body chunk: the role may answer from the headers alone
+    // (a Content-Length over its cap), and a client may declare a body it never sends.
+    upstream.flushHeaders();
+    upstream.on("error", (err) => {
+      // After the answer has gone out, an error is only the cut upstream connection above.
+      if (res.writableEnded) return;
+      send(res, 503, { error: `telemetry-${role} unavailable: ${err.message}` });
+    });
     res.on("close", () => {
       if (!res.writableFinished) upstream.destroy();
     });

@@ -66,7 +66,8 @@ describe("Cassandra access by role (least privilege)", () => {
   it.each(SHIPPED_STACKS)("%s: each telemetry role logs in as its own role; only Cassandra and its schema Job see the superuser", (stack) => {
     const manifests = kubeManifests(results.get(stack)!.resources);
     const deployment = (name: string) => manifests.find((m) => m.kind === "Deployment" && m.metadata.name === name)!;
-    expect([...secretRefs(podSpec(deployment("telemetry-command"))!.containers[0]!)]).toEqual(["cassandra-role-telemetry-command"]);
+    // Plus the gateway's subject-signing key, which scopes Idempotency-Keys per caller (issue #15).
+    expect([...secretRefs(podSpec(deployment("telemetry-command"))!.containers[0]!)]).toEqual(["cassandra-role-telemetry-command", "gateway-subject"]);
     expect([...secretRefs(podSpec(deployment("telemetry-query"))!.containers[0]!)]).toEqual(["cassandra-role-telemetry-query"]);
     const superuserReaders = manifests
       .filter((m) => podSpec(m)?.containers.some((c) => secretRefs(c).has("cassandra-credentials")))

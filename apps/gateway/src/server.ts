@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { DestinationStream } from "pino";
@@ -9,7 +10,10 @@ import { redactedConfig, type GatewayConfig } from "./config/index.js";
 import { createLogger, type GatewayLogFields, type GatewayLogger } from "./observability/logger.js";
 import { createMetrics, type GatewayMetrics } from "./observability/metrics.js";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./observability/request-id.js";
-import { clientResponseHeaders, upstreamRequestHeaders } from "./proxy/headers.js";
+import { SUBJECT_HEADER, signSubject } from "./auth/subject.js";
+import { endAfterUpload, requestBody } from "./proxy/body.js";
+import { ProxyTrust } from "./proxy/forwarded.js";
+import { clientResponseHeaders, upstreamRequestHeaders, wantsReadYourWrites } from "./proxy/headers.js";
 import { StreamProxyHandler } from "./proxy/stream-handler.js";
 import {
   BodyTooLargeError,
@@ -104,6 +108,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const pools = new UpstreamPools(config);
   const routes: ResolvedRoute[] = config.routes.map(resolveRoute);
   let verifier: JwtVerifier | undefined = options.verifier;
+  const trust = new ProxyTrust(config.trustedProxies);
+  let subjectKey: Uint8Array | undefined;
   let draining = false;
   let url = "";
 
@@ -190,13 +196,19 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       ctx.internal = true;
       if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
       if (path === "/readyz") {
-        return sendJson(res, draining ? 503 : 200, { status: draining ? "draining" : "ready", redis: cache.redisState });
+        // Redis is optional: its state is reported (a probe that times out is "down") but
+        // never fails readiness.
+        const redis = draining ? cache.redisState : await cache.probe();
+        return sendJson(res, draining ? 503 : 200, { status: draining ? "draining" : "ready", redis });
       }
       const text = await metrics.registry.metrics();
       res.writeHead(200, { "content-type": metrics.registry.contentType, "content-length": Buffer.byteLength(text) });
       res.end(text);
       return;
     }
+    // An answer ready before the upload is over (401, 404, an upstream's early 413) must not
+    // reset the client's connection: see endAfterUpload.
+    if (hasRequestBody(req)) endAfterUpload(req, res);
     // One listener: a client that goes away cancels its upstream request; then the access log.
     let onClientGone: (() => void) | undefined;
     res.once("close", () => {
@@ -229,8 +241,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     let upHeaders: Record<string, string | string[]> | undefined;
     const headersFor = () => {
       if (!upHeaders) {
-        upHeaders = upstreamRequestHeaders(req, reqId);
+        upHeaders = upstreamRequestHeaders(req, reqId, trust);
         if (!withBody) delete upHeaders["content-length"];
+        // Real clock (not options.now, which moves cache time in tests): the upstream checks it.
+        if (subjectKey && subject) upHeaders[SUBJECT_HEADER] = signSubject(subject, subjectKey, Date.now());
       }
       return upHeaders;
     };
@@ -242,7 +256,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           onClientGone = () => handler.abort();
           if (ctx.clientGone) handler.abort(); // left while auth ran
           pools.pool(route.origin).dispatch(
-            { origin: route.origin, path: upPath, method: req.method as "GET", headers: headersFor(), body: withBody ? req : null },
+            { origin: route.origin, path: upPath, method: req.method as "GET", headers: headersFor(), body: withBody ? requestBody(req) : null },
             handler,
           );
         });
@@ -264,7 +278,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         path: upPath,
         method: req.method as "GET",
         headers: headersFor(),
-        body: withBody ? req : null,
+        // A stale-refresh (no signal) is a GET without body; only the client's own fetch reads req.
+        body: withBody ? requestBody(req) : null,
         signal,
       });
       const body = await readCapped(up.body, config.maxBufferedBytes, up.headers["content-length"]);
@@ -274,7 +289,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     const ttl = route.cacheTtlSeconds ?? 0;
     // A client that just wrote asks to read its own writes: a cached (or stale) copy would hide
     // the write, so go to the upstream, which forwards the header to the mesh's command route.
-    const readYourWrites = req.headers[READ_YOUR_WRITES_HEADER] === "true";
+    const readYourWrites = wantsReadYourWrites(req.headers, READ_YOUR_WRITES_HEADER);
     if (ttl <= 0 || req.method !== "GET" || readYourWrites) {
       ctx.cacheType = ttl > 0 ? "bypass" : undefined;
       const signal = clientSignal();
@@ -359,6 +374,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     },
     async start() {
       if (config.jwt && !verifier) verifier = await loadJwtVerifier(config.jwt);
+      if (config.subjectKeyFile) subjectKey = await loadSubjectKey(config.subjectKeyFile);
       await cache.connect();
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
@@ -400,4 +416,17 @@ function cacheable(r: BufferedResponse, route: ResolvedRoute): boolean {
   if (text.includes("no-store")) return false;
   if (text.includes("private") && !route.perUser) return false;
   return true;
+}
+
+/** The subject-signing key from its mounted Secret file; throws naming the key on a problem. */
+async function loadSubjectKey(path: string): Promise<Uint8Array> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw new Error(`SUBJECT_KEY_FILE: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  const key = new TextEncoder().encode(text.trim());
+  if (key.length < 32) throw new Error(`SUBJECT_KEY_FILE: the key must be at least 32 bytes, got ${key.length}`);
+  return key;
 }

@@ -20,6 +20,9 @@ export function clientOptions(c: TelemetryConfig, overrides: Partial<ClientOptio
       maxRequestsPerConnection: 2048,
       heartBeatInterval: 30_000,
     },
+    // Maps in and out: metadata keys are data, and a plain object would confuse keys such as
+    // `__proto__` or `hasOwnProperty` with its own properties (the encoder calls hasOwnProperty).
+    encoding: { map: Map },
     queryOptions: { consistency: types.consistencies.localQuorum, prepare: true },
     socketOptions: { connectTimeout: 5_000, readTimeout: 10_000, tcpNoDelay: true, keepAlive: true },
     policies: {

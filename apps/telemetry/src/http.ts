@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleIngest, precheckIngest, type IngestDeps } from "./core/ingest.js";
 import { LIMITS } from "./core/limits.js";
 import { handleQuery, type QueryDeps } from "./core/query.js";
+import { SUBJECT_HEADER } from "./core/subject.js";
 import type { HttpResult } from "./core/types.js";
 
 /**
@@ -40,13 +41,34 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 
   });
 }
 
-export function sendResult(res: ServerResponse, result: HttpResult, head = false): void {
+/** How long the rest of a refused upload is read (and discarded) after the answer, at most. */
+export const LINGER_MS = 10_000;
+
+/**
+ * Writes the JSON answer. With `req` still uploading (an answer before the whole body, e.g. 413),
+ * the answer is written at once but the response ends only when the body has been read (and
+ * discarded) or after LINGER_MS: Node closes a `Connection: close` socket when the response
+ * ends, and closing on unread data resets the connection before the client reads the answer.
+ */
+export function sendResult(res: ServerResponse, result: HttpResult, head = false, req?: IncomingMessage): void {
   const payload = JSON.stringify(result.body);
   res.statusCode = result.status;
   for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
   res.setHeader("content-type", "application/json; charset=utf-8");
   res.setHeader("content-length", Buffer.byteLength(payload));
-  res.end(head ? undefined : payload);
+  if (!req || req.complete || req.destroyed) return void res.end(head ? undefined : payload);
+  if (!head) res.write(payload);
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    res.end();
+  };
+  const timer = setTimeout(finish, LINGER_MS).unref();
+  req.once("end", finish);
+  req.once("close", finish);
+  req.resume();
 }
 
 export async function serveIngest(req: IncomingMessage, res: ServerResponse, deps: IngestDeps): Promise<HttpResult> {
@@ -54,6 +76,7 @@ export async function serveIngest(req: IncomingMessage, res: ServerResponse, dep
     method: req.method,
     contentType: req.headers["content-type"],
     idempotencyKey: req.headers["idempotency-key"],
+    subjectAssertion: req.headers[SUBJECT_HEADER],
   };
   // Reject before reading a body we would not accept anyway.
   let result = precheckIngest(head);
@@ -71,7 +94,7 @@ export async function serveIngest(req: IncomingMessage, res: ServerResponse, dep
     }
     result = await handleIngest({ ...head, body }, deps);
   }
-  sendResult(res, result);
+  sendResult(res, result, false, req);
   return result;
 }
 

@@ -59,7 +59,7 @@ export function createTelemetryServer(opts: ServerOptions): TelemetryServer {
       case `${TELEMETRY_API_PATH}/ingest`:
       case "/v1/events/ingest": {
         if (role !== "command") break;
-        const r = await serveIngest(req, res, { getClient, observer: metrics, log });
+        const r = await serveIngest(req, res, { getClient, observer: metrics, log, subjectKey: config.subjectKey });
         metrics.request("ingest", r.status);
         if (r.status >= 400) metrics.rejected(r.reason ?? "error");
         return;
@@ -71,8 +71,7 @@ export function createTelemetryServer(opts: ServerOptions): TelemetryServer {
         return;
       }
     }
-    req.resume();
-    sendResult(res, { status: 404, body: { error: "not found" } });
+    sendResult(res, { status: 404, body: { error: "not found" } }, false, req);
   }
 
   const server = createServer((req, res) => {

@@ -102,6 +102,14 @@ describe("gateway config", () => {
     expect(missing.map((p) => p.split(":")[0]).sort()).toEqual(["JWT_ALG", "JWT_AUDIENCE", "JWT_ISSUER"]);
   });
 
+  it("reads TRUSTED_PROXIES as IPs/CIDRs, naming each bad entry", () => {
+    const env = { REGION: "r", STAGE: "s", ROUTES: JSON.stringify([ROUTES[0]]) };
+    expect(loadGatewayConfig(env).trustedProxies).toEqual([]);
+    expect(loadGatewayConfig({ ...env, TRUSTED_PROXIES: " 10.0.0.0/8, 127.0.0.1 ,fd00::/8" }).trustedProxies).toEqual(["10.0.0.0/8", "127.0.0.1", "fd00::/8"]);
+    const problems = problemsOf(() => loadGatewayConfig({ ...env, TRUSTED_PROXIES: "ingress,10.0.0.0/33,1.2.3.4" }));
+    expect(problems).toEqual([expect.stringMatching(/^TRUSTED_PROXIES: "ingress"/), expect.stringMatching(/^TRUSTED_PROXIES: "10.0.0.0\/33"/)]);
+  });
+
   it("reads the env file named by GATEWAY_ENV_FILE and fails when it is missing", () => {
     const path = tempFile("gateway.env", ENV_FILE);
     expect(readGatewayEnvFile({ [GATEWAY_ENV.envFile]: path })).toBe(ENV_FILE);

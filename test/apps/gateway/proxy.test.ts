@@ -150,7 +150,8 @@ describe("proxy", () => {
     expect(seen.url).toBe("/stream/echo?q=1");
     for (const h of ["x-client-private", "keep-alive", "te", "proxy-authorization"]) expect(seen.headers[h]).toBeUndefined();
     expect(seen.headers["x-end-to-end"]).toBe("kept");
-    expect(seen.headers["x-forwarded-for"]).toBe("203.0.113.7, 127.0.0.1");
+    // The client is not a trusted proxy hop (TRUSTED_PROXIES is empty): its claim is replaced.
+    expect(seen.headers["x-forwarded-for"]).toBe("127.0.0.1");
     expect(seen.headers["x-forwarded-proto"]).toBe("http");
     expect(seen.headers["x-forwarded-host"]).toBe("public.example");
     expect(seen.headers.host).toBe(`127.0.0.1:${upstream.port}`);

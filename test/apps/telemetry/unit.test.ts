@@ -98,8 +98,8 @@ describe("ingest validation", () => {
 
 describe("event ids", () => {
   const events: ValidEvent[] = [
-    { level: "info", message: "a", source: "s", timestampMs: now, metadata: { b: "2", a: "1" } },
-    { level: "info", message: "a", source: "s", timestampMs: now, metadata: { b: "2", a: "1" } },
+    { level: "info", message: "a", source: "s", timestampMs: now, metadata: new Map([["b", "2"], ["a", "1"]]) },
+    { level: "info", message: "a", source: "s", timestampMs: now, metadata: new Map([["b", "2"], ["a", "1"]]) },
     { level: "warn", message: "b", source: "s", timestampMs: now - 1000, metadata: undefined },
   ];
   const body = Buffer.from(JSON.stringify({ events }));

@@ -19,12 +19,13 @@ import { localArgs } from "./fixtures";
 // a fresh node beside the shared test node, on its own ports and data directory. Two stand-ins
 // only: the ConfigMap "mount" is a temp dir, and the CQL port is this node's.
 const ROOT = join(__dirname, "../../..");
-const CQL_PORT = 9142;
+// Its own ports (overridable, so parallel runs on one machine do not meet).
+const CQL_PORT = Number(process.env["SCHEMA_JOB_CQL_PORT"] ?? 9142);
 const NODE_ENV = {
   ...process.env,
   CASSANDRA_AUTH: "password",
   CASSANDRA_CQL_PORT: String(CQL_PORT),
-  CASSANDRA_STORAGE_PORT: "7100",
+  CASSANDRA_STORAGE_PORT: process.env["SCHEMA_JOB_STORAGE_PORT"] ?? "7100",
   CASSANDRA_STATE_DIR: join(ROOT, ".state/cassandra-auth"),
 };
 const DC = "datacenter1"; // SimpleSnitch's data centre on the local node
@@ -169,6 +170,18 @@ describe("Cassandra schema Job against a real node with authentication (cqlsh)",
       const read = await fetch(`${query.url}/api/query?source=${source}&day=${day}`);
       expect(read.status).toBe(200);
       expect(((await read.json()) as { events: { message: string }[] }).events.map((e) => e.message)).toEqual(["as telemetry_command"]);
+      // An Idempotency-Key claims its record with a lightweight transaction: the command role's
+      // SELECT + MODIFY on the keyspace are enough, and a reuse with other events is refused.
+      const keyed = (message: string) =>
+        fetch(`${command.url}/api/ingest`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "idempotency-key": `k-${source}` },
+          body: JSON.stringify({ events: [{ level: "info", message, source, timestamp: `${day}T00:00:01Z` }] }),
+        });
+      const first = await keyed("keyed");
+      expect(first.status, await first.clone().text()).toBe(202);
+      expect((await keyed("keyed")).status).toBe(202);
+      expect((await keyed("other")).status).toBe(409);
     } finally {
       await command.app.shutdown();
       await query.app.shutdown();

@@ -253,3 +253,30 @@ describe("Gateway argument validation", () => {
     expect(() => new G.Gateway("nokey", { ...base, minReplicas: 1, maxReplicas: 1 })).toThrow(/jwt: needs exactly one of key or keySecretName/);
   });
 });
+
+describe("Gateway subject signing and forwarding trust (issue #15)", () => {
+  it("generates the subject key Secret, mounts it where the .env points, and trusts only the sidecar by default", async () => {
+    const { loadGatewayConfig } = await import("../../../apps/gateway/src/config/index.js");
+    const out = await declare("gw-subject", { ...base, minReplicas: 1, maxReplicas: 1, jwt: { ...base.jwt, keySecretName: "jwt" }, subjectSigning: true });
+    const secret = one(out.manifests, "Secret");
+    expect(secret.metadata.name).toBe("gateway-subject");
+    expect(Object.values(secret.stringData)).toEqual(["[secret]"]);
+    expect(await valueOf(out.gw.subjectKeySecretName)).toBe("gateway-subject");
+    const pod = one(out.manifests, "Deployment").spec.template.spec;
+    expect(pod.volumes.find((v: any) => v.name === "subject-key").secret).toMatchObject({ secretName: "gateway-subject", items: [{ key: "key", path: "key" }] });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: "subject-key", mountPath: "/etc/gateway/subject", readOnly: true });
+    const config = loadGatewayConfig({}, one(out.manifests, "ConfigMap").data["gateway.env"] as string);
+    expect(config.subjectKeyFile).toBe("/etc/gateway/subject/key");
+    expect(config.trustedProxies).toEqual(["127.0.0.0/8", "::1"]);
+  });
+
+  it("signs nothing by default and rejects a trusted proxy that is not an address", async () => {
+    const out = await declare("gw-plain", { ...base, minReplicas: 1, maxReplicas: 1, jwt: { ...base.jwt, keySecretName: "jwt" }, trustedProxies: ["10.0.0.0/8"] });
+    expect(byKind(out.manifests, "Secret")).toHaveLength(0);
+    expect(await valueOf(out.gw.subjectKeySecretName)).toBeUndefined();
+    expect(one(out.manifests, "ConfigMap").data["gateway.env"]).toMatch(/^TRUSTED_PROXIES=10.0.0.0\/8$/m);
+    expect(() => new G.Gateway("gw-bad", { ...base, minReplicas: 1, maxReplicas: 1, jwt: { ...base.jwt, keySecretName: "jwt" }, trustedProxies: ["ingress", "10.0.0.0/33"] })).toThrow(
+      /trustedProxies.*"ingress".*\n?.*trustedProxies.*"10.0.0.0\/33"|"ingress"[\s\S]*"10.0.0.0\/33"/,
+    );
+  });
+});

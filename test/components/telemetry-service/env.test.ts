@@ -15,14 +15,16 @@ const settings = {
 
 describe("telemetryEnv", () => {
   it("sets every secret key by secretKeyRef and nothing else that way", () => {
-    const env = telemetryEnv(settings);
+    const env = telemetryEnv({ ...settings, subjectKey: { secretName: "gateway-subject", key: "key" } });
     const bySecret = env.filter((e) => e.valueFrom).map((e) => e.name).sort();
     expect(bySecret).toEqual([...TELEMETRY_SECRET_ENV].sort());
     for (const e of env.filter((x) => x.valueFrom)) {
       expect(e.value).toBeUndefined();
-      expect(e.valueFrom!.secretKeyRef.name).toBe("cassandra-credentials");
+      expect(e.valueFrom!.secretKeyRef.name).toBe(e.name === "SUBJECT_KEY" ? "gateway-subject" : "cassandra-credentials");
     }
     expect(env.find((e) => e.name === "CASSANDRA_PASSWORD")!.valueFrom!.secretKeyRef.key).toBe("password");
+    // Without a subject key Secret the variable is absent (the app then ignores the header).
+    expect(telemetryEnv(settings).some((e) => e.name === "SUBJECT_KEY")).toBe(false);
   });
 
   it("is read back by the telemetry app's own config loader", () => {

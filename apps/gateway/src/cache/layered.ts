@@ -19,6 +19,9 @@ export class LayeredCache {
   private readonly refreshing = new Map<string, Promise<void>>();
   private readonly writing = new Set<Promise<void>>();
   private lastConnError = "";
+  /** False from a timed-out command until a PING answers again (see markTimedOut). */
+  private responsive = true;
+  private probeTimer?: NodeJS.Timeout;
 
   constructor(
     config: Pick<GatewayConfig, "cache" | "redis">,
@@ -64,9 +67,53 @@ export class LayeredCache {
     this.redis?.connect().catch(() => undefined);
   }
 
+  /**
+   * `up` only when connected and answering: a frozen Redis (SIGSTOP, a stalled host) keeps its
+   * TCP connection `ready` while every command times out, so a timeout counts as down too.
+   */
   get redisState(): RedisState {
     if (!this.redis) return "disabled";
-    return this.redis.status === "ready" ? "up" : "down";
+    return this.redis.status === "ready" && this.responsive ? "up" : "down";
+  }
+
+  /** For /readyz: one PING bounded by the command timeout (REDIS_TIMEOUT_MS), then the state. */
+  async probe(): Promise<RedisState> {
+    if (this.redis?.status === "ready") {
+      try {
+        await this.redis.ping();
+        this.responsive = true;
+      } catch (err) {
+        this.noteFailure(err);
+      }
+    }
+    return this.redisState;
+  }
+
+  private usable(): boolean {
+    return this.redis !== undefined && this.redis.status === "ready" && this.responsive;
+  }
+
+  /**
+   * A command that timed out marks Redis unresponsive: requests stop waiting on it (level 1 and
+   * the upstream only) and a background PING every 500 ms brings it back once it answers.
+   */
+  private noteFailure(err: unknown): void {
+    if (!/timed out/i.test((err as Error)?.message ?? "") || !this.responsive) return;
+    this.responsive = false;
+    this.log.warn({ logType: "RedisError", errMsg: "command timed out; Redis marked down until a PING answers", content: "probe" });
+    this.probeTimer ??= setInterval(() => {
+      if (this.redis?.status !== "ready") return;
+      this.redis.ping().then(
+        () => {
+          this.responsive = true;
+          clearInterval(this.probeTimer);
+          this.probeTimer = undefined;
+          this.log.info({ logType: "RedisReady" });
+        },
+        () => undefined,
+      );
+    }, 500);
+    this.probeTimer.unref();
   }
 
   /** A live (not yet deleted) entry from level 1, else level 2 (which then fills level 1). */
@@ -77,15 +124,16 @@ export class LayeredCache {
       if (now < local.deleteAt) return { entry: local, level: "l1" };
       this.l1.delete(key);
     }
-    if (!this.redis || this.redis.status !== "ready") return undefined;
+    if (!this.usable()) return undefined;
     try {
-      const buf = await this.redis.getBuffer(L2_PREFIX + key);
+      const buf = await this.redis!.getBuffer(L2_PREFIX + key);
       const entry = buf ? decodeEntry(buf) : undefined;
       if (!entry || this.now() >= entry.deleteAt) return undefined;
       this.l1.set(key, entry);
       return { entry, level: "l2" };
     } catch (err) {
       this.log.warn({ logType: "RedisError", reqId, cacheKey: key, errMsg: (err as Error).message, content: "get" });
+      this.noteFailure(err);
       return undefined;
     }
   }
@@ -93,12 +141,15 @@ export class LayeredCache {
   /** Writes level 1 now and level 2 in the background; the promise settles when level 2 is done. */
   store(key: string, entry: CacheEntry, reqId?: string): Promise<void> {
     this.l1.set(key, entry);
-    if (!this.redis || this.redis.status !== "ready") return Promise.resolve();
+    if (!this.usable()) return Promise.resolve();
     const ttl = entry.deleteAt - this.now();
     if (ttl <= 0) return Promise.resolve();
-    const write = this.redis.set(L2_PREFIX + key, encodeEntry(entry), "PX", ttl).then(
+    const write = this.redis!.set(L2_PREFIX + key, encodeEntry(entry), "PX", ttl).then(
       () => undefined,
-      (err: Error) => this.log.warn({ logType: "RedisError", reqId, cacheKey: key, errMsg: err.message, content: "set" }),
+      (err: Error) => {
+        this.log.warn({ logType: "RedisError", reqId, cacheKey: key, errMsg: err.message, content: "set" });
+        this.noteFailure(err);
+      },
     );
     this.writing.add(write);
     void write.finally(() => this.writing.delete(write));
@@ -126,6 +177,8 @@ export class LayeredCache {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.probeTimer);
+    this.probeTimer = undefined;
     await this.idle();
     if (!this.redis) return;
     try {

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { parse as parseDotenv } from "dotenv";
 import { z } from "zod";
 import {
@@ -10,6 +11,18 @@ import {
 } from "./keys.js";
 
 export * from "./keys.js";
+
+/** `addr` or `addr/prefix` (IPv4 or IPv6), as `[address, prefix, family]`; undefined when invalid. */
+export function parseCidr(text: string): [string, number, "ipv4" | "ipv6"] | undefined {
+  const [addr, bits, extra] = text.split("/");
+  if (extra !== undefined || !addr) return undefined;
+  const family = isIP(addr);
+  if (family === 0) return undefined;
+  const max = family === 4 ? 32 : 128;
+  const prefix = bits === undefined ? max : /^\d{1,3}$/.test(bits) ? Number(bits) : NaN;
+  if (!(prefix >= 0 && prefix <= max)) return undefined;
+  return [addr, prefix, family === 4 ? "ipv4" : "ipv6"];
+}
 
 export const JWT_ALGORITHMS = [
   "HS256", "HS384", "HS512",
@@ -35,6 +48,10 @@ export interface GatewayConfig {
   upstreamConnections: number;
   cache: { l1MaxEntries: number; l1MaxBytes: number };
   maxBufferedBytes: number;
+  /** Proxy hops (IP or CIDR, normalised) whose X-Forwarded-* headers are believed. */
+  trustedProxies: string[];
+  /** Key file that signs the verified subject into `x-platform-subject`; absent: not sent. */
+  subjectKeyFile?: string;
 }
 
 /** Thrown by {@link loadGatewayConfig}; `problems` lists every invalid key, one line each. */
@@ -127,6 +144,15 @@ const envSchema = z
     [E.cacheL1MaxEntries]: opt(int(1, 10_000_000)).default(10_000),
     [E.cacheL1MaxBytes]: opt(int(1024, 16 * 1024 ** 3)).default(64 * 1024 * 1024),
     [E.maxBufferedBytes]: opt(int(1, 1024 ** 3)).default(1024 * 1024),
+    [E.trustedProxies]: opt(
+      z
+        .string()
+        .transform((s) => s.split(",").map((p) => p.trim()).filter(Boolean))
+        .superRefine((list, ctx) => {
+          for (const p of list) if (!parseCidr(p)) ctx.addIssue({ code: "custom", message: `${JSON.stringify(p)} is not an IP address or CIDR` });
+        }),
+    ).default([]),
+    [E.subjectKeyFile]: opt(z.string().min(1)),
   })
   .superRefine((env, ctx) => {
     const routes = env[E.routes] as GatewayRoute[];
@@ -198,6 +224,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv, envFileText?: string):
     upstreamConnections: v[E.upstreamConnections] as number,
     cache: { l1MaxEntries: v[E.cacheL1MaxEntries] as number, l1MaxBytes: v[E.cacheL1MaxBytes] as number },
     maxBufferedBytes: v[E.maxBufferedBytes] as number,
+    trustedProxies: v[E.trustedProxies] as string[],
+    subjectKeyFile: v[E.subjectKeyFile] as string | undefined,
   };
 }
 

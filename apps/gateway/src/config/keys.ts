@@ -32,6 +32,13 @@ export const GATEWAY_ENV = {
   maxBufferedBytes: "MAX_BUFFERED_BYTES",
   /** Keep-alive connections per upstream pool. */
   upstreamConnections: "UPSTREAM_CONNECTIONS",
+  /**
+   * Comma-separated IPs/CIDRs of the proxy hops in front of the gateway (the ingress) whose
+   * `X-Forwarded-*` values are believed; from anyone else they are replaced.
+   */
+  trustedProxies: "TRUSTED_PROXIES",
+  /** Path of a mounted key (Secret, ≥ 32 bytes) that signs the verified subject for upstreams. */
+  subjectKeyFile: "SUBJECT_KEY_FILE",
 } as const;
 
 export type GatewayEnvKey = (typeof GATEWAY_ENV)[keyof typeof GATEWAY_ENV];

@@ -1,4 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+import { SUBJECT_HEADER } from "../auth/subject.js";
+import { forwardedFor, type ProxyTrust } from "./forwarded.js";
 
 /** RFC 9110 §7.6.1 connection-specific headers, never forwarded in either direction. */
 const HOP_BY_HOP = new Set([
@@ -41,24 +43,41 @@ export function stripHopByHop(
   return out;
 }
 
-// `expect` is answered by this server (100-continue); undici refuses to forward it.
-const DROP_REQUEST = new Set(["host", "x-request-id", "expect"]);
+// `expect` is answered by this server (100-continue); undici refuses to forward it. The
+// forwarding headers and the subject header are the gateway's to set, never the client's.
+const DROP_REQUEST = new Set([
+  "host",
+  "x-request-id",
+  "expect",
+  "x-forwarded-for",
+  "x-forwarded-proto",
+  "x-forwarded-host",
+  "forwarded",
+  "x-real-ip",
+  SUBJECT_HEADER,
+]);
 
-/** Headers sent upstream: end-to-end ones from the client plus x-forwarded-* and x-request-id. */
-export function upstreamRequestHeaders(req: IncomingMessage, reqId: string): Record<string, string | string[]> {
+/**
+ * Headers sent upstream: end-to-end ones from the client, x-forwarded-* as the gateway knows
+ * them (see forwardedFor) and x-request-id.
+ */
+export function upstreamRequestHeaders(req: IncomingMessage, reqId: string, trust: ProxyTrust): Record<string, string | string[]> {
   const h = stripHopByHop(req.headers as IncomingHttpHeaders, DROP_REQUEST);
-  const remote = req.socket.remoteAddress ?? "";
-  const prior = req.headers["x-forwarded-for"];
-  h["x-forwarded-for"] = prior ? `${Array.isArray(prior) ? prior.join(", ") : prior}, ${remote}` : remote;
-  h["x-forwarded-proto"] = firstValue(req.headers["x-forwarded-proto"]) ?? ((req.socket as { encrypted?: boolean }).encrypted ? "https" : "http");
-  const host = firstValue(req.headers["x-forwarded-host"]) ?? req.headers.host;
-  if (host) h["x-forwarded-host"] = host;
+  const fwd = forwardedFor(req, trust);
+  h["x-forwarded-for"] = fwd.for;
+  h["x-forwarded-proto"] = fwd.proto;
+  if (fwd.host) h["x-forwarded-host"] = fwd.host;
   h["x-request-id"] = reqId;
   return h;
 }
 
-function firstValue(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
+/**
+ * True when the client asks to read its own writes. A header named in `Connection` is
+ * connection-specific (RFC 9110 §7.6.1) and is not forwarded, so it does not count here either:
+ * the cache decision and what the mesh sees (it routes on the forwarded header) always agree.
+ */
+export function wantsReadYourWrites(headers: IncomingHttpHeaders, name: string): boolean {
+  return headers[name] === "true" && !connectionListed(headers.connection)?.has(name);
 }
 
 const DROP_RESPONSE = new Set(["x-request-id", "content-length"]);

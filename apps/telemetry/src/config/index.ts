@@ -18,6 +18,8 @@ export interface TelemetryConfig {
   /** Present only when both username and password are set. Never log this object whole. */
   readonly credentials?: { readonly username: string; readonly password: string };
   readonly tls: boolean;
+  /** Verifies the gateway's subject header; absent: the header is ignored. Never log it. */
+  readonly subjectKey?: Buffer;
 }
 
 /** Thrown with every missing/invalid key in one message (key names only, never values). */
@@ -50,6 +52,7 @@ const envSchema = z.object({
   [TELEMETRY_ENV.username]: optional(z.string()),
   [TELEMETRY_ENV.password]: optional(z.string()),
   [TELEMETRY_ENV.tls]: optional(z.enum(["true", "false", "1", "0"], { error: "must be true or false" })).default("false"),
+  [TELEMETRY_ENV.subjectKey]: optional(z.string().refine((k) => Buffer.byteLength(k.trim()) >= 32, "must be at least 32 bytes")),
 });
 
 /** Reads the app's configuration from the environment; throws TelemetryConfigError listing every problem. */
@@ -74,6 +77,7 @@ export function loadTelemetryConfig(env: NodeJS.ProcessEnv = process.env): Telem
   if (problems.length > 0 || !parsed.success) throw new TelemetryConfigError(problems);
 
   const v = parsed.data;
+  const subjectKey = v[TELEMETRY_ENV.subjectKey];
   return {
     role: v[TELEMETRY_ENV.role],
     port: v[TELEMETRY_ENV.port],
@@ -83,6 +87,7 @@ export function loadTelemetryConfig(env: NodeJS.ProcessEnv = process.env): Telem
     keyspace: v[TELEMETRY_ENV.keyspace],
     credentials: user && pass ? { username: user, password: pass } : undefined,
     tls: v[TELEMETRY_ENV.tls] === "true" || v[TELEMETRY_ENV.tls] === "1",
+    subjectKey: subjectKey ? Buffer.from(subjectKey.trim(), "utf8") : undefined,
   };
 }
 
@@ -97,5 +102,6 @@ export function describeConfig(c: TelemetryConfig): Record<string, unknown> {
     keyspace: c.keyspace,
     auth: c.credentials ? "password" : "none",
     tls: c.tls,
+    subjectKey: c.subjectKey ? "set" : "unset",
   };
 }

@@ -17,12 +17,18 @@ export const TELEMETRY_ENV = {
   password: "CASSANDRA_PASSWORD",
   /** `true` to connect with TLS. */
   tls: "CASSANDRA_TLS",
+  /**
+   * Secret: HMAC key (≥ 32 bytes) shared with the gateway, which signs the caller's verified
+   * subject into `x-platform-subject`; Idempotency-Keys are then scoped by subject. Unset: the
+   * header is ignored and every caller shares one (anonymous) scope.
+   */
+  subjectKey: "SUBJECT_KEY",
 } as const;
 
 export type TelemetryEnvKey = (typeof TELEMETRY_ENV)[keyof typeof TELEMETRY_ENV];
 
 /** Keys whose values are secrets: Kubernetes Secret references / Vercel sensitive variables. */
-export const TELEMETRY_SECRET_ENV: readonly TelemetryEnvKey[] = [TELEMETRY_ENV.username, TELEMETRY_ENV.password];
+export const TELEMETRY_SECRET_ENV: readonly TelemetryEnvKey[] = [TELEMETRY_ENV.username, TELEMETRY_ENV.password, TELEMETRY_ENV.subjectKey];
 
 export type TelemetryRole = "command" | "query";
 

@@ -39,10 +39,17 @@ export function eventId(timestampMs: number, index: number, digest: Buffer): typ
 /** Milliseconds between the UUID epoch (1582-10-15) and the Unix epoch. */
 const GREGORIAN_OFFSET_MS = 12_219_292_800_000n;
 
-export function requestDigest(scope: { idempotencyKey: string } | { body: Buffer }): Buffer {
+/**
+ * `scope` is the caller's idempotency scope (core/subject.ts): with a subject, the same key (or
+ * body) of two callers gives different ids, so one caller can never address another's rows.
+ * The anonymous scope ("") hashes exactly as before scopes existed, so retries that span an
+ * upgrade still map to the same rows.
+ */
+export function requestDigest(input: ({ idempotencyKey: string } | { body: Buffer }) & { scope?: string }): Buffer {
   const h = createHash("sha256");
-  if ("idempotencyKey" in scope) h.update("key\0").update(scope.idempotencyKey);
-  else h.update("body\0").update(scope.body);
+  if (input.scope) h.update("scope\0").update(input.scope).update("\0");
+  if ("idempotencyKey" in input) h.update("key\0").update(input.idempotencyKey);
+  else h.update("body\0").update(input.body);
   return h.digest();
 }
 

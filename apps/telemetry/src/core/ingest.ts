@@ -1,10 +1,12 @@
 import type { Client } from "cassandra-driver";
 import type { Logger } from "pino";
 import { isUnavailable, PartialWriteError } from "./errors.js";
+import { claimKey, requestHash } from "./idempotency.js";
 import { identifyEvents, requestDigest } from "./ids.js";
 import { LIMITS } from "./limits.js";
+import { scopeOf, verifySubject } from "./subject.js";
 import { validateIdempotencyKey, validateIngestBody } from "./validation.js";
-import { writeEvents, type WriteOptions } from "./write.js";
+import { preflightEncode, writeEvents, type WriteOptions } from "./write.js";
 import type { HttpResult, TelemetryObserver } from "./types.js";
 
 export const RETRY_AFTER_SECONDS = 5;
@@ -13,6 +15,8 @@ export interface IngestRequest {
   readonly method: string | undefined;
   readonly contentType: string | undefined;
   readonly idempotencyKey: string | string[] | undefined;
+  /** The gateway's signed subject header (core/subject.ts), if any. */
+  readonly subjectAssertion?: string | string[] | undefined;
   /** Raw body, or "too-large" when the adapter stopped reading at the byte limit. */
   readonly body: Buffer | "too-large";
 }
@@ -23,6 +27,8 @@ export interface IngestDeps {
   readonly log?: Logger;
   readonly write?: WriteOptions;
   readonly now?: () => number;
+  /** Key that verifies the gateway's subject header; without it the header is ignored. */
+  readonly subjectKey?: Buffer;
 }
 
 export function isJsonContentType(ct: string | undefined): boolean {
@@ -31,6 +37,18 @@ export function isJsonContentType(ct: string | undefined): boolean {
   return mime === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(mime);
 }
 
+/** The `charset` parameter of a content type, lower-cased and unquoted; undefined when absent. */
+export function charsetOf(ct: string): string | undefined {
+  for (const param of ct.split(";").slice(1)) {
+    const eq = param.indexOf("=");
+    if (eq === -1 || param.slice(0, eq).trim().toLowerCase() !== "charset") continue;
+    return param.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1").toLowerCase();
+  }
+  return undefined;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
 /** Checks that can run before the body is read (method, content type, headers). */
 export function precheckIngest(req: Omit<IngestRequest, "body">): HttpResult | undefined {
   if (req.method !== "POST") {
@@ -38,6 +56,11 @@ export function precheckIngest(req: Omit<IngestRequest, "body">): HttpResult | u
   }
   if (!isJsonContentType(req.contentType)) {
     return { status: 415, body: { error: "content type must be application/json" }, reason: "content_type" };
+  }
+  // JSON is UTF-8 (RFC 8259); decoding another charset as UTF-8 would store something else.
+  const charset = charsetOf(req.contentType!);
+  if (charset !== undefined && charset !== "utf-8" && charset !== "utf8") {
+    return { status: 415, body: { error: `charset must be utf-8, got ${JSON.stringify(charset.slice(0, 40))}` }, reason: "content_type" };
   }
   const key = validateIdempotencyKey(req.idempotencyKey);
   if (!key.ok) return { status: 400, body: { error: key.reason }, reason: "idempotency_key" };
@@ -55,13 +78,23 @@ export async function handleIngest(req: IngestRequest, deps: IngestDeps): Promis
   if (req.body === "too-large") {
     return { status: 413, body: { error: `body must be at most ${LIMITS.maxBodyBytes} bytes` }, reason: "too_large" };
   }
+  let text: string;
+  try {
+    text = utf8.decode(req.body);
+  } catch {
+    // Not replaced by U+FFFD: two different byte strings must never become the same event.
+    return { status: 400, body: { error: "body is not valid UTF-8" }, reason: "bad_json" };
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(req.body.toString("utf8"));
+    parsed = JSON.parse(text);
   } catch (err) {
     return { status: 400, body: { error: `body is not valid JSON: ${(err as Error).message}` }, reason: "bad_json" };
   }
   const nowMs = (deps.now ?? Date.now)();
+  const caller = verifySubject(req.subjectAssertion, deps.subjectKey, nowMs);
+  if (!caller.ok) return { status: 401, body: { error: caller.reason }, reason: "subject" };
+  const scope = scopeOf(caller.subject);
   const idempotencyKey = validateIdempotencyKey(req.idempotencyKey);
   const key = idempotencyKey.ok ? idempotencyKey.key : undefined;
   const v = validateIngestBody(parsed, { nowMs, requireTimestamp: key !== undefined });
@@ -69,10 +102,22 @@ export async function handleIngest(req: IngestRequest, deps: IngestDeps): Promis
     return { status: 400, body: { error: v.reason, ...(v.problems.length ? { invalid: v.problems } : {}) }, reason: "invalid" };
   }
 
-  const digest = requestDigest(key !== undefined ? { idempotencyKey: key } : { body: req.body });
+  const digest = requestDigest(key !== undefined ? { idempotencyKey: key, scope } : { body: req.body, scope });
   const events = identifyEvents(v.events, { nowMs, digest });
+  const unstorable = preflightEncode(events);
+  if (unstorable) {
+    const problems = [unstorable];
+    return { status: 400, body: { error: "1 invalid event(s); nothing was written", invalid: problems }, reason: "invalid" };
+  }
   try {
     const client = await deps.getClient();
+    if (key !== undefined && (await claimKey(client, scope, key, requestHash(v.events), nowMs)) === "conflict") {
+      return {
+        status: 409,
+        body: { error: "this Idempotency-Key was already used for a different request; nothing was written (use a new key for new events)" },
+        reason: "idempotency_conflict",
+      };
+    }
     const written = await writeEvents(client, events, {
       ...deps.write,
       onBatch: (s, ok) => {
@@ -84,6 +129,20 @@ export async function handleIngest(req: IngestRequest, deps: IngestDeps): Promis
     return { status: 202, body: { accepted: written } };
   } catch (err) {
     const partial = err instanceof PartialWriteError ? { written: err.written, total: err.total } : {};
+    if (err instanceof PartialWriteError && err.written > 0) {
+      // Some partitions are in place and retries within the request did not finish the rest.
+      // Not a clean failure: say so, and ask for the retry that completes it (same ids).
+      deps.log?.error({ err: errSummary(err), ...partial }, "ingest: partial write");
+      return {
+        status: 503,
+        headers: { "retry-after": String(RETRY_AFTER_SECONDS) },
+        body: {
+          error: `partially written (${err.written} of ${err.total} events); not acknowledged. Retry the same request (same Idempotency-Key, or the same body) to complete it under the same ids.`,
+          ...partial,
+        },
+        reason: "partial",
+      };
+    }
     if (isUnavailable(err)) {
       deps.log?.warn({ err: errSummary(err), ...partial }, "ingest: Cassandra unavailable");
       return {

@@ -72,10 +72,19 @@ export async function queryEvents(
       level: r["level"] as string,
       message: r["message"] as string,
       timestamp: id.getDate().toISOString(),
-      metadata: (r["metadata"] as Record<string, string> | null) ?? {},
+      metadata: metadataView(r["metadata"]),
     };
   });
   const last = rows.at(-1);
   const next = rs.rows.length > q.limit && last ? encodeToken(last["event_id"] as types.TimeUuid) : null;
   return { events, next };
+}
+
+/**
+ * The driver decodes maps as Maps (client option `encoding.map`); `Object.fromEntries` defines
+ * own data properties, so a `__proto__` key survives into the JSON answer instead of vanishing.
+ */
+function metadataView(value: unknown): Record<string, string> {
+  if (value instanceof Map) return Object.fromEntries(value) as Record<string, string>;
+  return (value as Record<string, string> | null) ?? {};
 }

@@ -8,7 +8,11 @@ export interface ValidEvent {
   readonly source: string;
   /** Epoch ms; `undefined` when the producer did not send one (stamped at receipt). */
   readonly timestampMs: number | undefined;
-  readonly metadata: Readonly<Record<string, string>> | undefined;
+  /**
+   * A Map, never a plain object: keys such as `__proto__` or `hasOwnProperty` are data here, and
+   * the driver (client option `encoding.map = Map`) encodes a Map entry by entry.
+   */
+  readonly metadata: ReadonlyMap<string, string> | undefined;
 }
 
 export interface EventProblem {
@@ -17,6 +21,13 @@ export interface EventProblem {
 }
 
 const utf8Bytes = (s: string) => Buffer.byteLength(s, "utf8");
+
+/**
+ * True when `s` has no lone surrogate. The UTF-8 encoder would turn one into U+FFFD, so
+ * `"sur\ud800"` would be stored as (and collide with) a real `"sur\ufffd"`.
+ */
+export const isWellFormed = (s: string) => !/\p{Cs}/u.test(s);
+const WELL_FORMED = "must be well-formed Unicode (no lone surrogates)";
 
 const timestamp = z.union([
   z.iso.datetime({ offset: true, error: "must be an ISO-8601 date-time with offset or epoch milliseconds" }),
@@ -28,25 +39,45 @@ const eventSchema = z.strictObject({
   message: z
     .string({ error: "must be a string" })
     .min(1, "must not be empty")
+    .refine(isWellFormed, WELL_FORMED)
     .refine((m) => utf8Bytes(m) <= LIMITS.maxMessageBytes, `must be at most ${LIMITS.maxMessageBytes} bytes (UTF-8)`),
   source: z
     .string({ error: "must be a string" })
     .min(1, "must not be empty")
     .max(LIMITS.maxSourceChars, `must be at most ${LIMITS.maxSourceChars} characters`)
     // Control characters in a partition key are almost always a producer bug.
-    .regex(/^[^\p{Cc}]+$/u, "must not contain control characters"),
+    .regex(/^[^\p{Cc}]+$/u, "must not contain control characters")
+    .refine(isWellFormed, WELL_FORMED),
   timestamp: timestamp.optional(),
-  metadata: z
-    .record(
-      z.string().min(1, "keys must not be empty").max(LIMITS.maxMetadataKeyChars, `keys must be at most ${LIMITS.maxMetadataKeyChars} characters`),
-      z
-        .string({ error: "values must be strings" })
-        .refine((v) => utf8Bytes(v) <= LIMITS.maxMetadataValueBytes, `values must be at most ${LIMITS.maxMetadataValueBytes} bytes`),
-      { error: "must be an object of string to string" },
-    )
-    .refine((m) => Object.keys(m).length <= LIMITS.maxMetadataKeys, `must have at most ${LIMITS.maxMetadataKeys} keys`)
-    .optional(),
+  // Checked by metadataMap() below: a zod record copies into a plain object, where a `__proto__`
+  // key sets the prototype (dropped) and keys like `hasOwnProperty` shadow what the driver calls.
+  metadata: z.unknown().optional(),
 });
+
+/**
+ * Metadata as a Map of its own keys (JSON.parse makes `__proto__` an own data property), or the
+ * list of problems, each naming the key.
+ */
+function metadataMap(raw: unknown): { ok: true; map: Map<string, string> | undefined } | { ok: false; problems: string[] } {
+  if (raw === undefined) return { ok: true, map: undefined };
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { ok: false, problems: ["metadata must be an object of string to string"] };
+  const keys = Object.keys(raw);
+  if (keys.length > LIMITS.maxMetadataKeys) return { ok: false, problems: [`metadata must have at most ${LIMITS.maxMetadataKeys} keys`] };
+  const problems: string[] = [];
+  const map = new Map<string, string>();
+  for (const key of keys) {
+    const value = (Object.getOwnPropertyDescriptor(raw, key) as PropertyDescriptor).value as unknown;
+    const name = JSON.stringify(key);
+    if (key.length === 0) problems.push("metadata keys must not be empty");
+    else if (key.length > LIMITS.maxMetadataKeyChars) problems.push(`metadata keys must be at most ${LIMITS.maxMetadataKeyChars} characters`);
+    else if (!isWellFormed(key)) problems.push(`metadata key ${name} ${WELL_FORMED}`);
+    if (typeof value !== "string") problems.push(`metadata.${name} values must be strings`);
+    else if (utf8Bytes(value) > LIMITS.maxMetadataValueBytes) problems.push(`metadata.${name} values must be at most ${LIMITS.maxMetadataValueBytes} bytes`);
+    else if (!isWellFormed(value)) problems.push(`metadata.${name} ${WELL_FORMED}`);
+    else map.set(key, value);
+  }
+  return problems.length ? { ok: false, problems } : { ok: true, map };
+}
 
 function formatIssues(error: z.ZodError): string {
   return error.issues.map((i) => (i.path.length ? `${i.path.join(".")} ${i.message}` : i.message)).join("; ");
@@ -86,6 +117,11 @@ export function validateIngestBody(body: unknown, opts: { nowMs: number; require
       return;
     }
     const e = r.data;
+    const meta = metadataMap(e.metadata);
+    if (!meta.ok) {
+      problems.push({ index, reason: meta.problems.join("; ") });
+      return;
+    }
     let timestampMs: number | undefined;
     if (e.timestamp !== undefined) {
       timestampMs = toMs(e.timestamp);
@@ -102,7 +138,7 @@ export function validateIngestBody(body: unknown, opts: { nowMs: number; require
       problems.push({ index, reason: "timestamp is required when an Idempotency-Key is sent" });
       return;
     }
-    valid.push({ level: e.level, message: e.message, source: e.source, timestampMs, metadata: e.metadata });
+    valid.push({ level: e.level, message: e.message, source: e.source, timestampMs, metadata: meta.map });
   });
   if (problems.length > 0) return { ok: false, reason: `${problems.length} invalid event(s); nothing was written`, problems };
   return { ok: true, events: valid };
