@@ -1,12 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
+import { join } from "node:path";
+import { repoPath } from "../shared/repo-paths";
 import { ArgErrors } from "../shared/validate";
 
 export interface AppImagesArgs {
   /** Apps to build, each from `apps/<app>/Dockerfile`. */
   readonly apps: readonly string[];
-  /** Build context (the repo root, so Dockerfiles can use the shared package.json). @default "." */
+  /** Build context, relative to the program's working directory (Dockerfiles use the shared package.json). @default - the repository root */
   readonly context?: string;
   /** Image tag. @default "latest" (the pushed digest pins what runs) */
   readonly tag?: string;
@@ -32,6 +34,8 @@ export class AppImages extends pulumi.ComponentResource {
     for (const app of args.apps) errors.check(/^[a-z][a-z0-9-]*$/.test(app), "apps", `"${app}" is not a valid app folder name`);
     errors.throwIfAny();
 
+    // Resolved from the repository root, not the working directory (the engine runs in stacks/).
+    const context = args.context ?? repoPath();
     const auth = aws.ecr.getAuthorizationTokenOutput({}, { parent: this });
     for (const app of args.apps) {
       const repo = this.createRepository(app, args.untaggedExpiryDays ?? 14);
@@ -39,8 +43,8 @@ export class AppImages extends pulumi.ComponentResource {
       const image = new dockerBuild.Image(
         app,
         {
-          context: { location: args.context ?? "." },
-          dockerfile: { location: `${args.context ?? "."}/apps/${app}/Dockerfile` },
+          context: { location: context },
+          dockerfile: { location: join(context, "apps", app, "Dockerfile") },
           platforms: [(args.platform ?? "linux/amd64") as dockerBuild.Platform],
           push: true,
           tags: [pulumi.interpolate`${repo.repositoryUrl}:${args.tag ?? "latest"}`],

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { deserializeProperties, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { fakeState, fakeCall } from "./fakes";
+import { PROGRAM_DIR } from "./stacks";
 import { diffDetails } from "./secret-digest";
 
 export const SECRET_MASK = "[secret]";
@@ -47,11 +48,17 @@ export interface MockOptions {
   config?: Record<string, string>;
   /** Outputs other stacks expose to StackReferences, by stack reference name. */
   stackOutputs?: (stackName: string) => Record<string, unknown>;
+  /**
+   * Working directory of the program. @default - stacks/, where the engine runs it
+   * (`main: stacks/` in Pulumi.yaml), so a path that only works from the repo root fails here too.
+   */
+  cwd?: string;
 }
 
 /** Installs the mocks and returns the (growing) list of registered resources, in order. */
 export async function installMocks(opts: MockOptions = {}): Promise<SynthResource[]> {
   const recorded: SynthResource[] = [];
+  process.chdir(opts.cwd ?? PROGRAM_DIR);
   pulumi.runtime.setAllConfig(opts.config ?? {});
   await pulumi.runtime.setMocks(
     {
