@@ -97,15 +97,18 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
     credentialsSecretName: cassandra.appRoles[TELEMETRY_CASSANDRA_ROLES[role].name]!.secretName,
   });
   const size = { cpuMillis: cfg.telemetry.cpuMillis, memoryMiB: cfg.telemetry.memoryMiB };
+  // Readiness of the telemetry pods needs the keyspace, which exists only once the racks are up
+  // and the schema Job has run: without this the first `up` times the Deployments out.
+  const afterSchema: pulumi.ComponentResourceOptions = { ...inCluster, dependsOn: [namespace, cassandra.schemaJob] };
   const command = new TelemetryService(
     "telemetry-command",
     { namespace: cfg.namespace, image: images.telemetry, role: "command", replicas: cfg.telemetry.commandReplicas, zoneSpread: cfg.scheduling.zoneSpread, size, cassandra: telemetryCassandra("command") },
-    inCluster,
+    afterSchema,
   );
   const query = new TelemetryService(
     "telemetry-query",
     { namespace: cfg.namespace, image: images.telemetry, role: "query", replicas: cfg.telemetry.queryReplicas, zoneSpread: cfg.scheduling.zoneSpread, size, cassandra: telemetryCassandra("query") },
-    inCluster,
+    afterSchema,
   );
   const meshHost = new TelemetryMeshHost("telemetry", { namespace: cfg.namespace, name: cfg.telemetry.host }, inCluster);
 

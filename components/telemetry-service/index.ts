@@ -68,6 +68,9 @@ export class TelemetryService extends pulumi.ComponentResource {
   constructor(name: string, args: TelemetryServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("platform:apps:TelemetryService", name, {}, opts);
     validate(args);
+    // The SDK does not pass a component's dependsOn to its children: hand it down, so the
+    // Deployment itself waits (e.g. for the Cassandra schema Job).
+    this.after = opts.dependsOn;
     const namespace = args.namespace ?? PLATFORM_NAMESPACE;
     const objectName = `${TELEMETRY_APP}-${args.role}`;
     const labels = standardLabels(TELEMETRY_APP, args.role);
@@ -86,8 +89,10 @@ export class TelemetryService extends pulumi.ComponentResource {
     this.registerOutputs({ serviceName: this.serviceName, port: this.port, host: this.host, deploymentName: this.deploymentName });
   }
 
+  private readonly after: pulumi.ComponentResourceOptions["dependsOn"];
+
   private declare(obj: KubeObject): pulumi.CustomResource {
-    return declareKubeObject(obj, { parent: this });
+    return declareKubeObject(obj, { parent: this, dependsOn: this.after });
   }
 
   private deployment(args: TelemetryServiceArgs, namespace: string, name: string, labels: Record<string, string>, selector: Record<string, string>): KubeObject {

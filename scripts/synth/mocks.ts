@@ -18,6 +18,8 @@ export interface SynthResource {
   /** Parent URN, absent for the stack itself. */
   parent?: string;
   custom: boolean;
+  /** URNs this resource waits for (explicit dependsOn, expanded, plus input dependencies), as the engine receives them. */
+  dependsOn?: string[];
   /** Inputs as the engine would receive them; secret values replaced by "[secret]". */
   inputs: Record<string, unknown>;
   /** Offline diff only (see ./secret-digest.ts; never in resources.json): top-level input → URNs its value came from. */
@@ -83,6 +85,7 @@ export async function installMocks(opts: MockOptions = {}): Promise<SynthResourc
           parent: req.getParent() || undefined,
           custom: req.getCustom(),
           inputs: maskSecrets(inputs) as Record<string, unknown>,
+          dependsOn: [...req.getDependenciesList()].sort(),
           ...diffDetails(req, inputs), // only when the offline diff asks (env), else nothing
         });
       }

@@ -83,3 +83,22 @@ describe("Cassandra access by role (least privilege)", () => {
     expect(rolePasswords("prod-ap-southeast-1")).toEqual([]);
   });
 });
+
+describe("what a real first `up` needs (issue 16)", () => {
+  const kubeResource = (stack: string, kind: string, name: string) =>
+    results.get(stack)!.resources.find((r) => r.custom && r.inputs.kind === kind && (r.inputs.metadata as { name?: string } | undefined)?.name === name);
+
+  it.each(SHIPPED_STACKS)("%s: the telemetry Deployments wait for the Cassandra schema Job (their readiness needs the keyspace)", (stack) => {
+    const job = results.get(stack)!.resources.find((r) => r.custom && r.inputs.kind === "Job" && String((r.inputs.metadata as { name: string }).name).startsWith("cassandra-schema-"));
+    expect(job).toBeDefined();
+    for (const name of ["telemetry-command", "telemetry-query"]) {
+      expect(kubeResource(stack, "Deployment", name)!.dependsOn, `${stack} Deployment/${name}`).toContain(job!.urn);
+    }
+  });
+
+  it("ECR repository names are unique across stacks (dev, staging and prod-us-east-1 share an account and region)", () => {
+    const names = SHIPPED_STACKS.flatMap((s) => results.get(s)!.resources.filter((r) => r.type === "aws:ecr/repository:Repository").map((r) => r.inputs.name as string));
+    expect(names.length).toBe(2 * (SHIPPED_STACKS.length - 1)); // gateway + telemetry per cloud stack
+    expect(new Set(names).size).toBe(names.length);
+  });
+});
