@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_ENV } from "../../apps/gateway/src/config/keys";
-import { drainOnStop, HTTP_PORT_NAME, httpProbes, meshPodAnnotations, spreadConstraints, tmpVolume, type ZoneSpread } from "../shared/http-workload";
+import { drainOnStop, HTTP_PORT_NAME, MESHED_GRACE_SECONDS, httpProbes, meshPodAnnotations, spreadConstraints, tmpVolume, type ZoneSpread } from "../shared/http-workload";
 import { containerResources, type ContainerSize } from "../shared/resources";
 import { hardenedContainerSecurity, hardenedPodSecurity } from "../shared/security";
 import { GATEWAY_PATHS } from "./env-file";
@@ -68,7 +68,7 @@ export function gatewayPodTemplate(spec: GatewayPodSpec) {
     spec: {
       automountServiceAccountToken: false,
       securityContext: hardenedPodSecurity(),
-      terminationGracePeriodSeconds: 30,
+      terminationGracePeriodSeconds: MESHED_GRACE_SECONDS,
       ...(spec.spread
         ? {
             topologySpreadConstraints: spreadConstraints(selector, spec.zoneSpread),

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { TelemetryRole } from "../../apps/telemetry/src/config/keys";
-import { disruptionBudget, drainOnStop, HTTP_PORT_NAME, httpProbes, httpService, meshPodAnnotations, serviceFqdn, spreadConstraints, tmpVolume, type ZoneSpread } from "../shared/http-workload";
+import { disruptionBudget, drainOnStop, HTTP_PORT_NAME, MESHED_GRACE_SECONDS, httpProbes, httpService, meshPodAnnotations, serviceFqdn, spreadConstraints, tmpVolume, type ZoneSpread } from "../shared/http-workload";
 import { declareKubeObject, type KubeObject } from "../shared/kube";
 import { PLATFORM_NAMESPACE, selectorLabels, standardLabels } from "../shared/labels";
 import { containerResources, type ContainerSize } from "../shared/resources";
@@ -124,7 +124,7 @@ export class TelemetryService extends pulumi.ComponentResource {
           spec: {
             automountServiceAccountToken: false,
             securityContext: hardenedPodSecurity(),
-            terminationGracePeriodSeconds: 30,
+            terminationGracePeriodSeconds: MESHED_GRACE_SECONDS,
             ...(args.replicas > 1
               ? {
                   topologySpreadConstraints: spreadConstraints(selector, args.zoneSpread ?? "preferred"),

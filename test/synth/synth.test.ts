@@ -102,3 +102,35 @@ describe("what a real first `up` needs (issue 16)", () => {
     expect(new Set(names).size).toBe(names.length);
   });
 });
+
+describe("Istio sidecar drain on rollout (issue 16)", () => {
+  // What the apps do on stop: a preStop pause, then up to 25 s of in-flight drain (telemetry
+  // shutdown(25_000); the gateway's drainMs is 10 s). Envoy's default drain is 5 s.
+  const APP_DRAIN_SECONDS = 25;
+  type Pod = { metadata?: { annotations?: Record<string, string> }; spec: { terminationGracePeriodSeconds?: number; containers: { lifecycle?: { preStop?: { exec?: { command: string[] } } } }[] } };
+  const seconds = (d: string) => {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(d);
+    if (!m) throw new Error(`not a duration: ${d}`);
+    return Number(m[1]) * { ms: 0.001, s: 1, m: 60 }[m[2] as "ms" | "s" | "m"];
+  };
+
+  it.each(SHIPPED_STACKS)("%s: every meshed workload keeps its sidecar up while the app drains, within the grace period", (stack) => {
+    const manifests = kubeManifests(results.get(stack)!.resources);
+    const injected = new Set(manifests.filter((m) => m.kind === "Namespace" && (m.metadata.labels as Record<string, string> | undefined)?.["istio-injection"] === "enabled").map((m) => m.metadata.name));
+    const meshed = manifests.flatMap((m) => {
+      const pod = (m as { spec?: { template?: Pod } }).spec?.template;
+      if (!pod || !injected.has(m.metadata.namespace)) return [];
+      return pod.metadata?.annotations?.["sidecar.istio.io/inject"] === "false" ? [] : [{ id: `${m.kind}/${m.metadata.name}`, pod }];
+    });
+    expect(meshed.map((w) => w.id)).toEqual(expect.arrayContaining(["Deployment/gateway", "Deployment/telemetry-command", "Deployment/telemetry-query"]));
+    for (const { id, pod } of meshed) {
+      const proxyConfig = JSON.parse(pod.metadata?.annotations?.["proxy.istio.io/config"] ?? "{}") as { terminationDrainDuration?: string };
+      expect(proxyConfig.terminationDrainDuration, `${id}: proxy.istio.io/config terminationDrainDuration`).toBeDefined();
+      const drain = seconds(proxyConfig.terminationDrainDuration!);
+      const grace = pod.spec.terminationGracePeriodSeconds ?? 30;
+      const preStop = Math.max(0, ...pod.spec.containers.map((c) => { const cmd = c.lifecycle?.preStop?.exec?.command; return cmd?.[0] === "sleep" ? Number(cmd[1]) : 0; }));
+      if (preStop > 0) expect(drain, `${id}: sidecar drain covers preStop ${preStop}s + app drain ${APP_DRAIN_SECONDS}s`).toBeGreaterThanOrEqual(preStop + APP_DRAIN_SECONDS);
+      expect(drain, `${id}: sidecar drain ends before the kubelet's SIGKILL (grace ${grace}s)`).toBeLessThan(grace);
+    }
+  });
+});
