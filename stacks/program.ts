@@ -30,6 +30,17 @@ export interface PlatformOutputs {
 }
 
 /**
+ * The gateway's JWT settings: the key is the Pulumi secret `platform:jwtKey` when set, else an
+ * existing Secret (`gateway.jwt.keySecretName`, checked by `npm run preflight`). Config
+ * validation already required one of them for every stage but local; local falls back to
+ * `gateway-jwt`.
+ */
+function gatewayJwt(cfg: PlatformConfig, jwtKey: pulumi.Output<string> | undefined) {
+  const { keySecretName, ...claims } = cfg.gateway.jwt;
+  return { ...claims, ...(jwtKey ? { key: jwtKey } : { keySecretName: keySecretName ?? "gateway-jwt" }) };
+}
+
+/**
  * Declares the whole platform of one stack from its resolved config: data (Cassandra, Redis),
  * the apps (telemetry command/query, gateway), routes, the Vercel project and alerting.
  */
@@ -127,7 +138,7 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       size: { cpuMillis: cfg.gateway.cpuMillis, memoryMiB: cfg.gateway.memoryMiB },
       telemetryService: cfg.telemetry.host,
       // The key is a Pulumi secret when set in config; otherwise an existing Secret (e.g. synced by external-secrets).
-      jwt: { ...cfg.gateway.jwt, ...(jwtKey ? { key: jwtKey } : { keySecretName: "gateway-jwt" }) },
+      jwt: gatewayJwt(cfg, jwtKey),
       redis: { host: redis.host, port: redis.port, tls: redis.tls, passwordSecretName: redis.passwordSecretName },
     },
     { ...inCluster, dependsOn: [namespace, meshHost] },
