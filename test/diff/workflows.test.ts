@@ -36,6 +36,10 @@ describe("workflow files", () => {
     const job = preview.jobs.preview;
     expect(job.strategy.matrix.include.map((m: { stack: string }) => m.stack)).toEqual([...SHIPPED_STACKS]);
     const step = job.steps.find((s: { uses?: string }) => s.uses?.startsWith("pulumi/actions@"));
+    // Issue 16: a stack still carrying example values is refused before the preview.
+    const refuse = job.steps.findIndex((s: { run?: string }) => s.run?.includes("npm run --silent preflight -- --stack \"$STACK\" --examples-only"));
+    expect(refuse).toBeGreaterThan(-1);
+    expect(refuse).toBeLessThan(job.steps.indexOf(step));
     expect(step.uses).toBe("pulumi/actions@v6");
     expect(step.with).toMatchObject({ command: "preview", diff: true, policyPacks: "policies", "comment-on-pr": true, "edit-pr-comment": true });
     const runs = preview.jobs.checks.steps.map((s: { run?: string }) => s.run ?? "").join("\n");
