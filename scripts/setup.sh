@@ -41,6 +41,9 @@ bash scripts/vegeta.sh path >/dev/null
 step "Pulumi engine from the Go module proxy (npm run up:local; ~15 min cold, cached after)"
 bash scripts/engine/build-engine.sh all
 
+step "docker-context (the images' build context after .dockerignore, for its test; Go module proxy)"
+bash scripts/docker-context.sh install >/dev/null
+
 if [ "${SKIP_SYNTH:-}" != "1" ]; then
   step "offline synth of every stack"
   npm run --silent synth -- --all
