@@ -30,6 +30,17 @@ export interface PlatformOutputs {
 }
 
 /**
+ * The gateway's JWT settings: the key is the Pulumi secret `platform:jwtKey` when set, else an
+ * existing Secret (`gateway.jwt.keySecretName`, checked by `npm run preflight`). Config
+ * validation already required one of them for every stage but local; local falls back to
+ * `gateway-jwt`.
+ */
+function gatewayJwt(cfg: PlatformConfig, jwtKey: pulumi.Output<string> | undefined) {
+  const { keySecretName, ...claims } = cfg.gateway.jwt;
+  return { ...claims, ...(jwtKey ? { key: jwtKey } : { keySecretName: keySecretName ?? "gateway-jwt" }) };
+}
+
+/**
  * Declares the whole platform of one stack from its resolved config: data (Cassandra, Redis),
  * the apps (telemetry command/query, gateway), routes, the Vercel project and alerting.
  */
@@ -114,7 +125,7 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       size: { cpuMillis: cfg.gateway.cpuMillis, memoryMiB: cfg.gateway.memoryMiB },
       telemetryService: cfg.telemetry.host,
       // The key is a Pulumi secret when set in config; otherwise an existing Secret (e.g. synced by external-secrets).
-      jwt: { ...cfg.gateway.jwt, ...(jwtKey ? { key: jwtKey } : { keySecretName: "gateway-jwt" }) },
+      jwt: gatewayJwt(cfg, jwtKey),
       redis: { host: redis.host, port: redis.port, tls: redis.tls, passwordSecretName: redis.passwordSecretName },
       // The telemetry command role scopes Idempotency-Keys by the subject signed with this key.
       subjectSigning: true,
@@ -123,6 +134,9 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
   );
 
   const size = { cpuMillis: cfg.telemetry.cpuMillis, memoryMiB: cfg.telemetry.memoryMiB };
+  // Readiness of the telemetry pods needs the keyspace, which exists only once the racks are up
+  // and the schema Job has run: without this the first `up` times the Deployments out.
+  const afterSchema: pulumi.ComponentResourceOptions = { ...inCluster, dependsOn: [namespace, cassandra.schemaJob] };
   const command = new TelemetryService(
     "telemetry-command",
     {
@@ -136,12 +150,12 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       // Verifies the gateway's signed subject: Idempotency-Keys are scoped per caller.
       subjectKeySecretName: gateway.subjectKeySecretName.apply((n) => n ?? ""),
     },
-    inCluster,
+    afterSchema,
   );
   const query = new TelemetryService(
     "telemetry-query",
     { namespace: cfg.namespace, image: images.telemetry, role: "query", replicas: cfg.telemetry.queryReplicas, zoneSpread: cfg.scheduling.zoneSpread, size, cassandra: telemetryCassandra("query") },
-    inCluster,
+    afterSchema,
   );
 
   new MeshRoutes(

@@ -112,6 +112,8 @@ export class CassandraCluster extends pulumi.ComponentResource {
   public readonly password: pulumi.Output<string>;
   /** Name of the Job that applied the current schema. */
   public readonly schemaJobName: pulumi.Output<string>;
+  /** The schema Job: depend on it for anything that needs the keyspace, roles and tables. */
+  public readonly schemaJob: pulumi.CustomResource;
   /** Credentials of each application role, by role name. */
   public readonly appRoles: Readonly<Record<string, CassandraRoleCredentials>>;
 
@@ -180,7 +182,7 @@ export class CassandraCluster extends pulumi.ComponentResource {
     const cqlHosts = peerSeeds.apply((peers) =>
       [`${CLIENT_SERVICE}.${this.namespace}.svc.cluster.local`, ...peers.map((p) => p.replace(/:\d+$/, ""))].join(" "),
     );
-    this.createSchemaJob(jobSpec, cqlHosts, [secret, ...roles.map((r) => r.secret), ...statefulSets]);
+    this.schemaJob = this.createSchemaJob(jobSpec, cqlHosts, [secret, ...roles.map((r) => r.secret), ...statefulSets]);
 
     this.headlessServiceName = pulumi.output(NAME);
     this.clientServiceName = pulumi.output(CLIENT_SERVICE);
@@ -258,10 +260,10 @@ export class CassandraCluster extends pulumi.ComponentResource {
     return statefulSets;
   }
 
-  private createSchemaJob(spec: SchemaJobSpec, cqlHosts: pulumi.Output<string>, after: pulumi.Resource[]): void {
+  private createSchemaJob(spec: SchemaJobSpec, cqlHosts: pulumi.Output<string>, after: pulumi.Resource[]): pulumi.CustomResource {
     const [configMap, job] = buildSchemaJob(spec);
     const cm = declareKubeObject(configMap, { parent: this });
-    declareKubeObject(fillPlaceholder(job, HOSTS_PLACEHOLDER, cqlHosts), {
+    return declareKubeObject(fillPlaceholder(job, HOSTS_PLACEHOLDER, cqlHosts), {
       parent: this,
       dependsOn: [...after, cm],
       customTimeouts: { create: "90m", update: "90m" },

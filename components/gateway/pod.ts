@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { GATEWAY_ENV } from "../../apps/gateway/src/config/keys";
-import { drainOnStop, HTTP_PORT_NAME, httpProbes, meshPodAnnotations, spreadConstraints, tmpVolume, type ZoneSpread } from "../shared/http-workload";
+import { drainOnStop, HTTP_PORT_NAME, MESHED_GRACE_SECONDS, httpProbes, meshPodAnnotations, spreadConstraints, tmpVolume, type ZoneSpread } from "../shared/http-workload";
 import { versionLabel } from "../shared/labels";
 import { containerResources, type ContainerSize } from "../shared/resources";
 import { hardenedContainerSecurity, hardenedPodSecurity } from "../shared/security";
@@ -79,7 +79,7 @@ export function gatewayPodTemplate(spec: GatewayPodSpec) {
     spec: {
       automountServiceAccountToken: false,
       securityContext: hardenedPodSecurity(),
-      terminationGracePeriodSeconds: 30,
+      terminationGracePeriodSeconds: MESHED_GRACE_SECONDS,
       ...(spec.spread
         ? {
             topologySpreadConstraints: spreadConstraints(selector, spec.zoneSpread),

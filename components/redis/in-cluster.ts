@@ -5,6 +5,10 @@ import { selectorLabels, standardLabels } from "../shared/labels";
 import { kplusHardenedContainerSecurity, stripCdk8sPlusLabels } from "../shared/cdk8s-plus";
 import { maxMemoryMiB } from "./engine";
 import { withRedisExporter } from "./exporter";
+import { meshProxyConfig } from "../shared/http-workload";
+
+/** Sidecar drain of the Redis pod: Redis stops in well under a second; its clients reconnect. */
+const REDIS_SIDECAR_DRAIN_SECONDS = 10;
 
 /** Uid of the `redis` user in the official image (the entrypoint skips su-exec when not root). */
 export const REDIS_UID = 999;
@@ -41,9 +45,10 @@ export function buildInClusterRedis(spec: InClusterRedisSpec): KubeObject[] {
       service,
       select: false,
       replicas: 1,
-      podMetadata: { labels },
+      // Meshed where the namespace injects: the sidecar outlives Redis's own quick shutdown.
+      podMetadata: { labels, annotations: meshProxyConfig(REDIS_SIDECAR_DRAIN_SECONDS) },
       automountServiceAccountToken: false,
-      terminationGracePeriod: Duration.seconds(30),
+      terminationGracePeriod: Duration.seconds(REDIS_SIDECAR_DRAIN_SECONDS + 5),
       securityContext: { user: REDIS_UID, group: REDIS_UID, fsGroup: REDIS_UID, ensureNonRoot: true },
       containers: [
         {

@@ -30,17 +30,36 @@ export function httpProbes(portName: string = HTTP_PORT_NAME) {
  * A short pause before SIGTERM, so the endpoint leaves the Service (and the mesh stops sending)
  * before the app starts draining; the apps then finish in-flight requests themselves.
  */
-export function drainOnStop(seconds = 5) {
+export function drainOnStop(seconds = PRE_STOP_SECONDS) {
   return { lifecycle: { preStop: { exec: { command: ["sleep", String(seconds)] } } } };
+}
+
+/** The preStop pause of {@link drainOnStop}, seconds. */
+export const PRE_STOP_SECONDS = 5;
+/** Longest in-flight drain of the apps after SIGTERM, seconds (telemetry 25 s, gateway 10 s). */
+export const APP_DRAIN_SECONDS = 25;
+/**
+ * How long the Istio sidecar keeps serving after SIGTERM. It gets SIGTERM with the pod, not
+ * after the app, and Envoy's default drain is 5 s: it must cover the preStop pause plus the
+ * app's drain, or in-flight requests fail on every rollout.
+ */
+export const SIDECAR_DRAIN_SECONDS = PRE_STOP_SECONDS + APP_DRAIN_SECONDS;
+/** Pod grace period of the meshed apps: the sidecar's drain plus a margin for both to exit. */
+export const MESHED_GRACE_SECONDS = SIDECAR_DRAIN_SECONDS + 5;
+
+/** `proxy.istio.io/config` of a meshed pod: its sidecar drains for `drainSeconds` on stop. */
+export function meshProxyConfig(drainSeconds: number, extra: Record<string, unknown> = {}): Record<string, string> {
+  return { "proxy.istio.io/config": JSON.stringify({ ...extra, terminationDrainDuration: `${drainSeconds}s` }) };
 }
 
 /**
  * Pod annotations for a meshed HTTP app: hold the app until the sidecar is up (its first
- * outbound connection would otherwise fail) and let Istio merge the app's `/metrics`.
+ * outbound connection would otherwise fail), keep the sidecar up while the app drains, and let
+ * Istio merge the app's `/metrics`.
  */
 export function meshPodAnnotations(metricsPort: number): Record<string, string> {
   return {
-    "proxy.istio.io/config": JSON.stringify({ holdApplicationUntilProxyStarts: true }),
+    ...meshProxyConfig(SIDECAR_DRAIN_SECONDS, { holdApplicationUntilProxyStarts: true }),
     "prometheus.io/scrape": "true",
     "prometheus.io/port": String(metricsPort),
     "prometheus.io/path": "/metrics",

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as vercel from "@pulumiverse/vercel";
 import { TELEMETRY_ENV, TELEMETRY_SECRET_ENV, type TelemetryEnvKey } from "../../apps/telemetry/src/config/keys";
+import { repoPath } from "../shared/repo-paths";
 import { ArgErrors } from "../shared/validate";
 import { planLimitProblems, type VercelPlan } from "./plan-limits";
 
@@ -113,7 +114,8 @@ export class TelemetryFunctions extends pulumi.ComponentResource {
   }
 
   private createDeployment(args: TelemetryFunctionsArgs): vercel.Deployment {
-    const source = args.sourceDirectory ?? "apps";
+    // The provider reads the folder from its working directory (stacks/ under the engine).
+    const source = repoPath(args.sourceDirectory ?? "apps");
     const dir = vercel.getProjectDirectoryOutput({ path: source }, { parent: this });
     return new vercel.Deployment(
       "deployment",

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { TelemetryRole } from "../../apps/telemetry/src/config/keys";
-import { disruptionBudget, drainOnStop, HTTP_PORT_NAME, httpProbes, httpService, meshPodAnnotations, serviceFqdn, spreadConstraints, tmpVolume, type ZoneSpread } from "../shared/http-workload";
+import { disruptionBudget, drainOnStop, HTTP_PORT_NAME, MESHED_GRACE_SECONDS, httpProbes, httpService, meshPodAnnotations, serviceFqdn, spreadConstraints, tmpVolume, type ZoneSpread } from "../shared/http-workload";
 import { declareKubeObject, type KubeObject } from "../shared/kube";
 import { PLATFORM_NAMESPACE, selectorLabels, standardLabels, versionLabel } from "../shared/labels";
 import { containerResources, type ContainerSize } from "../shared/resources";
@@ -75,6 +75,9 @@ export class TelemetryService extends pulumi.ComponentResource {
   constructor(name: string, args: TelemetryServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("platform:apps:TelemetryService", name, {}, opts);
     validate(args);
+    // The SDK does not pass a component's dependsOn to its children: hand it down, so the
+    // Deployment itself waits (e.g. for the Cassandra schema Job).
+    this.after = opts.dependsOn;
     const namespace = args.namespace ?? PLATFORM_NAMESPACE;
     const objectName = `${TELEMETRY_APP}-${args.role}`;
     const labels = standardLabels(TELEMETRY_APP, args.role);
@@ -93,8 +96,10 @@ export class TelemetryService extends pulumi.ComponentResource {
     this.registerOutputs({ serviceName: this.serviceName, port: this.port, host: this.host, deploymentName: this.deploymentName });
   }
 
+  private readonly after: pulumi.ComponentResourceOptions["dependsOn"];
+
   private declare(obj: KubeObject): pulumi.CustomResource {
-    return declareKubeObject(obj, { parent: this });
+    return declareKubeObject(obj, { parent: this, dependsOn: this.after });
   }
 
   private deployment(args: TelemetryServiceArgs, namespace: string, name: string, labels: Record<string, string>, selector: Record<string, string>): KubeObject {
@@ -127,7 +132,7 @@ export class TelemetryService extends pulumi.ComponentResource {
           spec: {
             automountServiceAccountToken: false,
             securityContext: hardenedPodSecurity(),
-            terminationGracePeriodSeconds: 30,
+            terminationGracePeriodSeconds: MESHED_GRACE_SECONDS,
             ...(args.replicas > 1
               ? {
                   topologySpreadConstraints: spreadConstraints(selector, args.zoneSpread ?? "preferred"),

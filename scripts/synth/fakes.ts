@@ -4,6 +4,8 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
+import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
 
 const short = (s: string) => createHash("sha256").update(s).digest("hex").slice(0, 8);
 
@@ -45,6 +47,10 @@ export function fakeState(
       state.arn = `arn:aws:ecr:region:123456789012:repository/${args.name}`;
       break;
     case "docker-build:index:Image":
+      // Like the provider: paths resolve from its working directory, which the engine sets to
+      // the program's (stacks/ with `main: stacks/`).
+      requireLocalPath("docker-build:index:Image context", (args.inputs.context as { location?: string } | undefined)?.location, "dir");
+      requireLocalPath("docker-build:index:Image dockerfile", (args.inputs.dockerfile as { location?: string } | undefined)?.location, "file");
       state.digest = `sha256:${createHash("sha256").update(args.name).digest("hex")}`;
       state.ref = `${(args.inputs.tags ?? [args.name])[0]}@${state.digest}`;
       break;
@@ -76,8 +82,16 @@ export function fakeCall(args: pulumi.runtime.MockCallArgs): Record<string, unkn
     case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
       return { userName: "AWS", password: "mock-token", proxyEndpoint: "https://123456789012.dkr.ecr.region.amazonaws.com" };
     case "vercel:index/getProjectDirectory:getProjectDirectory":
+      requireLocalPath("vercel getProjectDirectory path", args.inputs.path, "dir");
       return { path: args.inputs.path, files: { [`${args.inputs.path}/package.json`]: "{}" } };
     default:
       return args.inputs;
   }
+}
+
+/** Fails like the provider would when a path does not exist from the current working directory. */
+function requireLocalPath(what: string, path: string | undefined, kind: "dir" | "file"): void {
+  const abs = path === undefined ? undefined : resolve(process.cwd(), path);
+  const ok = abs !== undefined && existsSync(abs) && (kind === "dir" ? statSync(abs).isDirectory() : statSync(abs).isFile());
+  if (!ok) throw new Error(`${what}: ${JSON.stringify(path)} is not a ${kind === "dir" ? "directory" : "file"} from the working directory ${process.cwd()}`);
 }

@@ -4,7 +4,7 @@
  */
 import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { manifestsYaml } from "./manifests";
 import type { SynthResource } from "./mocks";
@@ -25,9 +25,10 @@ const run = promisify(execFile);
 /** Synthesizes one stack in a child process. Rejects with the config problems or the program error. */
 export async function synthStack(stack: string, opts: { cwd?: string; configFile?: string } = {}): Promise<SynthResult> {
   const cwd = opts.cwd ?? REPO_ROOT;
-  const args = ["--import", "tsx", join(cwd, "scripts", "synth", "run-stack.ts"), stack, ...(opts.configFile ? [opts.configFile] : [])];
+  const args = ["--import", "tsx", join(cwd, "scripts", "synth", "run-stack.ts"), stack, ...(opts.configFile ? [resolve(opts.configFile)] : [])];
   try {
-    const { stdout } = await run(process.execPath, args, { cwd, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, PULUMI_NODEJS_SKIP_COMPLETION_CHECK: "1" } });
+    // The program's working directory is stacks/, as under the engine (`main: stacks/`).
+    const { stdout } = await run(process.execPath, args, { cwd: join(cwd, "stacks"), maxBuffer: 256 * 1024 * 1024, env: { ...process.env, PULUMI_NODEJS_SKIP_COMPLETION_CHECK: "1" } });
     const result = JSON.parse(stdout) as SynthResult;
     result.resources.sort((a, b) => a.urn.localeCompare(b.urn));
     return result;

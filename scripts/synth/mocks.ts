@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { deserializeProperties, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { fakeState, fakeCall } from "./fakes";
+import { PROGRAM_DIR } from "./stacks";
 import { diffDetails } from "./secret-digest";
 
 export const SECRET_MASK = "[secret]";
@@ -17,6 +18,8 @@ export interface SynthResource {
   /** Parent URN, absent for the stack itself. */
   parent?: string;
   custom: boolean;
+  /** URNs this resource waits for (explicit dependsOn, expanded, plus input dependencies), as the engine receives them. */
+  dependsOn?: string[];
   /** Inputs as the engine would receive them; secret values replaced by "[secret]". */
   inputs: Record<string, unknown>;
   /** Offline diff only (see ./secret-digest.ts; never in resources.json): top-level input → URNs its value came from. */
@@ -47,11 +50,17 @@ export interface MockOptions {
   config?: Record<string, string>;
   /** Outputs other stacks expose to StackReferences, by stack reference name. */
   stackOutputs?: (stackName: string) => Record<string, unknown>;
+  /**
+   * Working directory of the program. @default - stacks/, where the engine runs it
+   * (`main: stacks/` in Pulumi.yaml), so a path that only works from the repo root fails here too.
+   */
+  cwd?: string;
 }
 
 /** Installs the mocks and returns the (growing) list of registered resources, in order. */
 export async function installMocks(opts: MockOptions = {}): Promise<SynthResource[]> {
   const recorded: SynthResource[] = [];
+  process.chdir(opts.cwd ?? PROGRAM_DIR);
   pulumi.runtime.setAllConfig(opts.config ?? {});
   await pulumi.runtime.setMocks(
     {
@@ -76,6 +85,7 @@ export async function installMocks(opts: MockOptions = {}): Promise<SynthResourc
           parent: req.getParent() || undefined,
           custom: req.getCustom(),
           inputs: maskSecrets(inputs) as Record<string, unknown>,
+          dependsOn: [...req.getDependenciesList()].sort(),
           ...diffDetails(req, inputs), // only when the offline diff asks (env), else nothing
         });
       }

@@ -4,6 +4,11 @@ import { parse } from "yaml";
 
 export const REPO_ROOT = join(__dirname, "..", "..");
 export const STACKS_DIR = join(REPO_ROOT, "stacks");
+/**
+ * The engine's working directory for the program: Pulumi.yaml's `main: stacks/` is a folder,
+ * so the engine runs the program (and starts the providers) there (pkg/engine getPwdMain).
+ */
+export const PROGRAM_DIR = STACKS_DIR;
 
 const STAGE_ORDER = ["local", "dev", "staging", "prod"] as const;
 

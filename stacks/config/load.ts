@@ -1,4 +1,5 @@
 import { PROD_REGIONS, BASE_DEFAULTS, STAGE_DEFAULTS, STAGES, VERCEL_REGION_NEAR } from "./tiers";
+import { isExampleValue } from "./examples";
 import { SECRET_KEYS, SETTINGS_KEYS, settingsSchema, type PlatformSettings, type Stage } from "./schema";
 
 /** The fully resolved config of one stack: validated settings plus derived values. */
@@ -9,6 +10,8 @@ export interface PlatformConfig extends PlatformSettings {
   readonly region: string;
   readonly cassandra: PlatformSettings["cassandra"] & { heapMiB: number; zones: string[]; image: string; replication: Record<string, number> };
   readonly vercel: PlatformSettings["vercel"] & { functionRegion?: string };
+  /** Issuer and audience are always set once resolved (tier default on local, required elsewhere). */
+  readonly gateway: PlatformSettings["gateway"] & { jwt: PlatformSettings["gateway"]["jwt"] & { issuer: string; audience: string } };
 }
 
 /** Thrown when a stack's config is invalid; `problems` lists every one with its key path. */
@@ -65,7 +68,7 @@ export function resolveConfig(stack: string, raw: Record<string, unknown>): Plat
     throw new ConfigError(stack, problems);
   }
   const s = result.data;
-  problems.push(...crossFieldProblems(stage, region, s));
+  problems.push(...crossFieldProblems(stage, region, s), ...jwtProblems(stage, s, raw));
   if (problems.length > 0) throw new ConfigError(stack, problems);
 
   const peers = s.cassandra.peerRegions;
@@ -83,6 +86,7 @@ export function resolveConfig(stack: string, raw: Record<string, unknown>): Plat
       replication,
     },
     vercel: { ...s.vercel, functionRegion: s.vercel.functionRegion ?? VERCEL_REGION_NEAR[region] },
+    gateway: { ...s.gateway, jwt: { ...s.gateway.jwt, issuer: s.gateway.jwt.issuer!, audience: s.gateway.jwt.audience! } }, // checked in jwtProblems
   };
 }
 
@@ -91,6 +95,26 @@ export function defaultZones(stage: Stage, region: string, nodes: number): strin
   if (stage === "local") return [];
   const count = nodes % 3 === 0 ? 3 : nodes % 2 === 0 ? 2 : 1;
   return ["a", "b", "c"].slice(0, count).map((z) => `${region}${z}`);
+}
+
+/**
+ * A cloud gateway needs a real key source and its real issuer and audience: without a key the
+ * pods wait forever for a Secret nothing creates, and example claims refuse every real token.
+ */
+function jwtProblems(stage: Stage, s: PlatformSettings, raw: Record<string, unknown>): string[] {
+  if (stage === "local") return [];
+  const p: string[] = [];
+  const jwt = s.gateway.jwt;
+  const sources = [raw.jwtKey !== undefined, jwt.keySecretName !== undefined].filter(Boolean).length;
+  if (sources === 0) {
+    p.push("gateway.jwt: needs a key source: the Pulumi secret platform:jwtKey (`pulumi config set --secret platform:jwtKey < key.pem`) or gateway.jwt.keySecretName (an existing Secret, checked by `npm run preflight`)");
+  }
+  if (sources === 2) p.push("gateway.jwt.keySecretName: set either it or the secret platform:jwtKey, not both");
+  for (const k of ["issuer", "audience"] as const) {
+    if (jwt[k] === undefined) p.push(`gateway.jwt.${k}: required for every stage but local (your identity provider's ${k === "issuer" ? "iss" : "aud"} claim)`);
+    else if (isExampleValue(jwt[k])) p.push(`gateway.jwt.${k}: "${jwt[k]}" is an example name; set your identity provider's real ${k === "issuer" ? "issuer (iss)" : "audience (aud)"}`);
+  }
+  return p;
 }
 
 function pick(raw: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {

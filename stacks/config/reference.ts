@@ -13,10 +13,14 @@ interface JsonSchema {
   anyOf?: JsonSchema[];
 }
 
-/** Example inputs a cloud stage needs before its defaults resolve (subnets and groups). */
+/** Example inputs a cloud stage needs before its defaults resolve (subnets, groups, JWT). */
 const EXAMPLE_REQUIRED: Record<string, Record<string, unknown>> = {
   local: { images: { gateway: "<image>", telemetry: "<image>" } },
-  cloud: { redis: { subnetIds: ["subnet-0abc"], securityGroupIds: ["sg-0abc"] } },
+  cloud: {
+    redis: { subnetIds: ["subnet-0abc"], securityGroupIds: ["sg-0abc"] },
+    gateway: { jwt: { issuer: "https://idp/", audience: "<aud>" } },
+    jwtKey: "<secret>", // a key source (or gateway.jwt.keySecretName)
+  },
 };
 
 const STACK_OF_STAGE = { local: "local", dev: "dev-us-east-1", staging: "staging-us-east-1", prod: "prod-us-east-1" } as const;

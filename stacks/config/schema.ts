@@ -60,8 +60,13 @@ const gateway = z
     jwt: z
       .object({
         algorithm: z.enum(["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "PS256", "EdDSA"]).describe("The one JWT algorithm accepted."),
-        issuer: z.string().min(1).describe("Required `iss` claim."),
-        audience: z.string().min(1).describe("Required `aud` claim."),
+        issuer: z.string().min(1).optional().describe("Required `iss` claim. Set it for every stage but local; example names (example.com, *.test...) are refused."),
+        audience: z.string().min(1).optional().describe("Required `aud` claim. Set it for every stage but local; example names are refused."),
+        keySecretName: z
+          .string()
+          .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "expected a Kubernetes Secret name")
+          .optional()
+          .describe("Existing Secret in the platform namespace whose `key` holds the verification key (PEM or JWKS JSON); `npm run preflight` checks it. Every stage but local needs this or the Pulumi secret `platform:jwtKey`, not both."),
       })
       .strict(),
   })

@@ -39,7 +39,8 @@ export const BASE_DEFAULTS: DeepPartial<PlatformSettings> = {
     peerRegions: [],
     extraSeeds: [],
   },
-  gateway: { targetCpuPercent: 70, publicHost: "api.telemetry.example.com", tlsSecretName: "gateway-tls", jwt: { algorithm: "RS256", issuer: "https://auth.example.com/", audience: "telemetry-api" } },
+  // No JWT issuer/audience here: a cloud stack must name its real identity provider (see load.ts).
+  gateway: { targetCpuPercent: 70, publicHost: "api.telemetry.example.com", tlsSecretName: "gateway-tls", jwt: { algorithm: "RS256" } },
   telemetry: { host: "telemetry" },
   mesh: { routeTimeoutSeconds: 10, retryAttempts: 2, perTryTimeoutSeconds: 3, maxConnections: 1024, consecutive5xxErrors: 5 },
   // kube-prometheus-stack selects rules and monitors by its Helm release name; this is the chart's documented one.
@@ -53,7 +54,7 @@ export const STAGE_DEFAULTS: Record<Stage, DeepPartial<PlatformSettings>> = {
   local: {
     cassandra: { nodesPerDc: 1, replicationFactor: 1, memoryMiB: 2 * GiB, cpuMillis: 500, storageGiB: 5, storageClass: "standard", zones: [] },
     redis: { mode: "in-cluster", nodes: 1, nodeType: "cache.t4g.micro", multiAz: false, automaticFailover: false, applyImmediately: false, memoryMiB: 256 },
-    gateway: { minReplicas: 1, maxReplicas: 1, cpuMillis: 100, memoryMiB: 256, publicHost: "api.telemetry.localhost" },
+    gateway: { minReplicas: 1, maxReplicas: 1, cpuMillis: 100, memoryMiB: 256, publicHost: "api.telemetry.localhost", jwt: { issuer: "https://auth.telemetry.localhost/", audience: "telemetry-api" } },
     telemetry: { commandReplicas: 1, queryReplicas: 1, cpuMillis: 100, memoryMiB: 256 },
     vercel: { target: "none" },
   },

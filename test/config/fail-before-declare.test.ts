@@ -14,11 +14,15 @@ describe("a bad stack config", () => {
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).toMatch(/^Invalid config for stack "prod-eu-west-1" \(4 problems\)/);
+    expect(message).toMatch(/^Invalid config for stack "prod-eu-west-1" \(7 problems\)/);
     expect(message).toContain("- cassandra.replicationFactor: 3 exceeds cassandra.nodesPerDc (1)");
     expect(message).toContain("- gatway: unknown key");
     expect(message).toContain("- redis.subnetIds: required for ElastiCache");
     expect(message).toContain("- redis.securityGroupIds: required for ElastiCache");
+    // A cloud gateway without a key source or real claims fails here too (issue 16).
+    expect(message).toContain("- gateway.jwt: needs a key source");
+    expect(message).toContain("- gateway.jwt.issuer: required for every stage but local");
+    expect(message).toContain("- gateway.jwt.audience: required for every stage but local");
     await new Promise((r) => setTimeout(r, 20));
     expect(recorded).toHaveLength(0);
   });

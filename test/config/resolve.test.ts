@@ -3,7 +3,8 @@ import { SHIPPED_STACKS, readStackConfig } from "../../scripts/synth/stacks";
 import { ConfigError, deriveHeapMiB, parseStackName, resolveConfig, STAGE_DEFAULTS } from "../../stacks/config";
 import { platformSettings } from "../../stacks/read-config";
 
-const cloudNetwork = { redis: { subnetIds: ["subnet-0a1b2c3d"], securityGroupIds: ["sg-0a1b2c3d"] } };
+const cloudJwt = { issuer: "https://login.corp.io/", audience: "telemetry", keySecretName: "gateway-jwt" };
+const cloudNetwork = { redis: { subnetIds: ["subnet-0a1b2c3d"], securityGroupIds: ["sg-0a1b2c3d"] }, gateway: { jwt: cloudJwt } };
 const localImages = { images: { gateway: "gw:dev", telemetry: "tm:dev" } };
 
 function problemsOf(fn: () => unknown): string[] {
@@ -50,7 +51,7 @@ describe("stage defaults", () => {
   });
 
   it("are overridden, not replaced, by a stack file", () => {
-    const dev = resolveConfig("dev-us-east-1", { ...cloudNetwork, gateway: { maxReplicas: 5 } });
+    const dev = resolveConfig("dev-us-east-1", { ...cloudNetwork, gateway: { maxReplicas: 5, jwt: cloudJwt } });
     expect(dev.gateway.maxReplicas).toBe(5);
     expect(dev.gateway.minReplicas).toBe(1); // still the dev tier
   });
@@ -139,5 +140,38 @@ describe("ElastiCache applyImmediately per stage (issue 22, finding 14)", () => 
     expect(resolveConfig("dev-us-east-1", { org: "acme", ...cloudNetwork }).redis.applyImmediately).toBe(true);
     expect(resolveConfig("staging-us-east-1", { org: "acme", ...cloudNetwork }).redis.applyImmediately).toBe(true);
     expect(resolveConfig("prod-eu-west-1", { org: "acme", ...cloudNetwork, cassandra: { peerRegions: ["us-east-1"] } }).redis.applyImmediately).toBe(false);
+  });
+});
+
+describe("gateway JWT on cloud stages (issue 16)", () => {
+  const network = { redis: cloudNetwork.redis };
+
+  it("requires the issuer and audience: no example defaults outside local", () => {
+    const problems = problemsOf(() => resolveConfig("dev-us-east-1", { ...network, gateway: { jwt: { keySecretName: "gateway-jwt" } } }));
+    expect(problems).toEqual(["gateway.jwt.issuer: required for every stage but local (your identity provider's iss claim)", "gateway.jwt.audience: required for every stage but local (your identity provider's aud claim)"]);
+  });
+
+  it("requires exactly one key source, listed with how to set it", () => {
+    const none = problemsOf(() => resolveConfig("staging-us-east-1", { ...network, gateway: { jwt: { issuer: "https://login.corp.io/", audience: "telemetry" } } }));
+    expect(none).toEqual([expect.stringMatching(/^gateway\.jwt: needs a key source: the Pulumi secret platform:jwtKey .* or gateway\.jwt\.keySecretName/)]);
+    const both = problemsOf(() => resolveConfig("prod-us-east-1", { ...network, gateway: { jwt: cloudJwt }, jwtKey: "secret" }));
+    expect(both).toEqual(["gateway.jwt.keySecretName: set either it or the secret platform:jwtKey, not both"]);
+    // The Pulumi secret alone is a key source (the engine passes it as platform:jwtKey).
+    const { keySecretName: _, ...claims } = cloudJwt;
+    expect(resolveConfig("prod-us-east-1", { ...network, gateway: { jwt: claims }, jwtKey: "secret" }).gateway.jwt.keySecretName).toBeUndefined();
+  });
+
+  it("refuses example issuers and audiences (RFC 2606 names)", () => {
+    const problems = problemsOf(() =>
+      resolveConfig("prod-eu-west-1", { ...network, gateway: { jwt: { issuer: "https://auth.example.com/", audience: "https://api.telemetry.test", keySecretName: "gateway-jwt" } } }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^gateway\.jwt\.issuer: "https:\/\/auth\.example\.com\/" is an example name/),
+      expect.stringMatching(/^gateway\.jwt\.audience: "https:\/\/api\.telemetry\.test" is an example name/),
+    ]);
+  });
+
+  it("local keeps its defaults and needs no key source", () => {
+    expect(resolveConfig("local", localImages).gateway.jwt).toMatchObject({ issuer: "https://auth.telemetry.localhost/", audience: "telemetry-api" });
   });
 });

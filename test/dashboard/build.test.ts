@@ -21,8 +21,8 @@ describe("apps/dashboard", () => {
 
   it("re-exports the telemetry handlers as its Vercel functions", async () => {
     const [ingest, query, appIngest, appQuery] = await Promise.all([
-      import("../../apps/dashboard/api/ingest"),
-      import("../../apps/dashboard/api/query"),
+      import("../../apps/dashboard/functions/ingest"),
+      import("../../apps/dashboard/functions/query"),
       import("../../apps/telemetry/api/ingest"),
       import("../../apps/telemetry/api/query"),
     ]);
@@ -30,15 +30,11 @@ describe("apps/dashboard", () => {
     expect(query.default).toBe(appQuery.default);
   });
 
-  it("declares the component's function defaults in vercel.json (30 s, 1024 MB)", () => {
-    const config = JSON.parse(readFileSync(join(DASHBOARD, "vercel.json"), "utf8")) as { functions: Record<string, { maxDuration: number; memory: number }> };
-    const fns = Object.entries(config.functions);
-    expect(fns.length).toBeGreaterThan(0);
-    for (const [glob, fn] of fns) {
-      expect(glob).toMatch(/^api\//);
-      expect(fn).toEqual({ maxDuration: 30, memory: 1024 });
-    }
-    for (const f of ["ingest.ts", "query.ts"]) expect(existsSync(join(DASHBOARD, "api", f))).toBe(true);
+  it("gives its functions the component's defaults (30 s, 1024 MB) in the Build Output config", () => {
+    const build = readFileSync(join(DASHBOARD, "build-functions.mjs"), "utf8");
+    expect(build).toContain("const settings = { maxDuration: 30, memory: 1024 };");
+    for (const f of ["ingest.ts", "query.ts"]) expect(existsSync(join(DASHBOARD, "functions", f))).toBe(true);
+    expect(JSON.parse(readFileSync(join(DASHBOARD, "vercel.json"), "utf8"))).toMatchObject({ buildCommand: "npm run build" });
   });
 
   it("builds with vite into static files", () => {

@@ -69,6 +69,10 @@ describe("workflow files", () => {
     expect(step("preview").run).toContain('npm run --silent policy:config -- --stack "$STACK" --out "$RUNNER_TEMP/policy-config.json"');
     expect(step("preview").run).toContain('--policy-pack policies --policy-pack-config "$RUNNER_TEMP/policy-config.json"');
     expect(step("preview").run).toContain("--event-log");
+    // Issue 16: a stack still carrying example values is refused before the preview.
+    const refuse = job.steps.findIndex((s: { run?: string }) => s.run?.includes('npm run --silent preflight -- --stack "$STACK" --examples-only'));
+    expect(refuse).toBeGreaterThan(-1);
+    expect(refuse).toBeLessThan(job.steps.indexOf(step("preview")));
     expect(step("comment").if).toBe("always()");
     expect(step("comment").run).toContain("npm run --silent preview:comment");
     const post = job.steps.find((s: { uses?: string }) => s.uses?.startsWith("marocchino/sticky-pull-request-comment@"));

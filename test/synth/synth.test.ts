@@ -84,3 +84,54 @@ describe("Cassandra access by role (least privilege)", () => {
     expect(rolePasswords("prod-ap-southeast-1")).toEqual([]);
   });
 });
+
+describe("what a real first `up` needs (issue 16)", () => {
+  const kubeResource = (stack: string, kind: string, name: string) =>
+    results.get(stack)!.resources.find((r) => r.custom && r.inputs.kind === kind && (r.inputs.metadata as { name?: string } | undefined)?.name === name);
+
+  it.each(SHIPPED_STACKS)("%s: the telemetry Deployments wait for the Cassandra schema Job (their readiness needs the keyspace)", (stack) => {
+    const job = results.get(stack)!.resources.find((r) => r.custom && r.inputs.kind === "Job" && String((r.inputs.metadata as { name: string }).name).startsWith("cassandra-schema-"));
+    expect(job).toBeDefined();
+    for (const name of ["telemetry-command", "telemetry-query"]) {
+      expect(kubeResource(stack, "Deployment", name)!.dependsOn, `${stack} Deployment/${name}`).toContain(job!.urn);
+    }
+  });
+
+  it("ECR repository names are unique across stacks (dev, staging and prod-us-east-1 share an account and region)", () => {
+    const names = SHIPPED_STACKS.flatMap((s) => results.get(s)!.resources.filter((r) => r.type === "aws:ecr/repository:Repository").map((r) => r.inputs.name as string));
+    expect(names.length).toBe(2 * (SHIPPED_STACKS.length - 1)); // gateway + telemetry per cloud stack
+    expect(new Set(names).size).toBe(names.length);
+  });
+});
+
+describe("Istio sidecar drain on rollout (issue 16)", () => {
+  // What the apps do on stop: a preStop pause, then up to 25 s of in-flight drain (telemetry
+  // shutdown(25_000); the gateway's drainMs is 10 s). Envoy's default drain is 5 s.
+  const APP_DRAIN_SECONDS = 25;
+  type Pod = { metadata?: { annotations?: Record<string, string> }; spec: { terminationGracePeriodSeconds?: number; containers: { lifecycle?: { preStop?: { exec?: { command: string[] } } } }[] } };
+  const seconds = (d: string) => {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(d);
+    if (!m) throw new Error(`not a duration: ${d}`);
+    return Number(m[1]) * { ms: 0.001, s: 1, m: 60 }[m[2] as "ms" | "s" | "m"];
+  };
+
+  it.each(SHIPPED_STACKS)("%s: every meshed workload keeps its sidecar up while the app drains, within the grace period", (stack) => {
+    const manifests = kubeManifests(results.get(stack)!.resources);
+    const injected = new Set(manifests.filter((m) => m.kind === "Namespace" && (m.metadata.labels as Record<string, string> | undefined)?.["istio-injection"] === "enabled").map((m) => m.metadata.name));
+    const meshed = manifests.flatMap((m) => {
+      const pod = (m as { spec?: { template?: Pod } }).spec?.template;
+      if (!pod || !injected.has(m.metadata.namespace)) return [];
+      return pod.metadata?.annotations?.["sidecar.istio.io/inject"] === "false" ? [] : [{ id: `${m.kind}/${m.metadata.name}`, pod }];
+    });
+    expect(meshed.map((w) => w.id)).toEqual(expect.arrayContaining(["Deployment/gateway", "Deployment/telemetry-command", "Deployment/telemetry-query"]));
+    for (const { id, pod } of meshed) {
+      const proxyConfig = JSON.parse(pod.metadata?.annotations?.["proxy.istio.io/config"] ?? "{}") as { terminationDrainDuration?: string };
+      expect(proxyConfig.terminationDrainDuration, `${id}: proxy.istio.io/config terminationDrainDuration`).toBeDefined();
+      const drain = seconds(proxyConfig.terminationDrainDuration!);
+      const grace = pod.spec.terminationGracePeriodSeconds ?? 30;
+      const preStop = Math.max(0, ...pod.spec.containers.map((c) => { const cmd = c.lifecycle?.preStop?.exec?.command; return cmd?.[0] === "sleep" ? Number(cmd[1]) : 0; }));
+      if (preStop > 0) expect(drain, `${id}: sidecar drain covers preStop ${preStop}s + app drain ${APP_DRAIN_SECONDS}s`).toBeGreaterThanOrEqual(preStop + APP_DRAIN_SECONDS);
+      expect(drain, `${id}: sidecar drain ends before the kubelet's SIGKILL (grace ${grace}s)`).toBeLessThan(grace);
+    }
+  });
+});

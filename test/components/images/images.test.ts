@@ -1,5 +1,7 @@
+import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { installMocks, valueOf, type SynthResource } from "../../../scripts/synth/mocks";
+import { REPO_ROOT } from "../../../scripts/synth/stacks";
 
 let recorded: SynthResource[];
 let refs: Record<string, string>;
@@ -22,7 +24,10 @@ describe("AppImages", () => {
 
   it("builds each app from its own Dockerfile and pushes with masked registry credentials", () => {
     const images = recorded.filter((r) => r.type === "docker-build:index:Image");
-    expect(images.map((i) => (i.inputs.dockerfile as { location: string }).location).sort()).toEqual(["./apps/gateway/Dockerfile", "./apps/telemetry/Dockerfile"]);
+    // The program runs in stacks/ (as under the engine); the paths must still reach the repo root.
+    expect(process.cwd()).toBe(join(REPO_ROOT, "stacks"));
+    expect(images.map((i) => resolve((i.inputs.dockerfile as { location: string }).location)).sort()).toEqual(["gateway", "telemetry"].map((a) => join(REPO_ROOT, "apps", a, "Dockerfile")));
+    for (const i of images) expect(resolve((i.inputs.context as { location: string }).location)).toBe(REPO_ROOT);
     for (const i of images) {
       expect(i.inputs.push).toBe(true);
       expect(JSON.stringify(i.inputs)).not.toContain("mock-token");

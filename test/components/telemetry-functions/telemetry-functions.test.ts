@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
+import { join, resolve } from "node:path";
 import { installMocks, valueOf, type SynthResource } from "../../../scripts/synth/mocks";
+import { REPO_ROOT } from "../../../scripts/synth/stacks";
 import { TELEMETRY_ENV } from "../../../apps/telemetry/src/config/keys";
 import { planLimitProblems } from "../../../components/telemetry-functions/plan-limits";
 
@@ -41,9 +43,11 @@ describe("TelemetryFunctions", () => {
     expect(JSON.stringify(recorded)).not.toContain("s3cr3t-value-xyz");
   });
 
-  it("deploys to production from the apps folder", () => {
+  it("deploys to production from the apps folder, found from the engine's working directory (stacks/)", () => {
     const dep = recorded.find((r) => r.type === "vercel:index/deployment:Deployment")!;
-    expect(dep.inputs).toMatchObject({ production: true, pathPrefix: "apps", projectSettings: { rootDirectory: "dashboard" } });
+    expect(process.cwd()).toBe(join(REPO_ROOT, "stacks"));
+    expect(resolve(dep.inputs.pathPrefix as string)).toBe(join(REPO_ROOT, "apps"));
+    expect(dep.inputs).toMatchObject({ production: true, projectSettings: { rootDirectory: "dashboard" } });
   });
 
   it("rejects every bad argument at once", () => {
