@@ -17,8 +17,8 @@
 # instead of SimpleSnitch), CASSANDRA_SEEDS (host:port,...), CASSANDRA_CLUSTER_NAME,
 # CASSANDRA_EXTRA_YAML (a file appended to cassandra.yaml, e.g. the encryption options the pods
 # render), CASSANDRA_CLIENT_TLS_CA (client encryption on: probe CQL over TLS with this CA),
-# CASSANDRA_JMX_PORT (remote JMX on the address, logins checked by Cassandra's own roles, as the
-# pods run it for the rebuild Job's nodetool).
+# CASSANDRA_JMX_PORT + CASSANDRA_JMX_PASSWORD_FILE (remote JMX with a password file, as the pods
+# run it for the rebuild Job's nodetool).
 #
 # Artifacts are cached outside the repo so a fresh clone on a warm machine starts fast; runtime
 # data, logs and the pid file live under the repo's ignored .state/cassandra/.
@@ -35,6 +35,7 @@ CLUSTER_NAME="${CASSANDRA_CLUSTER_NAME:-platform-local}"
 EXTRA_YAML="${CASSANDRA_EXTRA_YAML:-}"
 CLIENT_TLS_CA="${CASSANDRA_CLIENT_TLS_CA:-}"
 JMX_PORT="${CASSANDRA_JMX_PORT:-}"
+JMX_PASSWORD_FILE="${CASSANDRA_JMX_PASSWORD_FILE:-}"
 CQL_PORT="${CASSANDRA_CQL_PORT:-9042}"
 # A second node beside the shared one (e.g. the schema Job test) needs its own storage port too.
 STORAGE_PORT="${CASSANDRA_STORAGE_PORT:-7000}"
@@ -140,7 +141,6 @@ write_config() {
   if [[ -n "$DC" ]]; then
     snitch=GossipingPropertyFileSnitch
     printf 'dc=%s\nrack=%s\n' "$DC" "$RACK" >"$conf/cassandra-rackdc.properties"
-    printf 'CassandraLogin {\n  org.apache.cassandra.auth.CassandraLoginModule REQUIRED;\n};\n' >"$conf/cassandra-jaas.config"
   fi
   cat >"$conf/cassandra.yaml" <<EOF
 cluster_name: $CLUSTER_NAME
@@ -236,15 +236,14 @@ start() {
     # A ring node: a short non-zero ring delay so tokens and schema spread between the DCs.
     if [[ -n "$DC" ]]; then ring=(-Dcassandra.skip_wait_for_gossip_to_settle=0 -Dcassandra.ring_delay_ms=2000); fi
     if [[ -n "$JMX_PORT" ]]; then
-      # Remote JMX as the pods run it (LOCAL_JMX=no + Cassandra's JAAS login module): nodetool
-      # logs in with a Cassandra role, not a password file.
+      # Remote JMX as the pods' cassandra-env.sh runs it with LOCAL_JMX=no: a password file
+      # (JMX logins must not depend on system_auth, which a joining DC lacks until rebuilt).
+      [[ -n "$JMX_PASSWORD_FILE" ]] || { log "CASSANDRA_JMX_PORT needs CASSANDRA_JMX_PASSWORD_FILE"; exit 2; }
       ring+=(
         -Dcassandra.jmx.remote.port="$JMX_PORT" -Dcom.sun.management.jmxremote.rmi.port="$JMX_PORT"
         -Dcom.sun.management.jmxremote.authenticate=true -Dcom.sun.management.jmxremote.ssl=false
+        -Dcom.sun.management.jmxremote.password.file="$JMX_PASSWORD_FILE"
         -Djava.rmi.server.hostname="$CQL_HOST"
-        -Dcassandra.jmx.remote.login.config=CassandraLogin
-        -Djava.security.auth.login.config="$STATE_DIR/conf/cassandra-jaas.config"
-        -Dcassandra.jmx.authorizer=org.apache.cassandra.auth.jmx.AuthorizationProxy
       )
     fi
     # Flags from Cassandra 5.0's conf/jvm-server.options and conf/jvm17-server.options (the
@@ -262,6 +261,7 @@ start() {
       --add-exports java.management.rmi/com.sun.jmx.remote.internal.rmi=ALL-UNNAMED
       --add-exports java.rmi/sun.rmi.registry=ALL-UNNAMED
       --add-exports java.rmi/sun.rmi.server=ALL-UNNAMED
+      --add-exports java.management/com.sun.jmx.remote.security=ALL-UNNAMED
       --add-exports java.sql/java.sql=ALL-UNNAMED
       --add-exports java.base/java.lang.ref=ALL-UNNAMED
       --add-exports jdk.unsupported/sun.misc=ALL-UNNAMED
