@@ -10,6 +10,7 @@ need chromium chromium
 need shellcheck shellcheck
 need java openjdk-17-jre-headless
 need mvn maven
+need openssl openssl
 [ ${#want[@]} -eq 0 ] && { echo "apt: nothing to install"; exit 0; }
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive

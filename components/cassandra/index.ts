@@ -86,9 +86,10 @@ const TLS_SECRET = "cassandra-tls";
 export const SEEDS_PER_DC = 2;
 
 /**
- * One Cassandra data centre: a StatefulSet per rack (= zone), headless + client Services,
- * PodDisruptionBudgets, generated superuser credentials, the schema Job, and least-privilege
- * application roles (a Secret each) so that no app logs in as the superuser.
+ * One Cassandra data centre: a StatefulSet per rack (= zone), headless + client Services, ONE
+ * PodDisruptionBudget over the DC, generated superuser and JMX credentials, the schema Job, a
+ * rebuild Job when the DC joins an existing cluster, TLS from the cluster CA, and
+ * least-privilege application roles (a Secret each) so that no app logs in as the superuser.
  *
  * Racks: one StatefulSet per zone (`cassandra-<zone suffix>`), pinned by required node
  * affinity, with CASSANDRA_RACK = the zone. A single StatefulSet with topologySpreadConstraints
@@ -98,10 +99,10 @@ export const SEEDS_PER_DC = 2;
  *
  * Multi-region: every region is one data centre of one cluster (same `clusterName`), seeded
  * from `peerSeeds`. Roles are cluster-wide, so every region after the first must pass the
- * first region's passwords: `superuserPassword`, and each app role's `password`. Cassandra
- * >= 4.0 rejects replication for a data centre that does not exist yet: list a DC in
- * `replication` from the deploy that creates it on, then run `nodetool rebuild -- <existing dc>`
- * on the new nodes to stream their data.
+ * first region's passwords: `superuserPassword`, and each app role's `password`, and its CA
+ * (`encryption`). Replication only grows (the Job ALTERs to the union of the cluster's current
+ * data centres and `replication`); `removeDataCenters` is the explicit way to drop one. A
+ * joining DC sets `rebuildFrom` so its nodes stream their data before its apps start.
  */
 export class CassandraCluster extends pulumi.ComponentResource {
   /** Headless Service (gossip, per-pod DNS). */
