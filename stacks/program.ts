@@ -105,6 +105,8 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
     dataCenter: cfg.region,
     keyspace: cfg.cassandra.keyspace,
     credentialsSecretName: cassandra.appRoles[TELEMETRY_CASSANDRA_ROLES[role].name]!.secretName,
+    // Client encryption: TLS verified with the cluster CA, against the client Service's name.
+    ...(cassandra.tlsSecretName ? { caSecretName: cassandra.tlsSecretName, tlsServerName: `cassandra-client.${cfg.namespace}.svc.cluster.local` } : {}),
   });
   const size = { cpuMillis: cfg.telemetry.cpuMillis, memoryMiB: cfg.telemetry.memoryMiB };
   // The apps roll out after the whole data centre (schema Job, and a joining region's rebuild):

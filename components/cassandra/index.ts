@@ -127,6 +127,10 @@ export class CassandraCluster extends pulumi.ComponentResource {
   public readonly schemaJobName: pulumi.Output<string>;
   /** Credentials of each application role, by role name. */
   public readonly appRoles: Readonly<Record<string, CassandraRoleCredentials>>;
+  /** Secret with `ca.pem` (and the node keystore) when encryption is on; clients mount only `ca.pem`. */
+  public readonly tlsSecretName?: pulumi.Output<string>;
+  /** Name every node certificate is valid for (clients verify against it: nodes are dialled by IP). */
+  public readonly tlsServerName?: pulumi.Output<string>;
   /** Name of the rebuild Job (joining data centres only). */
   public readonly rebuildJobName?: pulumi.Output<string>;
 
@@ -234,6 +238,10 @@ export class CassandraCluster extends pulumi.ComponentResource {
     this.clientServiceName = pulumi.output(CLIENT_SERVICE);
     this.contactPoints = pulumi.output(this.podNames());
     this.seeds = pulumi.output(this.seedNames(seedDnsZone));
+    if (tlsSecret) {
+      this.tlsSecretName = (tlsSecret as k8s.core.v1.Secret).metadata.name;
+      this.tlsServerName = pulumi.output(`${CLIENT_SERVICE}.${this.namespace}.svc.cluster.local`);
+    }
     this.dataCenter = pulumi.output(args.dataCenter);
     this.port = pulumi.output(CQL_PORT);
     // From the Secret itself, so consumers of the name also wait for the Secret.

@@ -8,6 +8,8 @@ import { synthStack, type SynthResource } from "../../../scripts/synth";
 import { SCHEMA_DIR, TLS_DIR } from "../../../components/cassandra/scripts";
 import { appRolePasswordEnv } from "../../../components/cassandra/roles";
 import { TELEMETRY_CASSANDRA_ROLES } from "../../../components/telemetry-service/env";
+import { clientOptions } from "../../../apps/telemetry/src/client";
+import { TELEMETRY_ENV, loadTelemetryConfig } from "../../../apps/telemetry/src/config/index.js";
 
 // A real multi-data-centre Cassandra on this machine: the prod regions us-east-1 (founder) and
 // eu-west-1 (joins), one node each on loopback addresses, GossipingPropertyFileSnitch, with the
@@ -97,7 +99,7 @@ function issueCertificates(): void {
   for (const n of NODES) {
     ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${n.dc}.key`, "-out", `${n.dc}.csr`, "-subj", `/CN=cassandra.${n.dc}`);
     // The stacks' DNS names; the pods' names resolve to addresses here, so those go in as IPs.
-    writeFileSync(join(dir, `${n.dc}.ext`), `subjectAltName=DNS:*.cassandra.platform.svc.cluster.local,DNS:*.${n.dc}.cassandra.platform.internal,${NODES.map((m) => `IP:${m.address}`).join(",")}\nextendedKeyUsage=serverAuth,clientAuth\n`);
+    writeFileSync(join(dir, `${n.dc}.ext`), `subjectAltName=DNS:*.cassandra.platform.svc.cluster.local,DNS:cassandra-client.platform.svc.cluster.local,DNS:*.${n.dc}.cassandra.platform.internal,${NODES.map((m) => `IP:${m.address}`).join(",")}\nextendedKeyUsage=serverAuth,clientAuth\n`);
     ssl("x509", "-req", "-in", `${n.dc}.csr`, "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", `${n.dc}.crt`, "-days", "1", "-extfile", `${n.dc}.ext`);
     const tls = join(n.dir, "tls");
     mkdirSync(tls, { recursive: true });
@@ -154,6 +156,7 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
   };
 
   beforeAll(async () => {
+    if (spawnSync("openssl", ["version"]).error) throw new Error("openssl not found (stand-in CA for the ring): run `npm run setup`");
     for (const n of NODES) cassandra(n, "stop"); // left over by an interrupted run
     rmSync(STATE, { recursive: true, force: true });
     // The prod stacks as the real program renders them; a third synth of the founder with a new TTL.
@@ -276,7 +279,22 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
       await writer.shutdown();
     }
     // The login itself reads system_auth at LOCAL_QUORUM in eu-west-1: it works only once rebuilt.
-    const reader = await connect(EU, TELEMETRY_CASSANDRA_ROLES.query.name, rolePasswords[TELEMETRY_CASSANDRA_ROLES.query.name]!);
+    // The telemetry app's own driver options, as the prod Deployment configures them: TLS
+    // verified against the client Service's name (the CA comes from NODE_EXTRA_CA_CERTS in the
+    // pod; here it is passed in, NODE_EXTRA_CA_CERTS being read at process start only).
+    const config = loadTelemetryConfig({
+      [TELEMETRY_ENV.role]: "query",
+      [TELEMETRY_ENV.contactPoints]: EU.address,
+      [TELEMETRY_ENV.cassandraPort]: String(CQL_PORT),
+      [TELEMETRY_ENV.localDataCenter]: EU.dc,
+      [TELEMETRY_ENV.username]: TELEMETRY_CASSANDRA_ROLES.query.name,
+      [TELEMETRY_ENV.password]: rolePasswords[TELEMETRY_CASSANDRA_ROLES.query.name]!,
+      [TELEMETRY_ENV.tls]: "true",
+      [TELEMETRY_ENV.tlsServerName]: "cassandra-client.platform.svc.cluster.local",
+    });
+    const app = clientOptions(config);
+    const reader = new Client({ ...app, sslOptions: { ...app.sslOptions, ca: [readFileSync(join(EU.dir, "tls", "ca.pem"))] } });
+    await reader.connect();
     try {
       let messages: string[] = [];
       for (let i = 0; i < 20; i++) {

@@ -18,6 +18,8 @@ export interface TelemetryConfig {
   /** Present only when both username and password are set. Never log this object whole. */
   readonly credentials?: { readonly username: string; readonly password: string };
   readonly tls: boolean;
+  /** Name the nodes' certificates are verified against instead of the dialled address. */
+  readonly tlsServerName?: string;
 }
 
 /** Thrown with every missing/invalid key in one message (key names only, never values). */
@@ -50,6 +52,7 @@ const envSchema = z.object({
   [TELEMETRY_ENV.username]: optional(z.string()),
   [TELEMETRY_ENV.password]: optional(z.string()),
   [TELEMETRY_ENV.tls]: optional(z.enum(["true", "false", "1", "0"], { error: "must be true or false" })).default("false"),
+  [TELEMETRY_ENV.tlsServerName]: optional(z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "must be a DNS name")),
 });
 
 /** Reads the app's configuration from the environment; throws TelemetryConfigError listing every problem. */
@@ -83,6 +86,7 @@ export function loadTelemetryConfig(env: NodeJS.ProcessEnv = process.env): Telem
     keyspace: v[TELEMETRY_ENV.keyspace],
     credentials: user && pass ? { username: user, password: pass } : undefined,
     tls: v[TELEMETRY_ENV.tls] === "true" || v[TELEMETRY_ENV.tls] === "1",
+    tlsServerName: v[TELEMETRY_ENV.tlsServerName],
   };
 }
 
@@ -97,5 +101,6 @@ export function describeConfig(c: TelemetryConfig): Record<string, unknown> {
     keyspace: c.keyspace,
     auth: c.credentials ? "password" : "none",
     tls: c.tls,
+    tlsServerName: c.tlsServerName,
   };
 }
