@@ -1,4 +1,5 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawn, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -65,8 +66,10 @@ function rendered(resources: SynthResource[]): Rendered {
 const REGION = "(us-east-1|eu-west-1|ap-southeast-1)";
 const rf1 = (s: string) => s.replace(new RegExp(`\\b${REGION}:3\\b`, "g"), "$1:1").replace(new RegExp(`'${REGION}': 3\\b`, "g"), "'$1': 1");
 
-const cassandra = (n: RingNode, cmd: string, extra: Record<string, string> = {}) =>
-  execFileSync("bash", [join(ROOT, "scripts/cassandra.sh"), cmd], {
+// Async (like the Jobs below): a node start or a Job takes minutes, and a blocked worker misses
+// vitest's RPC deadlines.
+const cassandra = async (n: RingNode, cmd: string, extra: Record<string, string> = {}) =>
+  (await promisify(execFile)("bash", [join(ROOT, "scripts/cassandra.sh"), cmd], {
     env: {
       ...process.env,
       CASSANDRA_AUTH: "password",
@@ -87,8 +90,8 @@ const cassandra = (n: RingNode, cmd: string, extra: Record<string, string> = {})
       CASSANDRA_START_TIMEOUT_S: "300",
       ...extra,
     },
-    stdio: ["ignore", "pipe", "inherit"],
-  }).toString();
+    maxBuffer: 16 * 1024 * 1024,
+  })).stdout;
 
 /** The stand-in for @pulumi/tls: a CA, and per DC a PKCS#8 key + certificate signed by it. */
 function issueCertificates(): void {
@@ -122,18 +125,20 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
   const day = new Date().toISOString().slice(0, 10);
 
   /** Runs a rendered Job script with the stand-ins for this node; stdout + stderr on failure. */
-  const runJob = (script: string, n: RingNode, cqlHosts: string, files: Record<string, string> = {}, extraEnv: Record<string, string> = {}) => {
+  const runJob = async (script: string, n: RingNode, cqlHosts: string, files: Record<string, string> = {}, extraEnv: Record<string, string> = {}) => {
     const work = join(STATE, `job-${n.dc}`);
     rmSync(work, { recursive: true, force: true });
     mkdirSync(work, { recursive: true });
     for (const [f, text] of Object.entries(files)) writeFileSync(join(work, f), text);
     const local = rf1(script).replaceAll(`${SCHEMA_DIR}/`, `${work}/`).replaceAll(" 9042 ", ` ${CQL_PORT} `);
-    const res = spawnSync("sh", ["-c", local], {
-      encoding: "utf8",
-      timeout: LONG,
-      env: { ...env, CQL_HOSTS: cqlHosts, SSL_CERTFILE: join(n.dir, "tls", "ca.pem"), ...extraEnv },
-    });
-    return { status: res.status, out: `${res.stdout}${res.stderr}` };
+    const child = spawn("sh", ["-c", local], { stdio: ["ignore", "pipe", "pipe"], env: { ...env, CQL_HOSTS: cqlHosts, SSL_CERTFILE: join(n.dir, "tls", "ca.pem"), ...extraEnv } });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), LONG - 10_000);
+    const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    clearTimeout(timer);
+    return { status, out };
   };
 
   const connect = async (n: RingNode, username: string, password: string) => {
@@ -157,7 +162,7 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
 
   beforeAll(async () => {
     if (spawnSync("openssl", ["version"]).error) throw new Error("openssl not found (stand-in CA for the ring): run `npm run setup`");
-    for (const n of NODES) cassandra(n, "stop"); // left over by an interrupted run
+    for (const n of NODES) await cassandra(n, "stop"); // left over by an interrupted run
     rmSync(STATE, { recursive: true, force: true });
     // The prod stacks as the real program renders them; a third synth of the founder with a new TTL.
     const ttlConfig = join(STATE, "Pulumi.prod-us-east-1.yaml");
@@ -195,17 +200,17 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
     };
   }, 600_000);
 
-  afterAll(() => {
-    for (const n of NODES) cassandra(n, "stop");
+  afterAll(async () => {
+    for (const n of NODES) await cassandra(n, "stop");
     console.log(`[ring] ${JSON.stringify(timings)}`);
     rmSync(STATE, { recursive: true, force: true });
   });
 
   it("founds the cluster in us-east-1 with the founder's schema Job, over TLS", async () => {
     const t0 = Date.now();
-    cassandra(US, "start");
+    await cassandra(US, "start");
     timings.founderNodeUpSeconds = (Date.now() - t0) / 1000;
-    const job = runJob(us.schemaScript, US, US.address, { "schema.cql": rf1(us.schemaCql) });
+    const job = await runJob(us.schemaScript, US, US.address, { "schema.cql": rf1(us.schemaCql) });
     expect(job.status, job.out).toBe(0);
     expect(job.out).toContain("new cluster: creating the platform superuser");
     expect(job.out).toContain("schema applied");
@@ -234,9 +239,9 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
 
   it("eu-west-1 joins over encrypted gossip; its schema Job logs in through the founder and keeps both DCs", async () => {
     const t0 = Date.now();
-    cassandra(EU, "start");
+    await cassandra(EU, "start");
     timings.joiningNodeUpSeconds = (Date.now() - t0) / 1000;
-    const status = execFileSync(join(bin, "nodetool"), ["-h", US.address, "-p", "7199", "-u", "platform_jmx", "-pw", jmxPassword, "status"], { env: { ...process.env, ...env } }).toString();
+    const { stdout: status } = await promisify(execFile)(join(bin, "nodetool"), ["-h", US.address, "-p", "7199", "-u", "platform_jmx", "-pw", jmxPassword, "status"], { env: { ...process.env, ...env } });
     expect(status).toMatch(/Datacenter: eu-west-1[\s\S]*UN\s+127\.0\.0\.23/);
     expect(status).toMatch(/Datacenter: us-east-1[\s\S]*UN\s+127\.0\.0\.21/);
     // Node starts only (the founder's Job ran in between): both up and gossiping as two DCs.
@@ -247,21 +252,21 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
     expect(log).not.toMatch(/encryption = unencrypted/);
 
     // Local host first, then the founder's seed, as the stack renders CQL_HOSTS.
-    const job = runJob(eu.schemaScript, EU, `${EU.address} ${US.address}`, { "schema.cql": rf1(eu.schemaCql) });
+    const job = await runJob(eu.schemaScript, EU, `${EU.address} ${US.address}`, { "schema.cql": rf1(eu.schemaCql) });
     expect(job.status, job.out).toBe(0);
     expect(job.out).not.toContain("new cluster");
     expect(job.out).toContain("schema applied");
   }, LONG);
 
-  it("the rebuild Job streams eu-west-1 from us-east-1 once per node (idempotent)", () => {
+  it("the rebuild Job streams eu-west-1 from us-east-1 once per node (idempotent)", async () => {
     expect(eu.rebuildScript, "prod-eu-west-1 renders a rebuild Job").toBeDefined();
     expect(us.rebuildScript, "the founder has nothing to rebuild from").toBeUndefined();
     const rebuildEnv = { REBUILD_NODES: EU.address, DATA_CENTER: "eu-west-1", SOURCE_DATA_CENTER: "us-east-1" };
-    const first = runJob(eu.rebuildScript!, EU, `${EU.address} ${US.address}`, {}, rebuildEnv);
+    const first = await runJob(eu.rebuildScript!, EU, `${EU.address} ${US.address}`, {}, rebuildEnv);
     expect(first.status, first.out).toBe(0);
     expect(first.out).toMatch(/rebuilding node 127\.0\.0\.23 \(.+\) from data centre us-east-1/);
     expect(first.out).toContain("node 127.0.0.23 rebuilt");
-    const again = runJob(eu.rebuildScript!, EU, `${EU.address} ${US.address}`, {}, rebuildEnv);
+    const again = await runJob(eu.rebuildScript!, EU, `${EU.address} ${US.address}`, {}, rebuildEnv);
     expect(again.status, again.out).toBe(0);
     expect(again.out).toMatch(/node 127\.0\.0\.23 \(.+\) already rebuilt/);
     expect(again.out).not.toContain("rebuilding node");
@@ -312,7 +317,7 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
   }, LONG);
 
   it("a TTL change re-runs the founder's Job (it declares only us-east-1): no keyspace loses eu-west-1, the TTL applies", async () => {
-    const job = runJob(usShorterTtl.schemaScript, US, US.address, { "schema.cql": rf1(usShorterTtl.schemaCql) });
+    const job = await runJob(usShorterTtl.schemaScript, US, US.address, { "schema.cql": rf1(usShorterTtl.schemaCql) });
     expect(job.status, job.out).toBe(0);
     expect(job.out).toContain("keeping data centre eu-west-1 in telemetry (not declared by this stack)");
     expect(job.out).toContain("keeping data centre eu-west-1 in system_auth (not declared by this stack)");
