@@ -25,6 +25,7 @@ import { containerResources } from "./rules/sizing/platform-k8s-container-resour
 import { prodGatewayMinReplicas } from "./rules/sizing/platform-prod-gateway-min-replicas";
 import { prodPodDisruptionBudget } from "./rules/sizing/platform-prod-pod-disruption-budget";
 import { prodRedisHighAvailability } from "./rules/sizing/platform-prod-redis-high-availability";
+import { prodSizingFloor } from "./rules/sizing/platform-prod-sizing-floor";
 import { prodZoneSpread } from "./rules/sizing/platform-prod-zone-spread";
 import { vercelFunctionLimits } from "./rules/sizing/platform-vercel-function-limits";
 
@@ -48,6 +49,7 @@ export const SIZING_POLICIES: readonly PlatformPolicy[] = [
   prodPodDisruptionBudget,
   prodGatewayMinReplicas,
   prodRedisHighAvailability,
+  prodSizingFloor,
   vercelFunctionLimits,
 ];
 

@@ -14,6 +14,7 @@ need etcd etcd-server          # the local control plane's store (npm run cluste
 # Real Prometheus + Alertmanager for the alerting live test (test/alerting/alerts.live.test.ts).
 need prometheus prometheus
 need prometheus-alertmanager prometheus-alertmanager
+need openssl openssl
 [ ${#want[@]} -eq 0 ] && { echo "apt: nothing to install"; exit 0; }
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive

@@ -13,6 +13,13 @@
 # (.state/cassandra), CASSANDRA_AUTH (none | password), CASSANDRA_HEAP (1G): a second node with
 # its own ports and state dir can run beside the shared one. CASSANDRA_JVM_EXTRA_OPTS: extra JVM
 # options (word-split), e.g. the JMX exporter's -javaagent in the alerting live test.
+# One node of a multi-data-centre ring (scripts/cassandra-ring.sh sets these): CASSANDRA_ADDRESS
+# (127.0.0.1; listen = rpc = broadcast), CASSANDRA_DC + CASSANDRA_RACK (GossipingPropertyFileSnitch
+# instead of SimpleSnitch), CASSANDRA_SEEDS (host:port,...), CASSANDRA_CLUSTER_NAME,
+# CASSANDRA_EXTRA_YAML (a file appended to cassandra.yaml, e.g. the encryption options the pods
+# render), CASSANDRA_CLIENT_TLS_CA (client encryption on: probe CQL over TLS with this CA),
+# CASSANDRA_JMX_PORT + CASSANDRA_JMX_PASSWORD_FILE (remote JMX with a password file, as the pods
+# run it for the rebuild Job's nodetool).
 #
 # Artifacts are cached outside the repo so a fresh clone on a warm machine starts fast; runtime
 # data, logs and the pid file live under the repo's ignored .state/cassandra/.
@@ -22,10 +29,18 @@ CASSANDRA_VERSION="${CASSANDRA_VERSION:-5.0.9}"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE_DIR="${PLATFORM_CACHE_DIR:-$HOME/.cache/platform}/cassandra-${CASSANDRA_VERSION}"
 STATE_DIR="${CASSANDRA_STATE_DIR:-$REPO_ROOT/.state/cassandra}"
-CQL_HOST=127.0.0.1
+CQL_HOST="${CASSANDRA_ADDRESS:-127.0.0.1}"
+DC="${CASSANDRA_DC:-}"
+RACK="${CASSANDRA_RACK:-rack1}"
+CLUSTER_NAME="${CASSANDRA_CLUSTER_NAME:-platform-local}"
+EXTRA_YAML="${CASSANDRA_EXTRA_YAML:-}"
+CLIENT_TLS_CA="${CASSANDRA_CLIENT_TLS_CA:-}"
+JMX_PORT="${CASSANDRA_JMX_PORT:-}"
+JMX_PASSWORD_FILE="${CASSANDRA_JMX_PASSWORD_FILE:-}"
 CQL_PORT="${CASSANDRA_CQL_PORT:-9042}"
 # A second node beside the shared one (e.g. the schema Job test) needs its own storage port too.
 STORAGE_PORT="${CASSANDRA_STORAGE_PORT:-7000}"
+SEEDS="${CASSANDRA_SEEDS:-$CQL_HOST:$STORAGE_PORT}"
 # none: no login (the shared test node); password: PasswordAuthenticator + CassandraAuthorizer
 # with the default cassandra/cassandra superuser, as the platform's pods run it.
 AUTH="${CASSANDRA_AUTH:-none}"
@@ -93,6 +108,14 @@ EOF
 # not enough, the native transport must actually answer.
 cql_answers() {
   local reply
+  if [[ -n "$CLIENT_TLS_CA" ]]; then
+    # Client encryption: the same OPTIONS frame inside a TLS session verified against the CA.
+    reply="$( (printf '\x04\x00\x00\x00\x05\x00\x00\x00\x00'; sleep 1) \
+      | timeout 5 openssl s_client -quiet -CAfile "$CLIENT_TLS_CA" -verify_return_error \
+        -connect "$CQL_HOST:$CQL_PORT" 2>/dev/null | head -c 5 | od -An -tx1 || true)"
+    [[ "$(echo $reply)" == "84 00 00 00 06" ]]
+    return
+  fi
   reply="$(timeout 3 bash -c "
     exec 3<>/dev/tcp/$CQL_HOST/$CQL_PORT || exit 1
     printf '\x04\x00\x00\x00\x05\x00\x00\x00\x00' >&3
@@ -117,17 +140,22 @@ write_config() {
     password) authenticator=PasswordAuthenticator authorizer=CassandraAuthorizer ;;
     *) log "CASSANDRA_AUTH must be none or password, not '$AUTH'"; exit 2 ;;
   esac
+  local snitch=SimpleSnitch
+  if [[ -n "$DC" ]]; then
+    snitch=GossipingPropertyFileSnitch
+    printf 'dc=%s\nrack=%s\n' "$DC" "$RACK" >"$conf/cassandra-rackdc.properties"
+  fi
   cat >"$conf/cassandra.yaml" <<EOF
-cluster_name: platform-local
+cluster_name: $CLUSTER_NAME
 num_tokens: 16
 partitioner: org.apache.cassandra.dht.Murmur3Partitioner
-endpoint_snitch: SimpleSnitch
+endpoint_snitch: $snitch
 seed_provider:
   - class_name: org.apache.cassandra.locator.SimpleSeedProvider
     parameters:
-      - seeds: "127.0.0.1:$STORAGE_PORT"
-listen_address: 127.0.0.1
-rpc_address: 127.0.0.1
+      - seeds: "$SEEDS"
+listen_address: $CQL_HOST
+rpc_address: $CQL_HOST
 storage_port: $STORAGE_PORT
 native_transport_port: $CQL_PORT
 start_native_transport: true
@@ -173,6 +201,7 @@ commit_failure_policy: stop
 auto_snapshot: false
 snapshot_on_duplicate_row_detection: false
 EOF
+  if [[ -n "$EXTRA_YAML" ]]; then cat "$EXTRA_YAML" >>"$conf/cassandra.yaml"; fi
   cat >"$conf/logback.xml" <<EOF
 <configuration>
   <appender name="FILE" class="ch.qos.logback.core.FileAppender">
@@ -207,6 +236,21 @@ start() {
   else
     write_config
     local t0=$SECONDS
+    # Single node on loopback: nothing to gossip with, so skip the settle/ring delays.
+    local ring=(-Dcassandra.skip_wait_for_gossip_to_settle=0 -Dcassandra.ring_delay_ms=0)
+    # A ring node: a short non-zero ring delay so tokens and schema spread between the DCs.
+    if [[ -n "$DC" ]]; then ring=(-Dcassandra.skip_wait_for_gossip_to_settle=0 -Dcassandra.ring_delay_ms=2000); fi
+    if [[ -n "$JMX_PORT" ]]; then
+      # Remote JMX as the pods' cassandra-env.sh runs it with LOCAL_JMX=no: a password file
+      # (JMX logins must not depend on system_auth, which a joining DC lacks until rebuilt).
+      [[ -n "$JMX_PASSWORD_FILE" ]] || { log "CASSANDRA_JMX_PORT needs CASSANDRA_JMX_PASSWORD_FILE"; exit 2; }
+      ring+=(
+        -Dcassandra.jmx.remote.port="$JMX_PORT" -Dcom.sun.management.jmxremote.rmi.port="$JMX_PORT"
+        -Dcom.sun.management.jmxremote.authenticate=true -Dcom.sun.management.jmxremote.ssl=false
+        -Dcom.sun.management.jmxremote.password.file="$JMX_PASSWORD_FILE"
+        -Djava.rmi.server.hostname="$CQL_HOST"
+      )
+    fi
     # Flags from Cassandra 5.0's conf/jvm-server.options and conf/jvm17-server.options (the
     # JPMS exports/opens are required on Java 17); heap kept small for a shared CI machine.
     local jvm=(
@@ -222,6 +266,7 @@ start() {
       --add-exports java.management.rmi/com.sun.jmx.remote.internal.rmi=ALL-UNNAMED
       --add-exports java.rmi/sun.rmi.registry=ALL-UNNAMED
       --add-exports java.rmi/sun.rmi.server=ALL-UNNAMED
+      --add-exports java.management/com.sun.jmx.remote.security=ALL-UNNAMED
       --add-exports java.sql/java.sql=ALL-UNNAMED
       --add-exports java.base/java.lang.ref=ALL-UNNAMED
       --add-exports jdk.unsupported/sun.misc=ALL-UNNAMED
@@ -244,9 +289,7 @@ start() {
       -Dio.netty.tryReflectionSetAccessible=true
       -Dio.netty.allocator.useCacheForAllThreads=true
       -Dio.netty.allocator.maxOrder=11
-      # Single node on loopback: nothing to gossip with, so skip the settle/ring delays.
-      -Dcassandra.skip_wait_for_gossip_to_settle=0
-      -Dcassandra.ring_delay_ms=0
+      "${ring[@]}"
       -Dcassandra.superuser_setup_delay_ms=0
       -Dcassandra.config="file://$STATE_DIR/conf/cassandra.yaml"
       -Dcassandra.storagedir="$STATE_DIR"
@@ -322,10 +365,27 @@ status() {
   return 1
 }
 
+# nodetool from the same classpath (the rebuild Job runs the image's nodetool).
+nodetool() {
+  install >/dev/null 2>&1 || install
+  local quiet="$CACHE_DIR/logback-tools.xml"
+  [[ -f "$quiet" ]] || printf '<configuration><root level="WARN"/></configuration>\n' >"$quiet"
+  # The JPMS flags of Cassandra 5.0's conf/jvm17-clients.options.
+  exec java -Xmx128m -XX:+UseSerialGC -Djava.net.preferIPv4Stack=true \
+    --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
+    --add-exports java.base/sun.nio.ch=ALL-UNNAMED --add-exports java.management.rmi/com.sun.jmx.remote.internal.rmi=ALL-UNNAMED \
+    --add-exports java.rmi/sun.rmi.registry=ALL-UNNAMED --add-exports java.rmi/sun.rmi.server=ALL-UNNAMED \
+    --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+    --add-opens java.base/java.io=ALL-UNNAMED --add-opens java.base/jdk.internal.ref=ALL-UNNAMED \
+    -cp "$CACHE_DIR/lib/*" -Dcassandra.storagedir=/tmp -Dlogback.configurationFile="$quiet" \
+    org.apache.cassandra.tools.NodeTool "$@"
+}
+
 case "${1:-}" in
   install) install ;;
+  nodetool) shift; nodetool "$@" ;;
   start) start ;;
   stop) stop "${2:-}" ;;
   status) status ;;
-  *) echo "usage: $0 install|start|stop [--kill]|status" >&2; exit 2 ;;
+  *) echo "usage: $0 install|start|stop [--kill]|status|nodetool <args>" >&2; exit 2 ;;
 esac

@@ -11,6 +11,8 @@ export const cassandraDataCenter = outputs.cassandraDataCenter;
 export const cassandraSeeds = outputs.cassandraSeeds;
 export const cassandraSuperuserPassword = outputs.cassandraSuperuserPassword;
 export const cassandraAppRolePasswords = outputs.cassandraAppRolePasswords;
+export const cassandraCaCertPem = outputs.cassandraCaCertPem;
+export const cassandraCaPrivateKeyPem = outputs.cassandraCaPrivateKeyPem;
 export const publicHost = outputs.publicHost;
 export const redisHost = outputs.redisHost;
 // Absent on stacks without Vercel / AWS (local): null, because an undefined top-level export makes

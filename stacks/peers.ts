@@ -42,3 +42,18 @@ export function founderAppRolePassword(refs: pulumi.StackReference[], role: stri
     }),
   );
 }
+
+/**
+ * The cluster CA of the founding region (stack outputs `cassandraCaCertPem`, secret
+ * `cassandraCaPrivateKeyPem`): a joining region signs its own node certificate with it, so every
+ * data centre trusts every other one. Fails the deploy when the founder exports none.
+ */
+export function founderCa(refs: pulumi.StackReference[]): { caCertPem: pulumi.Output<string>; caPrivateKeyPem: pulumi.Output<string> } | undefined {
+  if (refs.length === 0) return undefined;
+  const need = (key: string) =>
+    (refs[0].requireOutput(key) as pulumi.Output<string>).apply((v) => {
+      if (!v) throw new Error(`stack ${refs[0].name} exports no ${key}: deploy the founding region with cassandra.encryption first`);
+      return v;
+    });
+  return { caCertPem: need("cassandraCaCertPem"), caPrivateKeyPem: pulumi.secret(need("cassandraCaPrivateKeyPem")) };
+}

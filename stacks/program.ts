@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Alerting } from "../components/alerting";
-import { CassandraCluster } from "../components/cassandra";
+import { CassandraCluster, createClusterCa } from "../components/cassandra";
 import { Gateway } from "../components/gateway";
 import { MeshRoutes } from "../components/mesh-routes";
 import { Redis } from "../components/redis";
@@ -10,7 +10,7 @@ import { TelemetryFunctions } from "../components/telemetry-functions";
 import { TELEMETRY_CASSANDRA_ROLES, TelemetryMeshHost, TelemetryService } from "../components/telemetry-service";
 import type { PlatformConfig } from "./config";
 import { appImages } from "./images";
-import { founderAppRolePassword, founderPassword, peerSeeds, peerStacks } from "./peers";
+import { founderAppRolePassword, founderCa, founderPassword, peerSeeds, peerStacks } from "./peers";
 import { createProviders } from "./providers";
 
 /** What each stack exports; prod regions read `cassandraSeeds` of each other. */
@@ -23,6 +23,10 @@ export interface PlatformOutputs {
   cassandraSuperuserPassword: pulumi.Output<string>;
   /** Secret: the apps' Cassandra role passwords by role name; joining regions reuse them. */
   cassandraAppRolePasswords: pulumi.Output<Record<string, string>>;
+  /** The cluster CA certificate (founder's; a joining region passes it on). */
+  cassandraCaCertPem?: pulumi.Output<string>;
+  /** Secret: the cluster CA key, with which joining regions sign their node certificates. */
+  cassandraCaPrivateKeyPem?: pulumi.Output<string>;
   publicHost: string;
   redisHost: pulumi.Output<string>;
   vercelProjectId?: pulumi.Output<string>;
@@ -57,6 +61,8 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
   const cloud = providers.aws ? [providers.aws] : [];
   const images = appImages(cfg, providers.aws);
   const peers = peerStacks(cfg);
+  // One CA per cluster: the founding region creates it, the others sign with the founder's.
+  const ca = cfg.cassandra.encryption ? (founderCa(peers) ?? createClusterCa("cassandra", cfg.cassandra.clusterName, {})) : undefined;
 
   const cassandra = new CassandraCluster(
     "cassandra",
@@ -80,6 +86,10 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       seedDomain: cfg.cassandra.seedDomain,
       // The apps never log in as the superuser: one keyspace-scoped role per telemetry role.
       appRoles: Object.values(TELEMETRY_CASSANDRA_ROLES).map((r) => ({ ...r, password: founderAppRolePassword(peers, r.name) })),
+      removeDataCenters: cfg.cassandra.removeDataCenters,
+      // A joining region streams its data from the founder before its apps roll out.
+      rebuildFrom: cfg.cassandra.peerRegions[0],
+      encryption: ca,
     },
     inCluster,
   );
@@ -107,6 +117,8 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
     dataCenter: cfg.region,
     keyspace: cfg.cassandra.keyspace,
     credentialsSecretName: cassandra.appRoles[TELEMETRY_CASSANDRA_ROLES[role].name]!.secretName,
+    // Client encryption: TLS verified with the cluster CA, against the client Service's name.
+    ...(cassandra.tlsSecretName ? { caSecretName: cassandra.tlsSecretName, tlsServerName: `cassandra-client.${cfg.namespace}.svc.cluster.local` } : {}),
   });
   const meshHost = new TelemetryMeshHost("telemetry", { namespace: cfg.namespace, name: cfg.telemetry.host }, inCluster);
 
@@ -135,8 +147,9 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
 
   const size = { cpuMillis: cfg.telemetry.cpuMillis, memoryMiB: cfg.telemetry.memoryMiB };
   // Readiness of the telemetry pods needs the keyspace, which exists only once the racks are up
-  // and the schema Job has run: without this the first `up` times the Deployments out.
-  const afterSchema: pulumi.ComponentResourceOptions = { ...inCluster, dependsOn: [namespace, cassandra.schemaJob] };
+  // and the schema Job has run (and, in a joining region, the rebuild: before it LOCAL_* reads find
+  // no data and logins no system_auth rows): without this the first `up` times the Deployments out.
+  const afterSchema: pulumi.ComponentResourceOptions = { ...inCluster, dependsOn: [namespace, cassandra.schemaJob, cassandra] };
   const command = new TelemetryService(
     "telemetry-command",
     {
@@ -220,6 +233,8 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
     cassandraSeeds: cassandra.seeds,
     cassandraSuperuserPassword: pulumi.secret(cassandra.password),
     cassandraAppRolePasswords: pulumi.secret(pulumi.all(Object.fromEntries(Object.entries(cassandra.appRoles).map(([name, r]) => [name, r.password])))),
+    cassandraCaCertPem: ca ? pulumi.output(ca.caCertPem) : undefined,
+    cassandraCaPrivateKeyPem: ca ? pulumi.secret(ca.caPrivateKeyPem) : undefined,
     publicHost: cfg.gateway.publicHost,
     redisHost: redis.host,
     vercelProjectId: functions?.projectId,

@@ -7,6 +7,13 @@ export interface JvmHeap {
   readonly heapMiB: number;
   /** HEAP_NEWSIZE in MiB (young generation). */
   readonly newGenMiB: number;
+  /** MAX_DIRECT_MEMORY_SIZE in MiB (off-heap buffers: networking, chunk cache, off-heap memtables). */
+  readonly directMiB: number;
+}
+
+/** Memory left for everything else in the container (metaspace, thread stacks, native libs, page cache). */
+export function headroomMiB(memoryMiB: number): number {
+  return Math.max(256, Math.ceil(memoryMiB / 10));
 }
 
 /**
@@ -21,7 +28,11 @@ export function deriveHeap(memoryMiB: number, cpuMillis: number, explicitHeapMiB
   // cassandra-env.sh's rule of thumb: 100 MiB per core, at most a quarter of the heap.
   const cores = Math.max(1, Math.ceil(cpuMillis / 1000));
   const newGenMiB = Math.min(100 * cores, Math.floor(heapMiB / 4));
-  return { heapMiB, newGenMiB };
+  // Without a cap the JVM allows as much direct memory as heap, and Cassandra 5 sizes its
+  // buffer pools from the host's RAM: heap + direct could reach the container limit. A quarter
+  // of the limit, and never more than what the heap and the headroom leave.
+  const directMiB = Math.min(Math.floor(memoryMiB / 4), memoryMiB - heapMiB - headroomMiB(memoryMiB));
+  return { heapMiB, newGenMiB, directMiB };
 }
 
 /** Every heap rule `memoryMiB`/`heapMiB` break, as messages naming the argument (empty = fine). */

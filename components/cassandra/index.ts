@@ -3,18 +3,21 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { declareKubeObject, type KubeObject } from "../shared/kube";
 import { PLATFORM_NAMESPACE, standardLabels } from "../shared/labels";
-import { renderClusterSchema, renderSystemReplication } from "./cql";
+import { SYSTEM_KEYSPACES, renderClusterSchema } from "./cql";
+import { encryptionYaml, issueNodeCertificate, type CassandraEncryptionArgs } from "./encryption";
 import { deriveHeap } from "./heap";
-import { HOSTS_PLACEHOLDER, buildSchemaJob, schemaJobName, type SchemaJobSpec } from "./job";
+import { HOSTS_PLACEHOLDER, buildRebuildJob, buildSchemaJob, schemaJobName, type SchemaJobSpec } from "./job";
 import { withJmxExporter } from "./metrics";
 import { fillPlaceholder } from "./placeholders";
 import { racksFor, type Rack } from "./racks";
 import { appRoleSecretName, type CassandraAppRoleArgs } from "./roles";
+import { OPS_KEYSPACE, replicationPairs } from "./scripts";
 import { validateClusterArgs } from "./validate";
 import { COMPONENT, CQL_PORT, NAME, SEEDS_PLACEHOLDER, buildCassandraWorkload } from "./workload";
 
 export { deriveHeap, MAX_HEAP_MIB } from "./heap";
 export { appRoleSecretName, type AppRoleAccess, type CassandraAppRoleArgs } from "./roles";
+export { createClusterCa, encryptionYaml, type CassandraEncryptionArgs } from "./encryption";
 
 /** Credentials of one application role. */
 export interface CassandraRoleCredentials {
@@ -66,17 +69,28 @@ export interface CassandraClusterArgs {
   readonly meshSidecar?: boolean;
   /** Least-privilege login roles for the apps, limited to `keyspace` (created by the schema Job). @default - none */
   readonly appRoles?: readonly CassandraAppRoleArgs[];
+  /** Data centres the schema Job removes from every keyspace; the only way replication shrinks. @default - none */
+  readonly removeDataCenters?: readonly string[];
+  /** Existing data centre a joining one streams its data from (renders the rebuild Job). @default - none (founding DC) */
+  readonly rebuildFrom?: string;
+  /** Internode + client TLS with a node certificate signed by the cluster CA. @default - none (plaintext; local only) */
+  readonly encryption?: CassandraEncryptionArgs;
 }
 
 const DEFAULT_IMAGE = "cassandra:5.0.9";
 const CREDENTIALS_SECRET = "cassandra-credentials";
 const CLIENT_SERVICE = "cassandra-client";
 const SCHEMA_CONFIGMAP = "cassandra-schema";
+const JMX_SECRET = "cassandra-jmx";
+const TLS_SECRET = "cassandra-tls";
+/** Seeds per data centre: enough to join through while one is down, few enough that most nodes bootstrap. */
+export const SEEDS_PER_DC = 2;
 
 /**
- * One Cassandra data centre: a StatefulSet per rack (= zone), headless + client Services,
- * PodDisruptionBudgets, generated superuser credentials, the schema Job, and least-privilege
- * application roles (a Secret each) so that no app logs in as the superuser.
+ * One Cassandra data centre: a StatefulSet per rack (= zone), headless + client Services, ONE
+ * PodDisruptionBudget over the DC, generated superuser and JMX credentials, the schema Job, a
+ * rebuild Job when the DC joins an existing cluster, TLS from the cluster CA, and
+ * least-privilege application roles (a Secret each) so that no app logs in as the superuser.
  *
  * Racks: one StatefulSet per zone (`cassandra-<zone suffix>`), pinned by required node
  * affinity, with CASSANDRA_RACK = the zone. A single StatefulSet with topologySpreadConstraints
@@ -86,10 +100,10 @@ const SCHEMA_CONFIGMAP = "cassandra-schema";
  *
  * Multi-region: every region is one data centre of one cluster (same `clusterName`), seeded
  * from `peerSeeds`. Roles are cluster-wide, so every region after the first must pass the
- * first region's passwords: `superuserPassword`, and each app role's `password`. Cassandra
- * >= 4.0 rejects replication for a data centre that does not exist yet: list a DC in
- * `replication` from the deploy that creates it on, then run `nodetool rebuild -- <existing dc>`
- * on the new nodes to stream their data.
+ * first region's passwords: `superuserPassword`, and each app role's `password`, and its CA
+ * (`encryption`). Replication only grows (the Job ALTERs to the union of the cluster's current
+ * data centres and `replication`); `removeDataCenters` is the explicit way to drop one. A
+ * joining DC sets `rebuildFrom` so its nodes stream their data before its apps start.
  */
 export class CassandraCluster extends pulumi.ComponentResource {
   /** Headless Service (gossip, per-pod DNS). */
@@ -98,7 +112,7 @@ export class CassandraCluster extends pulumi.ComponentResource {
   public readonly clientServiceName: pulumi.Output<string>;
   /** In-cluster DNS names of every node, for drivers. */
   public readonly contactPoints: pulumi.Output<string[]>;
-  /** Seeds this DC offers the other regions (first pod of every rack). */
+  /** Seeds this DC offers the other regions (first pod of the first two racks, under `seedDomain`). */
   public readonly seeds: pulumi.Output<string[]>;
   /** Data centre name (for LOCAL_* consistency in the apps). */
   public readonly dataCenter: pulumi.Output<string>;
@@ -116,6 +130,12 @@ export class CassandraCluster extends pulumi.ComponentResource {
   public readonly schemaJob: pulumi.CustomResource;
   /** Credentials of each application role, by role name. */
   public readonly appRoles: Readonly<Record<string, CassandraRoleCredentials>>;
+  /** Secret with `ca.pem` (and the node keystore) when encryption is on; clients mount only `ca.pem`. */
+  public readonly tlsSecretName?: pulumi.Output<string>;
+  /** Name every node certificate is valid for (clients verify against it: nodes are dialled by IP). */
+  public readonly tlsServerName?: pulumi.Output<string>;
+  /** Name of the rebuild Job (joining data centres only). */
+  public readonly rebuildJobName?: pulumi.Output<string>;
 
   private readonly namespace: string;
   private readonly racks: Rack[];
@@ -139,7 +159,14 @@ export class CassandraCluster extends pulumi.ComponentResource {
       return { ...r, password: rolePassword, secretName, secret: this.createCredentialsSecret(secretName, r.name, rolePassword) };
     });
 
-    const localSeeds = this.seedNames("cluster.local");
+    const jmxPassword = this.createPassword(`${name}-jmx`);
+    const jmxSecret = this.createCredentialsSecret(JMX_SECRET, "platform_jmx", jmxPassword);
+    const seedDomain = args.seedDomain ?? "cluster.local";
+    // Other regions reach the pods under per-pod records external-dns publishes in seedDomain.
+    const seedDnsZone = seedDomain === "cluster.local" ? undefined : seedDomain;
+    const tlsSecret = args.encryption ? this.createTlsSecret(name, args, seedDnsZone) : undefined;
+
+    const localSeeds = this.seedNames(undefined);
     const seedList = peerSeeds.apply((peers) => [...localSeeds, ...peers].join(","));
     const objects = buildCassandraWorkload({
       namespace: this.namespace,
@@ -156,10 +183,13 @@ export class CassandraCluster extends pulumi.ComponentResource {
       clientServiceName: CLIENT_SERVICE,
       credentialsSecretName: CREDENTIALS_SECRET,
       meshSidecar: args.meshSidecar ?? false,
+      jmxSecretName: JMX_SECRET,
+      encryption: args.encryption ? { secretName: TLS_SECRET, yaml: encryptionYaml(undefined, args.encryption.clientOptional ?? false) } : undefined,
+      seedDnsZone,
     })
       .map((o) => withJmxExporter(o)) // metrics agent for Prometheus (./metrics.ts)
       .map((o) => fillPlaceholder(o, SEEDS_PLACEHOLDER, seedList));
-    const statefulSets = this.declareWorkload(objects);
+    const statefulSets = this.declareWorkload(objects, [jmxSecret, ...(tlsSecret ? [tlsSecret] : [])]);
 
     const jobSpec: SchemaJobSpec = {
       namespace: this.namespace,
@@ -169,7 +199,10 @@ export class CassandraCluster extends pulumi.ComponentResource {
         replication: args.replication,
         defaultTtlSeconds: args.defaultTtlDays * 86_400,
       }),
-      systemCql: renderSystemReplication(args.replication),
+      keyspaces: [...SYSTEM_KEYSPACES, keyspace, OPS_KEYSPACE],
+      replication: replicationPairs(args.replication),
+      removeDataCenters: args.removeDataCenters ?? [],
+      tlsSecretName: args.encryption ? TLS_SECRET : undefined,
       credentialsSecretName: CREDENTIALS_SECRET,
       keyspace,
       appRoles: roles.map((r) => ({ name: r.name, access: r.access, secretName: r.secretName })),
@@ -182,12 +215,38 @@ export class CassandraCluster extends pulumi.ComponentResource {
     const cqlHosts = peerSeeds.apply((peers) =>
       [`${CLIENT_SERVICE}.${this.namespace}.svc.cluster.local`, ...peers.map((p) => p.replace(/:\d+$/, ""))].join(" "),
     );
-    this.schemaJob = this.createSchemaJob(jobSpec, cqlHosts, [secret, ...roles.map((r) => r.secret), ...statefulSets]);
+    const schemaJob = (this.schemaJob = this.createSchemaJob(jobSpec, cqlHosts, [secret, ...roles.map((r) => r.secret), ...statefulSets]));
+    if (args.rebuildFrom) {
+      const rebuild = buildRebuildJob({
+        namespace: this.namespace,
+        image,
+        dataCenter: args.dataCenter,
+        sourceDataCenter: args.rebuildFrom,
+        nodes: this.podNames(),
+        credentialsSecretName: CREDENTIALS_SECRET,
+        jmxSecretName: JMX_SECRET,
+        tlsSecretName: args.encryption ? TLS_SECRET : undefined,
+        waitAttempts: 120,
+        waitIntervalSeconds: 10,
+        backoffLimit: 3,
+      });
+      // After the schema Job: system_auth and the app keyspaces must list this DC to be streamed.
+      declareKubeObject(fillPlaceholder(rebuild, HOSTS_PLACEHOLDER, cqlHosts), {
+        parent: this,
+        dependsOn: [schemaJob, jmxSecret],
+        customTimeouts: { create: "24h", update: "24h" },
+      });
+      this.rebuildJobName = pulumi.output(rebuild.metadata.name as string);
+    }
 
     this.headlessServiceName = pulumi.output(NAME);
     this.clientServiceName = pulumi.output(CLIENT_SERVICE);
     this.contactPoints = pulumi.output(this.podNames());
-    this.seeds = pulumi.output(this.seedNames(args.seedDomain ?? "cluster.local"));
+    this.seeds = pulumi.output(this.seedNames(seedDnsZone));
+    if (tlsSecret) {
+      this.tlsSecretName = (tlsSecret as k8s.core.v1.Secret).metadata.name;
+      this.tlsServerName = pulumi.output(`${CLIENT_SERVICE}.${this.namespace}.svc.cluster.local`);
+    }
     this.dataCenter = pulumi.output(args.dataCenter);
     this.port = pulumi.output(CQL_PORT);
     // From the Secret itself, so consumers of the name also wait for the Secret.
@@ -213,7 +272,25 @@ export class CassandraCluster extends pulumi.ComponentResource {
       password: this.password,
       schemaJobName: this.schemaJobName,
       appRoles: this.appRoles,
+      rebuildJobName: this.rebuildJobName,
     });
+  }
+
+  /** This DC's node certificate (signed by the cluster CA) and the CA, as the pods mount them. */
+  private createTlsSecret(name: string, args: CassandraClusterArgs, seedDnsZone: string | undefined): pulumi.CustomResource {
+    const domain = `${NAME}.${this.namespace}.svc.cluster.local`;
+    const dnsNames = [`*.${domain}`, `${CLIENT_SERVICE}.${this.namespace}.svc.cluster.local`, ...(seedDnsZone ? [`*.${seedDnsZone}`] : [])];
+    const { keystorePem, caPem } = issueNodeCertificate(name, { dataCenter: args.dataCenter, dnsNames, ca: args.encryption! }, { parent: this });
+    return declareKubeObject(
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: TLS_SECRET, namespace: this.namespace, labels: standardLabels(NAME, COMPONENT) },
+        type: "Opaque",
+        stringData: { "keystore.pem": keystorePem, "ca.pem": caPem },
+      },
+      { parent: this },
+    );
   }
 
   /** A given password (another DC's) or a new one: alphanumeric, safe in CQL and shell quotes. */
@@ -240,7 +317,7 @@ export class CassandraCluster extends pulumi.ComponentResource {
    * Racks are chained (each StatefulSet waits for the previous one to be ready), so a rollout
    * restarts one rack, i.e. one replica of every range, at a time: LOCAL_QUORUM holds.
    */
-  private declareWorkload(objects: KubeObject[]): pulumi.CustomResource[] {
+  private declareWorkload(objects: KubeObject[], secrets: pulumi.Resource[]): pulumi.CustomResource[] {
     const statefulSets: pulumi.CustomResource[] = [];
     for (const obj of objects) {
       if (obj.kind !== "StatefulSet") {
@@ -252,7 +329,7 @@ export class CassandraCluster extends pulumi.ComponentResource {
       statefulSets.push(
         declareKubeObject(obj, {
           parent: this,
-          dependsOn: statefulSets.slice(-1),
+          dependsOn: [...secrets, ...statefulSets.slice(-1)],
           customTimeouts: { create: timeout, update: timeout },
         }),
       );
@@ -270,8 +347,15 @@ export class CassandraCluster extends pulumi.ComponentResource {
     });
   }
 
-  private seedNames(domain: string): string[] {
-    return this.racks.map((r) => `${NAME}-${r.suffix}-0.${NAME}.${this.namespace}.svc.${domain}`);
+  /**
+   * First pod of the first {@link SEEDS_PER_DC} racks: in-cluster names, or `<pod>.<zone>` as
+   * external-dns publishes them for other regions. Seeds never bootstrap, so the other nodes
+   * are not seeds: a non-seed that lost its volume bootstraps (streams) instead of joining empty.
+   */
+  private seedNames(zone: string | undefined): string[] {
+    return this.racks
+      .slice(0, SEEDS_PER_DC)
+      .map((r) => (zone ? `${NAME}-${r.suffix}-0.${zone}` : `${NAME}-${r.suffix}-0.${NAME}.${this.namespace}.svc.cluster.local`));
   }
 
   private podNames(): string[] {

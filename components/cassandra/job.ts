@@ -1,4 +1,5 @@
 import { ApiObject, Duration, JsonPatch, Size } from "cdk8s";
+import type { Construct } from "constructs";
 import * as kplus from "cdk8s-plus-28";
 import { contentHash } from "../shared/hash";
 import { synthChart, type KubeObject } from "../shared/kube";
@@ -7,7 +8,8 @@ import { hardenedPodSecurity } from "../shared/security";
 import { kplusHardenedContainerSecurity, stripCdk8sPlusLabels } from "../shared/cdk8s-plus";
 import { CASSANDRA_UID, NAME } from "./workload";
 import { appRoleGrants, appRolePasswordEnv, type AppRoleAccess } from "./roles";
-import { SCHEMA_DIR, schemaJobScript, type SchemaJobRole } from "./scripts";
+import { CA_FILE } from "./encryption";
+import { SCHEMA_DIR, TLS_DIR, rebuildJobScript, schemaJobScript, type SchemaJobRole } from "./scripts";
 
 /** Placeholder the component swaps for the (Output) host list after synthesis. */
 export const HOSTS_PLACEHOLDER = "__CQL_HOSTS__";
@@ -18,8 +20,14 @@ export interface SchemaJobSpec {
   readonly image: string;
   /** Application CQL (schema.cql). */
   readonly schemaCql: string;
-  /** System keyspace replication CQL (system.cql). */
-  readonly systemCql: string;
+  /** Keyspaces whose replication the Job keeps as the union of current and declared (system ones first). */
+  readonly keyspaces: readonly string[];
+  /** Declared replication as `dc:rf` pairs (see replicationPairs). */
+  readonly replication: string;
+  /** Data centres to remove from every keyspace (explicit removal). */
+  readonly removeDataCenters: readonly string[];
+  /** Secret holding ca.pem when client encryption is on (cqlsh verifies the nodes with it). */
+  readonly tlsSecretName?: string;
   readonly credentialsSecretName: string;
   /** Keyspace the application roles are granted access to. */
   readonly keyspace: string;
@@ -36,7 +44,12 @@ export interface SchemaJobSpec {
 /** The Job's shell script, with one `ensure_role` per application role. */
 function jobScript(spec: SchemaJobSpec): string {
   const roles: SchemaJobRole[] = spec.appRoles.map((r) => ({ name: r.name, passwordEnv: appRolePasswordEnv(r.name), grants: appRoleGrants(spec.keyspace, r) }));
-  return schemaJobScript(spec.waitAttempts, spec.waitIntervalSeconds, roles);
+  return schemaJobScript(spec.waitAttempts, spec.waitIntervalSeconds, roles, {
+    keyspaces: spec.keyspaces,
+    replication: spec.replication,
+    removeDataCenters: spec.removeDataCenters,
+    tls: spec.tlsSecretName !== undefined,
+  });
 }
 
 /**
@@ -46,7 +59,7 @@ function jobScript(spec: SchemaJobSpec): string {
  */
 export function schemaJobName(spec: SchemaJobSpec): string {
   const script = jobScript(spec);
-  return `${NAME}-schema-${contentHash(spec.schemaCql, spec.systemCql, script, spec.image).slice(0, 10)}`;
+  return `${NAME}-schema-${contentHash(spec.schemaCql, script, spec.image).slice(0, 10)}`;
 }
 
 /**
@@ -60,7 +73,7 @@ export function buildSchemaJob(spec: SchemaJobSpec): KubeObject[] {
   const objs = synthChart(spec.namespace, (chart) => {
     const cm = new kplus.ConfigMap(chart, "schema-cm", {
       metadata: { name: spec.configMapName, labels },
-      data: { "schema.cql": spec.schemaCql, "system.cql": spec.systemCql },
+      data: { "schema.cql": spec.schemaCql },
     });
     const secret = kplus.Secret.fromSecretName(chart, "credentials", spec.credentialsSecretName);
     const job = new kplus.Job(chart, "schema-job", {
@@ -82,6 +95,7 @@ export function buildSchemaJob(spec: SchemaJobSpec): KubeObject[] {
           command: ["sh", "-c", jobScript(spec)],
           envVariables: {
             CQL_HOSTS: kplus.EnvValue.fromValue(HOSTS_PLACEHOLDER),
+            ...(spec.tlsSecretName ? { SSL_CERTFILE: kplus.EnvValue.fromValue(`${TLS_DIR}/${CA_FILE}`) } : {}),
             CASSANDRA_USERNAME: kplus.EnvValue.fromSecretValue({ secret, key: "username" }),
             CASSANDRA_PASSWORD: kplus.EnvValue.fromSecretValue({ secret, key: "password" }),
             ...Object.fromEntries(
@@ -103,9 +117,89 @@ export function buildSchemaJob(spec: SchemaJobSpec): KubeObject[] {
     const [c] = job.containers;
     c.mount(SCHEMA_DIR, kplus.Volume.fromConfigMap(chart, "schema-volume", cm, { name: "schema" }), { readOnly: true });
     c.mount("/tmp", kplus.Volume.fromEmptyDir(chart, "schema-tmp", "tmp"));
+    if (spec.tlsSecretName) mountCa(chart, c, spec.tlsSecretName);
     ApiObject.of(job).addJsonPatch(
       JsonPatch.replace("/spec/template/spec/securityContext/seccompProfile", hardenedPodSecurity(CASSANDRA_UID).seccompProfile),
     );
   });
   return objs.map(stripCdk8sPlusLabels);
+}
+
+/** Mounts only ca.pem of the TLS Secret (a Job never needs the node key). */
+function mountCa(chart: Construct, c: kplus.Container, secretName: string): void {
+  const secret = kplus.Secret.fromSecretName(chart, "tls-secret", secretName);
+  c.mount(TLS_DIR, kplus.Volume.fromSecret(chart, "tls", secret, { name: "tls", items: { [CA_FILE]: { path: CA_FILE } } }), { readOnly: true });
+}
+
+export const REBUILD_COMPONENT = "rebuild";
+
+export interface RebuildJobSpec {
+  readonly namespace: string;
+  readonly image: string;
+  /** This (joining) data centre. */
+  readonly dataCenter: string;
+  /** Existing data centre streamed from. */
+  readonly sourceDataCenter: string;
+  /** DNS names of this data centre's nodes (nodetool connects to each one's JMX). */
+  readonly nodes: readonly string[];
+  readonly credentialsSecretName: string;
+  readonly jmxSecretName: string;
+  readonly tlsSecretName?: string;
+  readonly waitAttempts: number;
+  readonly waitIntervalSeconds: number;
+  readonly backoffLimit: number;
+}
+
+/**
+ * The Job that rebuilds a joining data centre from an existing one (see rebuildJobScript). Its
+ * name hashes DC, source, nodes, script and image: adding a node or changing the source makes a
+ * new Job (already rebuilt nodes are skipped by their marker); an unchanged one is left alone.
+ * No deadline beyond the wait loop's: streaming a large DC takes hours; backoff retries resume.
+ */
+export function buildRebuildJob(spec: RebuildJobSpec): KubeObject {
+  const script = rebuildJobScript(spec.waitAttempts, spec.waitIntervalSeconds, { tls: spec.tlsSecretName !== undefined });
+  const labels = standardLabels(NAME, REBUILD_COMPONENT);
+  const name = `${NAME}-rebuild-${contentHash(spec.dataCenter, spec.sourceDataCenter, spec.nodes.join(" "), script, spec.image).slice(0, 10)}`;
+  const objs = synthChart(spec.namespace, (chart) => {
+    const secret = kplus.Secret.fromSecretName(chart, "credentials", spec.credentialsSecretName);
+    const jmx = kplus.Secret.fromSecretName(chart, "jmx", spec.jmxSecretName);
+    const job = new kplus.Job(chart, "rebuild-job", {
+      metadata: { name, labels },
+      podMetadata: { labels, annotations: { "sidecar.istio.io/inject": "false" } },
+      backoffLimit: spec.backoffLimit,
+      automountServiceAccountToken: false,
+      securityContext: { user: CASSANDRA_UID, group: CASSANDRA_UID, fsGroup: CASSANDRA_UID, ensureNonRoot: true },
+      containers: [
+        {
+          name: "nodetool",
+          image: spec.image,
+          imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+          command: ["sh", "-c", script],
+          envVariables: {
+            CQL_HOSTS: kplus.EnvValue.fromValue(HOSTS_PLACEHOLDER),
+            REBUILD_NODES: kplus.EnvValue.fromValue(spec.nodes.join(" ")),
+            DATA_CENTER: kplus.EnvValue.fromValue(spec.dataCenter),
+            SOURCE_DATA_CENTER: kplus.EnvValue.fromValue(spec.sourceDataCenter),
+            ...(spec.tlsSecretName ? { SSL_CERTFILE: kplus.EnvValue.fromValue(`${TLS_DIR}/${CA_FILE}`) } : {}),
+            CASSANDRA_USERNAME: kplus.EnvValue.fromSecretValue({ secret, key: "username" }),
+            CASSANDRA_PASSWORD: kplus.EnvValue.fromSecretValue({ secret, key: "password" }),
+            JMX_USERNAME: kplus.EnvValue.fromSecretValue({ secret: jmx, key: "username" }),
+            JMX_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: jmx, key: "password" }),
+          },
+          resources: {
+            cpu: { request: kplus.Cpu.millis(200), limit: kplus.Cpu.millis(500) },
+            memory: { request: Size.mebibytes(384), limit: Size.mebibytes(384) },
+          },
+          securityContext: kplusHardenedContainerSecurity(CASSANDRA_UID),
+        },
+      ],
+    });
+    const [c] = job.containers;
+    c.mount("/tmp", kplus.Volume.fromEmptyDir(chart, "rebuild-tmp", "tmp"));
+    if (spec.tlsSecretName) mountCa(chart, c, spec.tlsSecretName);
+    ApiObject.of(job).addJsonPatch(
+      JsonPatch.replace("/spec/template/spec/securityContext/seccompProfile", hardenedPodSecurity(CASSANDRA_UID).seccompProfile),
+    );
+  });
+  return objs.map(stripCdk8sPlusLabels).find((o) => o.kind === "Job")!;
 }

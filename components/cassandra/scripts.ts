@@ -1,3 +1,14 @@
+/** Where the TLS Secret (keystore.pem = key + certificate, ca.pem) is mounted in every pod. */
+export const TLS_DIR = "/etc/cassandra-tls";
+
+/** What the config init container writes besides the authentication switch. */
+export interface ConfigInitOptions {
+  /** YAML appended to cassandra.yaml after removing the image's blocks of the same top-level keys. */
+  readonly extraYaml?: string;
+  /** Write /config/jmxremote.password (0600) from $JMX_USERNAME/$JMX_PASSWORD (remote JMX for nodetool). */
+  readonly jmxPasswordFile?: boolean;
+}
+
 /**
  * Shell run by the `config` init container (same image as Cassandra): copies the image's
  * /etc/cassandra into a writable emptyDir, because the root filesystem is read-only and the
@@ -5,14 +16,40 @@
  * addresses, DC, rack). It also switches on authentication: the image has no environment
  * variable for it, and the word swap works for both the 4.x (`authenticator: X`) and the 5.x
  * (`authenticator: class_name: ...X`) layouts. It fails loudly rather than start without auth.
+ * `extraYaml` (encryption options) replaces the image's blocks of the same keys: awk drops each
+ * such top-level key with its indented/comment lines, then the block is appended (a duplicate
+ * key would leave which one wins to the YAML parser). The JMX password file is what the image's
+ * cassandra-env.sh reads with LOCAL_JMX=no; the JVM refuses one readable by others.
  */
-export const CONFIG_INIT_SCRIPT = [
-  "set -eu",
-  "cp -a /etc/cassandra/. /config/",
-  "sed -i -E '/^[[:space:]]*#/!s/AllowAllAuthenticator/PasswordAuthenticator/; /^[[:space:]]*#/!s/AllowAllAuthorizer/CassandraAuthorizer/' /config/cassandra.yaml",
-  "grep -Eq '^[^#]*PasswordAuthenticator' /config/cassandra.yaml || { echo 'could not enable PasswordAuthenticator' >&2; exit 1; }",
-  "grep -Eq '^[^#]*CassandraAuthorizer' /config/cassandra.yaml || { echo 'could not enable CassandraAuthorizer' >&2; exit 1; }",
-].join("\n");
+export function configInitScript(opts: ConfigInitOptions = {}): string {
+  const lines = [
+    "set -eu",
+    "cp -a /etc/cassandra/. /config/",
+    "sed -i -E '/^[[:space:]]*#/!s/AllowAllAuthenticator/PasswordAuthenticator/; /^[[:space:]]*#/!s/AllowAllAuthorizer/CassandraAuthorizer/' /config/cassandra.yaml",
+    "grep -Eq '^[^#]*PasswordAuthenticator' /config/cassandra.yaml || { echo 'could not enable PasswordAuthenticator' >&2; exit 1; }",
+    "grep -Eq '^[^#]*CassandraAuthorizer' /config/cassandra.yaml || { echo 'could not enable CassandraAuthorizer' >&2; exit 1; }",
+  ];
+  if (opts.extraYaml) {
+    const keys = [...opts.extraYaml.matchAll(/^([a-z_]+):/gm)].map((m) => m[1]);
+    lines.push(
+      `awk -v keys=" ${keys.join(" ")} " '/^[a-z_]+:/ { k = $0; sub(/:.*/, "", k); skip = index(keys, " " k " ") > 0 } /^[a-z_]/ && !/^[a-z_]+:/ { skip = 0 } !skip' /config/cassandra.yaml > /config/cassandra.yaml.new`,
+      "cat >> /config/cassandra.yaml.new <<'PLATFORM_YAML'",
+      opts.extraYaml.trimEnd(),
+      "PLATFORM_YAML",
+      "mv /config/cassandra.yaml.new /config/cassandra.yaml",
+    );
+  }
+  if (opts.jmxPasswordFile) {
+    lines.push(
+      "umask 077",
+      'printf \'%s %s\\n\' "$JMX_USERNAME" "$JMX_PASSWORD" > /config/jmxremote.password',
+    );
+  }
+  return lines.join("\n");
+}
+
+/** The init script without encryption or JMX (the shape every stack shared before). */
+export const CONFIG_INIT_SCRIPT = configInitScript();
 
 /** Where the schema Job mounts its ConfigMap. */
 export const SCHEMA_DIR = "/schema";
@@ -27,6 +64,53 @@ export interface SchemaJobRole {
   readonly grants: string;
 }
 
+/** What the schema Job does besides roles, as its script sees it. */
+export interface SchemaJobOptions {
+  /** Keyspaces whose replication the Job keeps as the union of the cluster's and the declared one. */
+  readonly keyspaces?: readonly string[];
+  /** Declared replication, `dc:rf` pairs separated by spaces (see {@link replicationPairs}). */
+  readonly replication?: string;
+  /** Data centres removed from every keyspace above (explicit; never by omission). */
+  readonly removeDataCenters?: readonly string[];
+  /** Connect with TLS (client encryption), verifying the server against $SSL_CERTFILE. */
+  readonly tls?: boolean;
+}
+
+/** `{ "us-east-1": 3, "eu-west-1": 3 }` → `"eu-west-1:3 us-east-1:3"` (stable order). */
+export function replicationPairs(replication: Readonly<Record<string, number>>): string {
+  return Object.keys(replication)
+    .sort()
+    .map((dc) => `${dc}:${replication[dc]}`)
+    .join(" ");
+}
+
+/**
+ * Shell that ALTERs a keyspace's replication to the union of what the cluster has now and what
+ * this stack declares: a data centre another region added stays (with its factor) unless it is
+ * in `removed`. The current map comes from system_schema (cqlsh prints it as
+ * `{'class': '...', 'dc': 'rf', ...}`; SimpleStrategy's `replication_factor` is not a DC).
+ */
+function replicationLines(): string[] {
+  return [
+    'ensure_replication() { rh="$1"; ru="$2"; rp="$3"; ks="$4"',
+    '  out="$(cql "$rh" "$ru" "$rp" -e "SELECT replication FROM system_schema.keyspaces WHERE keyspace_name = \'$ks\'")"',
+    "  current=\"$(printf '%s\\n' \"$out\" | grep -o \"'[A-Za-z0-9_.-]*': '[0-9]*'\" | grep -v \"^'replication_factor'\" | tr -d \"' \" || true)\"",
+    '  merged="$DECLARED_REPLICATION"',
+    "  for pair in $current; do",
+    '    dc="${pair%%:*}"',
+    '    case " $DECLARED_REPLICATION " in *" $dc:"*) continue;; esac',
+    '    case " $REMOVED_DATA_CENTERS " in *" $dc "*) echo "removing data centre $dc from $ks (removeDataCenters)"; continue;; esac',
+    '    echo "keeping data centre $dc in $ks (not declared by this stack)"',
+    '    merged="$merged $pair"',
+    "  done",
+    '  map=""',
+    "  for pair in $merged; do map=\"$map, '${pair%%:*}': ${pair#*:}\"; done",
+    "  cql \"$rh\" \"$ru\" \"$rp\" -e \"ALTER KEYSPACE $ks WITH replication = {'class': 'NetworkTopologyStrategy'$map}\"",
+    '  echo "replication of $ks: {${map#, }}"',
+    "}",
+  ];
+}
+
 /**
  * Shell run by the schema Job (cqlsh from the Cassandra image). Credentials arrive only as env
  * from the Secrets; nothing here or in the ConfigMap holds them. `CQL_HOSTS` lists this data
@@ -37,19 +121,32 @@ export interface SchemaJobRole {
  *     keyspaces across data centres and create the platform superuser;
  *  2. while the default `cassandra`/`cassandra` login still works (checked on every run), demote
  *     that superuser and lock it with a random password, as the platform user;
- *  3. apply system.cql and schema.cql (idempotent: CREATE IF NOT EXISTS + ALTER replication);
+ *  3. replication of the system keyspaces, then schema.cql (CREATE IF NOT EXISTS, ALTER TABLE
+ *     for the TTL), then the application keyspaces' replication. Replication never shrinks by
+ *     accident: each keyspace gets the union of its current data centres and the declared ones
+ *     (a founder's re-run keeps the regions that joined later); only `removeDataCenters` drops one;
  *  4. each application role: create it if missing, set its password when its login fails
  *     (first run, rotation, or a region that joined with the founder's password), grant its
  *     permissions on the keyspace.
  * `cqlsh -p` puts the password in this container's own process list only (no sidecar, no
  * shared process namespace); the password is alphanumeric, so it is safe inside CQL quotes.
  */
-export function schemaJobScript(attempts: number, intervalSeconds: number, roles: readonly SchemaJobRole[] = []): string {
+export function schemaJobScript(attempts: number, intervalSeconds: number, roles: readonly SchemaJobRole[] = [], opts: SchemaJobOptions = {}): string {
+  const keyspaces = opts.keyspaces ?? [];
+  const system = keyspaces.filter((k) => k.startsWith("system_"));
+  const app = keyspaces.filter((k) => !k.startsWith("system_"));
+  const ssl = opts.tls ? " --ssl" : "";
+  const replicate = (who: string, list: readonly string[]) => list.map((ks) => `ensure_replication ${who} ${ks}`);
+  const su = '"$host" "$CASSANDRA_USERNAME" "$CASSANDRA_PASSWORD"';
   return [
     "set -eu",
     "export HOME=/tmp # cqlsh keeps its history under $HOME/.cassandra",
-    'cql() { h="$1"; u="$2"; p="$3"; shift 3; cqlsh "$h" 9042 --request-timeout=60 -u "$u" -p "$p" "$@"; }',
+    ...(opts.tls ? ["export SSL_VALIDATE=true # verify the server against $SSL_CERTFILE (the cluster CA)"] : []),
+    `DECLARED_REPLICATION="${opts.replication ?? ""}"`,
+    `REMOVED_DATA_CENTERS="${(opts.removeDataCenters ?? []).join(" ")}"`,
+    `cql() { h="$1"; u="$2"; p="$3"; shift 3; cqlsh "$h" 9042${ssl} --request-timeout=60 -u "$u" -p "$p" "$@"; }`,
     'answers() { cql "$1" "$2" "$3" -e "SELECT release_version FROM system.local" >/dev/null 2>&1; }',
+    ...replicationLines(),
     'local_host="${CQL_HOSTS%% *}"',
     'host=""',
     "i=0",
@@ -60,7 +157,7 @@ export function schemaJobScript(attempts: number, intervalSeconds: number, roles
     '  if [ -n "$host" ]; then break; fi',
     '  if answers "$local_host" cassandra cassandra; then',
     '    echo "new cluster: creating the platform superuser"',
-    `    cql "$local_host" cassandra cassandra -f ${SCHEMA_DIR}/system.cql`,
+    ...replicate('"$local_host" cassandra cassandra', system).map((l) => `    ${l}`),
     `    cql "$local_host" cassandra cassandra -e "CREATE ROLE IF NOT EXISTS $CASSANDRA_USERNAME WITH PASSWORD = '$CASSANDRA_PASSWORD' AND SUPERUSER = true AND LOGIN = true"`,
     "    continue",
     "  fi",
@@ -76,10 +173,11 @@ export function schemaJobScript(attempts: number, intervalSeconds: number, roles
     'if answers "$host" cassandra cassandra; then',
     '  echo "locking the default superuser"',
     '  locked="$(od -An -tx1 -N24 /dev/urandom | tr -d " \\n")"',
-    `  cql "$host" "$CASSANDRA_USERNAME" "$CASSANDRA_PASSWORD" -e "ALTER ROLE cassandra WITH PASSWORD = '$locked' AND SUPERUSER = false AND LOGIN = false"`,
+    `  cql ${su} -e "ALTER ROLE cassandra WITH PASSWORD = '$locked' AND SUPERUSER = false AND LOGIN = false"`,
     "fi",
-    `cql "$host" "$CASSANDRA_USERNAME" "$CASSANDRA_PASSWORD" -f ${SCHEMA_DIR}/system.cql`,
-    `cql "$host" "$CASSANDRA_USERNAME" "$CASSANDRA_PASSWORD" -f ${SCHEMA_DIR}/schema.cql`,
+    ...replicate(su, system),
+    `cql ${su} -f ${SCHEMA_DIR}/schema.cql`,
+    ...replicate(su, app),
     'echo "schema applied"',
     ...(roles.length ? appRoleLines(roles) : []),
   ].join("\n");
@@ -102,4 +200,60 @@ function appRoleLines(roles: readonly SchemaJobRole[]): string[] {
     "}",
     ...roles.map((r) => `ensure_role ${r.name} "$${r.passwordEnv}" "${r.grants}"`),
   ];
+}
+
+/** Keyspace of the platform's own bookkeeping (which nodes were rebuilt), replicated like the app's. */
+export const OPS_KEYSPACE = "platform_ops";
+/** JMX port the pods open for nodetool (the image's default). */
+export const JMX_PORT = 7199;
+
+/**
+ * Shell run by the rebuild Job of a data centre that joined an existing cluster: its nodes own
+ * token ranges but hold no data (and no `system_auth` rows, so local logins fail) until each
+ * runs `nodetool rebuild -- <source DC>`. Once per node: a node is skipped when
+ * `platform_ops.rebuilds` records it (by host ID, so a replaced node with a new ID is rebuilt),
+ * and recorded only after its rebuild succeeded, so a retried Job resumes where it stopped.
+ * nodetool logs in over remote JMX with the JMX credentials (a password file written by the
+ * pods' init container: JMX logins must not depend on `system_auth`, which is what is missing).
+ * The marker is read and written through any host that accepts the platform login (a peer's
+ * seed before the rebuild), at QUORUM so both data centres agree.
+ */
+export function rebuildJobScript(attempts: number, intervalSeconds: number, opts: { tls?: boolean } = {}): string {
+  const ssl = opts.tls ? " --ssl" : "";
+  const su = '"$host" "$CASSANDRA_USERNAME" "$CASSANDRA_PASSWORD"';
+  return [
+    "set -eu",
+    "export HOME=/tmp",
+    ...(opts.tls ? ["export SSL_VALIDATE=true"] : []),
+    `cql() { h="$1"; u="$2"; p="$3"; shift 3; cqlsh "$h" 9042${ssl} --request-timeout=60 -u "$u" -p "$p" "$@"; }`,
+    'answers() { cql "$1" "$2" "$3" -e "SELECT release_version FROM system.local" >/dev/null 2>&1; }',
+    `nt() { n="$1"; shift; nodetool -h "$n" -p ${JMX_PORT} -u "$JMX_USERNAME" -pw "$JMX_PASSWORD" "$@"; }`,
+    'host=""',
+    "i=0",
+    'until [ -n "$host" ]; do',
+    '  for h in $CQL_HOSTS; do if answers "$h" "$CASSANDRA_USERNAME" "$CASSANDRA_PASSWORD"; then host="$h"; break; fi; done',
+    '  [ -n "$host" ] && break',
+    "  i=$((i + 1))",
+    `  if [ "$i" -ge ${attempts} ]; then echo "no Cassandra host in [$CQL_HOSTS] accepted CQL after ${attempts} attempts" >&2; exit 1; fi`,
+    `  sleep ${intervalSeconds}`,
+    "done",
+    "for node in $REBUILD_NODES; do",
+    "  i=0",
+    '  until id="$(nt "$node" info 2>/dev/null | sed -n \'s/^ID[[:space:]]*: *//p\')" && [ -n "$id" ]; do',
+    "    i=$((i + 1))",
+    `    if [ "$i" -ge ${attempts} ]; then echo "nodetool on $node did not answer after ${attempts} attempts" >&2; exit 1; fi`,
+    `    echo "waiting for JMX on $node ($i/${attempts})"`,
+    `    sleep ${intervalSeconds}`,
+    "  done",
+    `  if cql ${su} -e "CONSISTENCY QUORUM; SELECT host_id FROM ${OPS_KEYSPACE}.rebuilds WHERE data_center = '$DATA_CENTER' AND host_id = $id" | grep -q "$id"; then`,
+    '    echo "node $node ($id) already rebuilt"',
+    "    continue",
+    "  fi",
+    '  echo "rebuilding node $node ($id) from data centre $SOURCE_DATA_CENTER"',
+    '  nt "$node" rebuild -- "$SOURCE_DATA_CENTER"',
+    `  cql ${su} -e "CONSISTENCY QUORUM; INSERT INTO ${OPS_KEYSPACE}.rebuilds (data_center, host_id, source_data_center, finished) VALUES ('$DATA_CENTER', $id, '$SOURCE_DATA_CENTER', toTimestamp(now()))"`,
+    '  echo "node $node rebuilt"',
+    "done",
+    'echo "data centre $DATA_CENTER rebuilt from $SOURCE_DATA_CENTER"',
+  ].join("\n");
 }

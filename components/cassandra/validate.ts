@@ -40,6 +40,14 @@ export function validateClusterArgs(args: CassandraClusterArgs): void {
     e.check(APP_ROLE_ACCESS.includes(r.access), `appRoles[${i}].access`, `must be ${APP_ROLE_ACCESS.join(" or ")}, got "${r.access}"`);
     seen.add(r.name);
   }
+  for (const dc of args.removeDataCenters ?? []) {
+    e.check(DC.test(dc), "removeDataCenters", `data centre "${dc}" must match ${DC}`);
+    e.check(args.replication?.[dc] === undefined, "removeDataCenters", `"${dc}" is also in replication: declare it or remove it, not both`);
+  }
+  if (args.rebuildFrom !== undefined) {
+    e.check(args.rebuildFrom !== args.dataCenter, "rebuildFrom", `must be another data centre than this one ("${args.dataCenter}")`);
+    e.check(args.replication?.[args.rebuildFrom] !== undefined, "rebuildFrom", `"${args.rebuildFrom}" must be in replication (its data is what is streamed)`);
+  }
   if (isPositiveInt(args.nodes)) {
     for (const p of rackProblems(args.zones ?? [], args.nodes)) e.check(false, "zones", p.slice(p.indexOf(":") + 2));
     e.check((args.zones ?? []).length <= args.nodes, "zones", `more zones (${(args.zones ?? []).length}) than nodes (${args.nodes})`);

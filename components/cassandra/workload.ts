@@ -7,7 +7,7 @@ import { kplusHardenedContainerSecurity, stripCdk8sPlusLabels } from "../shared/
 import { synthChart, type KubeObject } from "../shared/kube";
 import type { JvmHeap } from "./heap";
 import type { Rack } from "./racks";
-import { CONFIG_INIT_SCRIPT } from "./scripts";
+import { JMX_PORT, TLS_DIR, configInitScript } from "./scripts";
 
 /** Uid/gid of the `cassandra` user in the official image. */
 export const CASSANDRA_UID = 999;
@@ -35,6 +35,22 @@ export interface CassandraWorkloadSpec {
   readonly clientServiceName: string;
   readonly credentialsSecretName: string;
   readonly meshSidecar: boolean;
+  /** Secret with `username`/`password` for remote JMX (nodetool of the rebuild Job). */
+  readonly jmxSecretName: string;
+  /** Secret with keystore.pem + ca.pem, and the cassandra.yaml encryption blocks; absent = plaintext. */
+  readonly encryption?: { readonly secretName: string; readonly yaml: string };
+  /** DNS zone external-dns publishes per-pod records in (`<pod>.<zone>`) for other regions; absent = none. */
+  readonly seedDnsZone?: string;
+}
+
+/**
+ * Seconds the startup probe allows before the storage port opens: 5 minutes plus 2 s per GiB of
+ * data volume. A node restarting after a crash replays its commit log and opens every SSTable
+ * before it listens; both grow with the data it holds, and a probe that gives up restarts the
+ * replay from scratch (a crash loop).
+ */
+export function startupSeconds(storageGiB: number): number {
+  return 300 + 2 * storageGiB;
 }
 
 /** Labels for the pods of one rack: selectors add `instance` so StatefulSets never overlap. */
@@ -43,14 +59,22 @@ export function rackSelector(rack: Rack): Record<string, string> {
 }
 
 /**
- * Services, one StatefulSet + PodDisruptionBudget per rack. cdk8s-plus covers most of the pod
+ * Services, one StatefulSet per rack, and ONE PodDisruptionBudget over every Cassandra pod of
+ * the data centre (maxUnavailable 1): a PDB per rack would let a drain evict one pod of every
+ * rack at once, i.e. all replicas of a range, and LOCAL_QUORUM would fail. cdk8s-plus covers most of the pod
  * spec; JSON patches add what it lacks (the PVC mount, affinity) and its own
  * `cdk8s.io/metadata.addr` selector label is stripped so selectors are only ours.
  */
 export function buildCassandraWorkload(spec: CassandraWorkloadSpec): KubeObject[] {
   const objs = synthChart(spec.namespace, (chart) => {
     const headless = new kplus.Service(chart, "headless", {
-      metadata: { name: spec.headlessServiceName, labels: standardLabels(NAME, COMPONENT) },
+      metadata: {
+        name: spec.headlessServiceName,
+        labels: standardLabels(NAME, COMPONENT),
+        // external-dns publishes `<pod hostname>.<zone>` → pod IP for every pod of a headless
+        // Service: the names other regions use as seeds (the pods broadcast the same IP).
+        ...(spec.seedDnsZone ? { annotations: { "external-dns.alpha.kubernetes.io/hostname": spec.seedDnsZone } } : {}),
+      },
       clusterIP: "None",
       // Gossip needs peers' DNS records before they are ready (a joining node is not ready).
       publishNotReadyAddresses: true,
@@ -68,6 +92,12 @@ export function buildCassandraWorkload(spec: CassandraWorkloadSpec): KubeObject[
       client.selectLabel(k, v);
     }
     for (const rack of spec.racks) addRack(chart, spec, rack, headless);
+    new ApiObject(chart, "pdb", {
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: { name: NAME, labels: standardLabels(NAME, COMPONENT) },
+      spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(NAME, COMPONENT) } },
+    });
   });
   return objs.map(stripCdk8sPlusLabels).map((o) => (o.kind === "StatefulSet" ? withDataClaim(o, spec) : o));
 }
@@ -92,6 +122,7 @@ function addRack(chart: Construct, spec: CassandraWorkloadSpec, rack: Rack, head
   const name = `${NAME}-${rack.suffix}`;
   const labels = { ...standardLabels(NAME, COMPONENT), "app.kubernetes.io/instance": name };
   const pod = hardenedPodSecurity(CASSANDRA_UID);
+  const jmxSecret = kplus.Secret.fromSecretName(chart, `${name}-jmx`, spec.jmxSecretName);
   const sts = new kplus.StatefulSet(chart, name, {
     metadata: { name, labels },
     service: headless,
@@ -118,7 +149,11 @@ function addRack(chart: Construct, spec: CassandraWorkloadSpec, rack: Rack, head
         name: "config",
         image: spec.image,
         imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-        command: ["sh", "-c", CONFIG_INIT_SCRIPT],
+        command: ["sh", "-c", configInitScript({ extraYaml: spec.encryption?.yaml, jmxPasswordFile: true })],
+        envVariables: {
+          JMX_USERNAME: kplus.EnvValue.fromSecretValue({ secret: jmxSecret, key: "username" }),
+          JMX_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: jmxSecret, key: "password" }),
+        },
         resources: resources(100, 128),
         securityContext: kplusHardenedContainerSecurity(CASSANDRA_UID),
       },
@@ -131,8 +166,13 @@ function addRack(chart: Construct, spec: CassandraWorkloadSpec, rack: Rack, head
         ports: [
           { name: "tcp-intra", number: INTRA_NODE_PORT },
           { name: "tcp-cql", number: CQL_PORT },
+          { name: "tcp-jmx", number: JMX_PORT },
         ],
         envVariables: {
+          // Deliberate addresses: the pod IP is what other regions route to (VPC CNI pod IPs
+          // over peering/Transit Gateway) and what the seed DNS records point at.
+          CASSANDRA_BROADCAST_ADDRESS: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_IP),
+          CASSANDRA_BROADCAST_RPC_ADDRESS: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_IP),
           CASSANDRA_CLUSTER_NAME: kplus.EnvValue.fromValue(spec.clusterName),
           CASSANDRA_DC: kplus.EnvValue.fromValue(spec.dataCenter),
           CASSANDRA_RACK: kplus.EnvValue.fromValue(rack.rack),
@@ -140,6 +180,11 @@ function addRack(chart: Construct, spec: CassandraWorkloadSpec, rack: Rack, head
           CASSANDRA_SEEDS: kplus.EnvValue.fromValue(SEEDS_PLACEHOLDER),
           MAX_HEAP_SIZE: kplus.EnvValue.fromValue(`${spec.heap.heapMiB}M`),
           HEAP_NEWSIZE: kplus.EnvValue.fromValue(`${spec.heap.newGenMiB}M`),
+          MAX_DIRECT_MEMORY_SIZE: kplus.EnvValue.fromValue(`${spec.heap.directMiB}M`),
+          // cassandra-env.sh always appends JVM_EXTRA_OPTS: the cap holds whatever else it derives.
+          JVM_EXTRA_OPTS: kplus.EnvValue.fromValue(`-XX:MaxDirectMemorySize=${spec.heap.directMiB}M`),
+          // Remote JMX (password file written by the init container) for the rebuild Job's nodetool.
+          LOCAL_JMX: kplus.EnvValue.fromValue("no"),
         },
         resources: resources(spec.cpuMillis, spec.memoryMiB),
         securityContext: kplusHardenedContainerSecurity(CASSANDRA_UID),
@@ -147,7 +192,7 @@ function addRack(chart: Construct, spec: CassandraWorkloadSpec, rack: Rack, head
         // joined: so startup/liveness watch 7000 (a long bootstrap is never killed) and
         // readiness watches 9042. TCP, not nodetool: a second JVM per probe would eat the
         // memory limit.
-        startup: kplus.Probe.fromTcpSocket({ port: INTRA_NODE_PORT, periodSeconds: Duration.seconds(10), failureThreshold: 30 }),
+        startup: kplus.Probe.fromTcpSocket({ port: INTRA_NODE_PORT, periodSeconds: Duration.seconds(10), failureThreshold: Math.ceil(startupSeconds(spec.storageGiB) / 10) }),
         liveness: kplus.Probe.fromTcpSocket({ port: INTRA_NODE_PORT, periodSeconds: Duration.seconds(15), failureThreshold: 6 }),
         readiness: kplus.Probe.fromTcpSocket({ port: CQL_PORT, periodSeconds: Duration.seconds(10), failureThreshold: 3 }),
       },
@@ -161,6 +206,10 @@ function addRack(chart: Construct, spec: CassandraWorkloadSpec, rack: Rack, head
   main.mount("/etc/cassandra", config);
   main.mount("/var/log/cassandra", kplus.Volume.fromEmptyDir(chart, `${name}-logs`, "logs"));
   main.mount("/tmp", kplus.Volume.fromEmptyDir(chart, `${name}-tmp`, "tmp"));
+  if (spec.encryption) {
+    const tlsSecret = kplus.Secret.fromSecretName(chart, `${name}-tls-secret`, spec.encryption.secretName);
+    main.mount(TLS_DIR, kplus.Volume.fromSecret(chart, `${name}-tls`, tlsSecret, { name: "tls", defaultMode: 0o440 }), { readOnly: true });
+  }
   const hostTerm = { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: selectorLabels(NAME, COMPONENT) } };
 
   const obj = ApiObject.of(sts);
@@ -176,13 +225,6 @@ function addRack(chart: Construct, spec: CassandraWorkloadSpec, rack: Rack, head
     }),
     JsonPatch.replace("/spec/template/spec/securityContext/seccompProfile", pod.seccompProfile),
   );
-
-  new ApiObject(chart, `${name}-pdb`, {
-    apiVersion: "policy/v1",
-    kind: "PodDisruptionBudget",
-    metadata: { name, labels },
-    spec: { maxUnavailable: 1, selector: { matchLabels: rackSelector(rack) } },
-  });
 }
 
 /** Pins a rack's pods to its zone: the rack name in Cassandra must match where pods run. */

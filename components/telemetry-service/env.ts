@@ -27,6 +27,10 @@ export interface TelemetryEnvSettings {
   readonly dataCenter: string;
   readonly keyspace: string;
   readonly tls: boolean;
+  /** TLS: name the nodes' certificates are verified against. */
+  readonly tlsServerName?: string;
+  /** TLS: file with the cluster CA, added to Node's trusted CAs (NODE_EXTRA_CA_CERTS). */
+  readonly caFile?: string;
   /** Secret with the credentials, and its two entries. */
   readonly credentials: { readonly secretName: string; readonly usernameKey: string; readonly passwordKey: string };
   /** Secret (and entry) with the key that verifies the gateway's subject header; absent: not set. */
@@ -50,6 +54,8 @@ export function telemetryEnv(s: TelemetryEnvSettings): EnvVar[] {
     { name: E.localDataCenter, value: s.dataCenter },
     { name: E.keyspace, value: s.keyspace },
     { name: E.tls, value: String(s.tls) },
+    ...(s.tlsServerName ? [{ name: E.tlsServerName, value: s.tlsServerName }] : []),
+    ...(s.caFile ? [{ name: "NODE_EXTRA_CA_CERTS", value: s.caFile }] : []),
     // Credentials only by reference: the values never appear in the Deployment spec.
     { name: E.username, valueFrom: ref(s.credentials.usernameKey) },
     { name: E.password, valueFrom: ref(s.credentials.passwordKey) },

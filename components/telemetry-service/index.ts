@@ -22,8 +22,12 @@ export interface TelemetryCassandraArgs {
   readonly dataCenter: string;
   /** Keyspace of the telemetry tables. @default "telemetry" */
   readonly keyspace?: string;
-  /** Connect with TLS. @default false */
+  /** Connect with TLS. @default - true when `caSecretName` is set, else false */
   readonly tls?: boolean;
+  /** Secret whose `ca.pem` is the cluster CA the nodes' certificates are verified with. @default - none (public CAs) */
+  readonly caSecretName?: pulumi.Input<string>;
+  /** Name the nodes' certificates must be valid for (nodes are dialled by IP). @default - the dialled address */
+  readonly tlsServerName?: string;
   /** Secret holding the Cassandra credentials. */
   readonly credentialsSecretName: pulumi.Input<string>;
   /** Entry of that Secret holding the user name. @default "username" */
@@ -104,6 +108,7 @@ export class TelemetryService extends pulumi.ComponentResource {
 
   private deployment(args: TelemetryServiceArgs, namespace: string, name: string, labels: Record<string, string>, selector: Record<string, string>): KubeObject {
     const c = args.cassandra;
+    const caDir = "/etc/cassandra-ca";
     const env = pulumi.all([c.contactPoints, c.credentialsSecretName, args.subjectKeySecretName]).apply(([contactPoints, secretName, subjectSecret]) =>
       telemetryEnv({
         role: args.role,
@@ -111,7 +116,9 @@ export class TelemetryService extends pulumi.ComponentResource {
         cassandraPort: c.port ?? 9042,
         dataCenter: c.dataCenter,
         keyspace: c.keyspace ?? "telemetry",
-        tls: c.tls ?? false,
+        tls: c.tls ?? c.caSecretName !== undefined,
+        tlsServerName: c.tlsServerName,
+        caFile: c.caSecretName !== undefined ? `${caDir}/ca.pem` : undefined,
         credentials: { secretName, usernameKey: c.usernameKey ?? "username", passwordKey: c.passwordKey ?? "password" },
         subjectKey: subjectSecret ? { secretName: subjectSecret, key: args.subjectKeySecretKey ?? "key" } : undefined,
       }),
@@ -144,14 +151,14 @@ export class TelemetryService extends pulumi.ComponentResource {
                 image: args.image,
                 ports: [{ name: HTTP_PORT_NAME, containerPort: TELEMETRY_CONTAINER_PORT, protocol: "TCP" }],
                 env,
-                volumeMounts: [tmp.mount],
+                volumeMounts: [tmp.mount, ...(c.caSecretName !== undefined ? [{ name: "cassandra-ca", mountPath: caDir, readOnly: true }] : [])],
                 resources: containerResources(args.size),
                 securityContext: hardenedContainerSecurity(),
                 ...httpProbes(),
                 ...drainOnStop(),
               },
             ],
-            volumes: [tmp.volume],
+            volumes: [tmp.volume, ...(c.caSecretName !== undefined ? [{ name: "cassandra-ca", secret: { secretName: c.caSecretName, items: [{ key: "ca.pem", path: "ca.pem" }] } }] : [])],
           },
         },
       },

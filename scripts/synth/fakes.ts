@@ -24,8 +24,14 @@ export function defaultStackOutputs(stackName: string): Record<string, unknown> 
     cassandraAppRolePasswords: Object.fromEntries(
       ["telemetry_command", "telemetry_query"].map((name) => [name, `mock-${short(`peer-${name}-${region}`)}${short(region)}`]),
     ),
+    // The founder's cluster CA (joining regions sign their node certificate with it).
+    cassandraCaCertPem: fakePem("CERTIFICATE", `peer-ca-${region}`),
+    cassandraCaPrivateKeyPem: fakePem("PRIVATE KEY", `peer-ca-key-${region}`),
   };
 }
+
+/** A PEM-shaped fake whose body is shaped like the fake passwords (the leak check covers keys). */
+const fakePem = (label: string, seed: string) => `-----BEGIN ${label}-----\nmock-${short(seed)}${short(label)}\n-----END ${label}-----\n`;
 
 export function fakeState(
   args: pulumi.runtime.MockResourceArgs,
@@ -64,6 +70,18 @@ export function fakeState(
     case "random:index/randomPassword:RandomPassword":
     case "random:index/randomString:RandomString":
       state.result = `mock-${short(args.name)}${short(args.type)}`;
+      break;
+    case "tls:index/privateKey:PrivateKey":
+      state.privateKeyPem = fakePem("RSA PRIVATE KEY", args.name);
+      state.privateKeyPemPkcs8 = fakePem("PRIVATE KEY", args.name);
+      state.publicKeyPem = fakePem("PUBLIC KEY", args.name);
+      break;
+    case "tls:index/certRequest:CertRequest":
+      state.certRequestPem = fakePem("CERTIFICATE REQUEST", args.name);
+      break;
+    case "tls:index/selfSignedCert:SelfSignedCert":
+    case "tls:index/locallySignedCert:LocallySignedCert":
+      state.certPem = fakePem("CERTIFICATE", args.name);
       break;
     case "vercel:index/project:Project":
       state.id = `prj_${short(args.name)}`;

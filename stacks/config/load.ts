@@ -133,6 +133,10 @@ function crossFieldProblems(stage: Stage, region: string, s: PlatformSettings): 
   for (const peer of c.peerRegions) {
     if (!(PROD_REGIONS as readonly string[]).includes(peer)) p.push(`cassandra.peerRegions: "${peer}" is not a prod region (${PROD_REGIONS.join(", ")})`);
   }
+  for (const dc of c.removeDataCenters) {
+    if (dc === region || c.peerRegions.includes(dc)) p.push(`cassandra.removeDataCenters: "${dc}" is this region or a peer; drop it from peerRegions (in every region) before removing it`);
+  }
+  if (stage === "prod" && c.peerRegions.length > 0 && !c.seedDomain) p.push(`cassandra.seedDomain: a region that joins others must publish its seeds under a DNS zone the peers resolve`);
   if (stage === "prod" && c.replicationFactor < 3) p.push(`cassandra.replicationFactor: prod needs at least 3, got ${c.replicationFactor}`);
   if (s.gateway.minReplicas > s.gateway.maxReplicas) p.push(`gateway.minReplicas: ${s.gateway.minReplicas} exceeds gateway.maxReplicas (${s.gateway.maxReplicas})`);
   if (s.mesh.perTryTimeoutSeconds >= s.mesh.routeTimeoutSeconds) p.push(`mesh.perTryTimeoutSeconds: ${s.mesh.perTryTimeoutSeconds} must be below mesh.routeTimeoutSeconds (${s.mesh.routeTimeoutSeconds})`);

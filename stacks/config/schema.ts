@@ -30,6 +30,8 @@ const cassandra = z
     extraSeeds: z.array(z.string().min(1)).describe("Extra seed addresses (e.g. a data centre outside Pulumi)."),
     seedDomain: dnsName.optional().describe("DNS suffix under which other regions reach this data centre's pods. @default in-cluster DNS"),
     image: z.string().min(1).optional().describe("Container image. @default cassandra:<version>"),
+    encryption: z.boolean().describe("Internode + client TLS with a per-cluster CA (the founding region creates it; joining regions sign with it)."),
+    removeDataCenters: z.array(region).describe("Data centres the schema Job removes from every keyspace (the only way replication shrinks)."),
   })
   .strict();
 

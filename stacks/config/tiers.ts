@@ -38,6 +38,10 @@ export const BASE_DEFAULTS: DeepPartial<PlatformSettings> = {
     defaultTtlDays: 30,
     peerRegions: [],
     extraSeeds: [],
+    removeDataCenters: [],
+    // Every real cluster encrypts; local stays plaintext (its stack is applied by the real engine
+    // in tests where only the kubernetes provider plugin exists, and TLS needs @pulumi/tls).
+    encryption: true,
   },
   // No JWT issuer/audience here: a cloud stack must name its real identity provider (see load.ts).
   gateway: { targetCpuPercent: 70, publicHost: "api.telemetry.example.com", tlsSecretName: "gateway-tls", jwt: { algorithm: "RS256" } },
@@ -52,7 +56,7 @@ export const BASE_DEFAULTS: DeepPartial<PlatformSettings> = {
 /** The sizing table from the design (nodes, memory, HPA bounds, Redis shape, Vercel target). */
 export const STAGE_DEFAULTS: Record<Stage, DeepPartial<PlatformSettings>> = {
   local: {
-    cassandra: { nodesPerDc: 1, replicationFactor: 1, memoryMiB: 2 * GiB, cpuMillis: 500, storageGiB: 5, storageClass: "standard", zones: [] },
+    cassandra: { nodesPerDc: 1, replicationFactor: 1, memoryMiB: 2 * GiB, cpuMillis: 500, storageGiB: 5, storageClass: "standard", zones: [], encryption: false },
     redis: { mode: "in-cluster", nodes: 1, nodeType: "cache.t4g.micro", multiAz: false, automaticFailover: false, applyImmediately: false, memoryMiB: 256 },
     gateway: { minReplicas: 1, maxReplicas: 1, cpuMillis: 100, memoryMiB: 256, publicHost: "api.telemetry.localhost", jwt: { issuer: "https://auth.telemetry.localhost/", audience: "telemetry-api" } },
     telemetry: { commandReplicas: 1, queryReplicas: 1, cpuMillis: 100, memoryMiB: 256 },

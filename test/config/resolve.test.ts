@@ -44,10 +44,20 @@ describe("stage defaults", () => {
   });
 
   it("derive zones, replication and the Vercel region from the stack", () => {
-    const eu = resolveConfig("prod-eu-west-1", { ...cloudNetwork, cassandra: { peerRegions: ["us-east-1"] } });
+    const eu = resolveConfig("prod-eu-west-1", { ...cloudNetwork, cassandra: { peerRegions: ["us-east-1"], seedDomain: "eu-west-1.cassandra.platform.internal" } });
     expect(eu.cassandra.zones).toEqual(["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
     expect(eu.cassandra.replication).toEqual({ "eu-west-1": 3, "us-east-1": 3 });
     expect(eu.vercel.functionRegion).toBe("dub1");
+  });
+
+  it("a joining prod region must publish its seeds, and cannot remove a DC it still peers with", () => {
+    expect(() => resolveConfig("prod-eu-west-1", { ...cloudNetwork, cassandra: { peerRegions: ["us-east-1"], removeDataCenters: ["us-east-1"] } })).toThrow(
+      /cassandra\.removeDataCenters: "us-east-1" is this region or a peer[\s\S]*cassandra\.seedDomain: a region that joins others must publish its seeds/,
+    );
+    const eu = resolveConfig("prod-eu-west-1", { ...cloudNetwork, cassandra: { peerRegions: ["us-east-1"], seedDomain: "eu.internal", removeDataCenters: ["ap-southeast-1"] } });
+    expect(eu.cassandra.removeDataCenters).toEqual(["ap-southeast-1"]);
+    expect(eu.cassandra.encryption).toBe(true);
+    expect(STAGE_DEFAULTS.local.cassandra?.encryption).toBe(false);
   });
 
   it("are overridden, not replaced, by a stack file", () => {

@@ -29,6 +29,7 @@ const CROSS_RESOURCE = [
   "platform-prod-pod-disruption-budget",
   "platform-prod-gateway-min-replicas",
   "platform-cassandra-apps-least-privilege",
+  "platform-prod-sizing-floor",
 ];
 
 /** The gateway ConfigMap of finding 2: the Redis host comes from an ElastiCache replaced in the same change. */

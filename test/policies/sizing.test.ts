@@ -5,6 +5,7 @@ import { containerResources } from "../../policies/rules/sizing/platform-k8s-con
 import { prodGatewayMinReplicas } from "../../policies/rules/sizing/platform-prod-gateway-min-replicas";
 import { prodPodDisruptionBudget } from "../../policies/rules/sizing/platform-prod-pod-disruption-budget";
 import { prodRedisHighAvailability } from "../../policies/rules/sizing/platform-prod-redis-high-availability";
+import { prodSizingFloor } from "../../policies/rules/sizing/platform-prod-sizing-floor";
 import { prodZoneSpread } from "../../policies/rules/sizing/platform-prod-zone-spread";
 import { vercelFunctionLimits } from "../../policies/rules/sizing/platform-vercel-function-limits";
 import { clone, goodStack, kube, messages, obj } from "./fixtures";
@@ -62,6 +63,48 @@ describe("platform-cassandra-memory-heap", () => {
     expect(messages(cassandraMemoryHeap, s)).toEqual([
       `StatefulSet platform/cassandra-a: containers[0] "cassandra" MAX_HEAP_SIZE 32768M exceeds 31 GiB. Fix: cap MAX_HEAP_SIZE at 31744M (compressed oops).`,
       `StatefulSet platform/cassandra-c: containers[0] "cassandra" has no MAX_HEAP_SIZE. Fix: set MAX_HEAP_SIZE (e.g. "16384M") so the heap does not follow the host's RAM.`,
+    ]);
+  });
+});
+
+describe("platform-cassandra-memory-heap: direct memory", () => {
+  it("flags a missing MAX_DIRECT_MEMORY_SIZE (the JVM would allow as much direct memory as heap)", () => {
+    const s = fresh();
+    const c = obj(s, "StatefulSet", "cassandra-a").spec.template.spec.containers[0];
+    c.env = c.env.filter((e: any) => e.name !== "MAX_DIRECT_MEMORY_SIZE");
+    expect(messages(cassandraMemoryHeap, s)).toEqual([
+      `StatefulSet platform/cassandra-a: containers[0] "cassandra" has no MAX_DIRECT_MEMORY_SIZE. Fix: set MAX_DIRECT_MEMORY_SIZE (e.g. a quarter of the limit) so direct memory does not follow the heap or the host.`,
+    ]);
+  });
+  it("flags heap + direct + headroom above the limit", () => {
+    const s = fresh();
+    obj(s, "StatefulSet", "cassandra-b").spec.template.spec.containers[0].env.find((e: any) => e.name === "MAX_DIRECT_MEMORY_SIZE").value = "14G";
+    // 16384 + 14336 + max(256, 3277) = 33997 > 32768
+    expect(messages(cassandraMemoryHeap, s)).toEqual([
+      `StatefulSet platform/cassandra-b: containers[0] "cassandra" heap 16384M + direct 14G + headroom 3277M exceed the memory limit 32768Mi. Fix: lower MAX_DIRECT_MEMORY_SIZE to at most 13107M, or lower the heap, or raise the limit.`,
+    ]);
+  });
+});
+
+describe("platform-prod-sizing-floor", () => {
+  it("passes the prod fixture and ignores non-prod stacks", () => {
+    expect(messages(prodSizingFloor, fresh())).toEqual([]);
+    const dev = fresh("dev-us-east-1");
+    obj(dev, "StatefulSet", "cassandra-a").spec.template.spec.containers[0].resources = { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "500m", memory: "1Gi" } };
+    expect(messages(prodSizingFloor, dev)).toEqual([]);
+  });
+  it("flags a prod Cassandra node with 1 GiB, half a core and a small volume, a DC below 3 nodes, a single-replica Deployment", () => {
+    const s = without(without(fresh(), "StatefulSet", "cassandra-b"), "StatefulSet", "cassandra-c");
+    const sts = obj(s, "StatefulSet", "cassandra-a");
+    sts.spec.template.spec.containers[0].resources = { requests: { cpu: "500m", memory: "1024Mi" }, limits: { cpu: "500m", memory: "1024Mi" } };
+    sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage = "50Gi";
+    obj(s, "Deployment", "telemetry-query").spec.replicas = 1;
+    expect(messages(prodSizingFloor, s)).toEqual([
+      `StatefulSet platform/cassandra-a: containers[0] "cassandra" memory limit 1024Mi is below the prod floor 16Gi. Fix: set cassandra.memoryMiB to at least 16384.`,
+      `StatefulSet platform/cassandra-a: containers[0] "cassandra" CPU limit 500m is below the prod floor 4 cores. Fix: set cassandra.cpuMillis to at least 4000.`,
+      `StatefulSet platform/cassandra-a: StatefulSet data volume 50Gi is below the prod floor 200Gi. Fix: set cassandra.storageGiB to at least 200.`,
+      `StatefulSet platform/cassandra-a: Data centre us-east-1 runs 1 Cassandra node(s); the prod floor is 3. Fix: set cassandra.nodesPerDc to at least 3.`,
+      `Deployment platform/telemetry-query: Deployment telemetry-query runs 1 replica(s) in prod; the floor is 2. Fix: raise its replicas (or HPA minReplicas) to at least 2.`,
     ]);
   });
 });
@@ -128,10 +171,21 @@ describe("platform-prod-pod-disruption-budget", () => {
     expect(messages(prodPodDisruptionBudget, fresh())).toEqual([]);
   });
   it("flags an uncovered StatefulSet and an HPA-scaled Deployment without budget", () => {
-    const s = without(without(fresh(), "PodDisruptionBudget", "cassandra-b"), "PodDisruptionBudget", "gateway");
+    const s = without(without(fresh(), "PodDisruptionBudget", "cassandra"), "PodDisruptionBudget", "gateway");
+    s.push(kube("prod-us-east-1", "PodDisruptionBudget", "cassandra-a", { spec: { maxUnavailable: 1, selector: { matchLabels: { "platform.example.com/rack": "us-east-1a" } } } }));
+    s.push(kube("prod-us-east-1", "PodDisruptionBudget", "cassandra-c", { spec: { maxUnavailable: 1, selector: { matchLabels: { "platform.example.com/rack": "us-east-1c" } } } }));
     expect(messages(prodPodDisruptionBudget, s)).toEqual([
       `StatefulSet platform/cassandra-b: No PodDisruptionBudget selects the pods of this StatefulSet (1 replica(s)). Fix: declare a PodDisruptionBudget with maxUnavailable: 1 and selector.matchLabels {"app.kubernetes.io/name":"cassandra","app.kubernetes.io/component":"database","platform.example.com/rack":"us-east-1b"}.`,
       `Deployment platform/gateway: No PodDisruptionBudget selects the pods of this Deployment (3 replica(s)). Fix: declare a PodDisruptionBudget with maxUnavailable: 1 and selector.matchLabels {"app.kubernetes.io/name":"gateway","app.kubernetes.io/component":"gateway"}.`,
+      // Per-rack budgets (the old shape): a drain could take a and c (and b) at once.
+      `StatefulSet platform/cassandra-a: No single PodDisruptionBudget spans the Cassandra racks cassandra-a, cassandra-b, cassandra-c: a drain may evict one pod of each at once and lose LOCAL_QUORUM. Fix: declare one PodDisruptionBudget (maxUnavailable: 1) whose selector matches every Cassandra pod of the data centre, instead of one per rack.`,
+    ]);
+  });
+  it("flags pods under two budgets (the eviction API refuses them)", () => {
+    const s = fresh();
+    s.push(kube("prod-us-east-1", "PodDisruptionBudget", "cassandra-a", { spec: { maxUnavailable: 1, selector: { matchLabels: { "platform.example.com/rack": "us-east-1a" } } } }));
+    expect(messages(prodPodDisruptionBudget, s)).toEqual([
+      `StatefulSet platform/cassandra-a: 2 PodDisruptionBudgets (cassandra, cassandra-a) select the pods of this StatefulSet. Fix: keep exactly one budget per pod.`,
     ]);
   });
   it("does not require a budget for a single-replica Deployment", () => {

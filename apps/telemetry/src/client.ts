@@ -1,3 +1,4 @@
+import { checkServerIdentity } from "node:tls";
 import { Client, policies, types, type ClientOptions } from "cassandra-driver";
 import { loadTelemetryConfig, type TelemetryConfig } from "./config/index.js";
 
@@ -14,7 +15,7 @@ export function clientOptions(c: TelemetryConfig, overrides: Partial<ClientOptio
     keyspace: c.keyspace,
     protocolOptions: { port: c.cassandraPort },
     credentials: c.credentials ? { username: c.credentials.username, password: c.credentials.password } : undefined,
-    sslOptions: c.tls ? { rejectUnauthorized: true } : undefined,
+    sslOptions: c.tls ? tlsOptions(c.tlsServerName) : undefined,
     pooling: {
       coreConnectionsPerHost: { [types.distance.local]: 1, [types.distance.remote]: 0, [types.distance.ignored]: 0 },
       maxRequestsPerConnection: 2048,
@@ -34,6 +35,16 @@ export function clientOptions(c: TelemetryConfig, overrides: Partial<ClientOptio
     rePrepareOnUp: false,
     ...overrides,
   };
+}
+
+/**
+ * TLS verified against the trusted CAs (a private cluster CA comes in through
+ * NODE_EXTRA_CA_CERTS). With a server name, every node's certificate must be valid for that
+ * name: the driver dials discovered nodes by IP, which a node certificate cannot list.
+ */
+function tlsOptions(serverName: string | undefined): NonNullable<ClientOptions["sslOptions"]> {
+  if (!serverName) return { rejectUnauthorized: true };
+  return { rejectUnauthorized: true, checkServerIdentity: (_host: string, cert: any) => checkServerIdentity(serverName, cert) } as NonNullable<ClientOptions["sslOptions"]>;
 }
 
 export interface LazyClientStats {

@@ -2,9 +2,12 @@ import { finding } from "../../core/finding";
 import { containersOf, metaName, ofKind, podLabels, podSpec, workloads } from "../../core/kube";
 import type { Finding, PlatformPolicy, ResourceLike } from "../../core/types";
 
-/** The schema Job's pods: the one workload that must log in as the Cassandra superuser. */
+/** The schema Job's pods: they create the roles, so they log in as the Cassandra superuser. */
 const isSchemaJob = (r: ResourceLike) =>
   podLabels(r)["app.kubernetes.io/name"] === "cassandra" && podLabels(r)["app.kubernetes.io/component"] === "schema";
+/** The platform's own Cassandra Jobs (schema, and a joining DC's rebuild, which records its progress as the superuser). */
+const isPlatformJob = (r: ResourceLike) =>
+  podLabels(r)["app.kubernetes.io/name"] === "cassandra" && ["schema", "rebuild"].includes(podLabels(r)["app.kubernetes.io/component"] ?? "");
 
 /** Every Secret a pod reads: env `secretKeyRef`, `envFrom.secretRef`, secret volumes. */
 function secretsReadBy(spec: Record<string, any>): Map<string, string> {
@@ -19,7 +22,7 @@ function secretsReadBy(spec: Record<string, any>): Map<string, string> {
 
 export const cassandraAppsLeastPrivilege: PlatformPolicy = {
   name: "platform-cassandra-apps-least-privilege",
-  description: "Checks that no workload but the Cassandra schema Job reads the Cassandra superuser's Secret: apps log in as keyspace-scoped roles.",
+  description: "Checks that no workload but the Cassandra schema and rebuild Jobs reads the Cassandra superuser's Secret: apps log in as keyspace-scoped roles.",
   enforcementLevel: "mandatory",
   scope: "stack",
   remediation: "Give the app its own role (CassandraCluster `appRoles`, access read or readWrite) and reference that role's Secret `cassandra-role-<name>`.",
@@ -34,7 +37,7 @@ export const cassandraAppsLeastPrivilege: PlatformPolicy = {
     }
     const out: Finding[] = [];
     for (const w of workloads(resources)) {
-      if (isSchemaJob(w)) continue;
+      if (isPlatformJob(w)) continue;
       for (const [secret, where] of secretsReadBy(podSpec(w) ?? {})) {
         if (superuser.has(secret)) {
           out.push(finding(w, `${where} reads the Cassandra superuser's Secret ${secret}.`, `run ${metaName(w)} as an app role: reference its Secret cassandra-role-<name> instead.`));

@@ -27,22 +27,29 @@ describe("CassandraCluster (prod data centre with peers)", async () => {
     for (const c of children) expect(c.parent, c.name).toBe(clusterUrn);
   });
 
-  it("creates one StatefulSet + PDB per zone, a headless and a client Service, a Secret, a ConfigMap and a Job", () => {
+  it("creates one StatefulSet per zone, ONE PDB over the whole DC, a headless and a client Service, Secrets, a ConfigMap and a Job", () => {
     expect(statefulSets.map((s) => (s.inputs as any).metadata.name)).toEqual(["cassandra-a", "cassandra-b", "cassandra-c"]);
-    const pdbs = ofType("policy/v1:PodDisruptionBudget");
-    expect(pdbs.map((p) => (p.inputs as any).metadata.name).sort()).toEqual(["cassandra-a", "cassandra-b", "cassandra-c"]);
-    for (const p of pdbs) expect((p.inputs as any).spec.maxUnavailable).toBe(1);
+    // One budget for every Cassandra pod of the DC: a drain can never take two racks at once.
+    const pdbs = ofType("policy/v1:PodDisruptionBudget").map((p) => p.inputs as any);
+    expect(pdbs).toHaveLength(1);
+    expect(pdbs[0].spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { "app.kubernetes.io/name": "cassandra", "app.kubernetes.io/component": "database" } } });
+    for (const sts of statefulSets) {
+      const podLabels = (sts.inputs as any).spec.template.metadata.labels;
+      expect(Object.entries(pdbs[0].spec.selector.matchLabels).every(([k, v]) => podLabels[k] === v), (sts.inputs as any).metadata.name).toBe(true);
+    }
     const services = ofType("core/v1:Service").map((s) => s.inputs as any);
     expect(services.map((s) => s.metadata.name).sort()).toEqual(["cassandra", "cassandra-client"]);
     const headless = services.find((s) => s.metadata.name === "cassandra");
     expect(headless.spec.clusterIP).toBe("None");
     expect(headless.spec.publishNotReadyAddresses).toBe(true);
     expect(headless.spec.ports.map((p: any) => p.port)).toEqual([7000, 9042]);
+    // Per-pod DNS records for other regions: <pod>.<seedDomain> → pod IP (external-dns).
+    expect(headless.metadata.annotations).toEqual({ "external-dns.alpha.kubernetes.io/hostname": "us-east-1.platform.internal" });
     expect(services.find((s) => s.metadata.name === "cassandra-client").spec.ports.map((p: any) => p.port)).toEqual([9042]);
-    expect(ofType("core/v1:Secret").map((s) => (s.inputs as any).metadata.name)).toEqual(["cassandra-credentials"]);
+    expect(ofType("core/v1:Secret").map((s) => (s.inputs as any).metadata.name)).toEqual(["cassandra-credentials", "cassandra-jmx"]);
     expect(ofType("core/v1:ConfigMap").map((s) => (s.inputs as any).metadata.name)).toEqual(["cassandra-schema"]);
     expect(ofType("batch/v1:Job")).toHaveLength(1);
-    expect(recorded.filter((r) => r.type === "random:index/randomPassword:RandomPassword")).toHaveLength(1);
+    expect(recorded.filter((r) => r.type === "random:index/randomPassword:RandomPassword")).toHaveLength(2); // superuser, JMX
   });
 
   it("spreads racks across zones: each StatefulSet is pinned to its zone and named after it", () => {
@@ -66,10 +73,10 @@ describe("CassandraCluster (prod data centre with peers)", async () => {
     expect(e.CASSANDRA_ENDPOINT_SNITCH).toBe("GossipingPropertyFileSnitch");
     expect(e.MAX_HEAP_SIZE).toBe("16384M"); // 32 GiB limit → 16 GiB heap
     expect(e.HEAP_NEWSIZE).toBe("400M"); // 100 MiB x 4 cores
+    // Two seeds of this DC (not every node: seeds never bootstrap), then the peers'.
     expect(e.CASSANDRA_SEEDS.split(",")).toEqual([
       "cassandra-a-0.cassandra.platform.svc.cluster.local",
       "cassandra-b-0.cassandra.platform.svc.cluster.local",
-      "cassandra-c-0.cassandra.platform.svc.cluster.local",
       ...(prodArgs.peerSeeds as string[]),
     ]);
   });
@@ -115,14 +122,17 @@ describe("CassandraCluster (prod data centre with peers)", async () => {
     }
   });
 
-  it("renders the schema into the ConfigMap: NTS for every DC, ALTER for joins, TTL from days", () => {
+  it("renders the schema into the ConfigMap: NTS for every DC, TTL from days; replication in the Job script", () => {
     const data = (ofType("core/v1:ConfigMap")[0].inputs as any).data;
     const nts = "{'class': 'NetworkTopologyStrategy', 'ap-southeast-1': 3, 'eu-west-1': 3, 'us-east-1': 3}";
     expect(data["schema.cql"]).toContain(`CREATE KEYSPACE IF NOT EXISTS telemetry\n  WITH replication = ${nts};`);
-    expect(data["schema.cql"]).toContain(`ALTER KEYSPACE telemetry WITH replication = ${nts};`);
+    expect(data["schema.cql"]).not.toContain("ALTER KEYSPACE");
     expect(data["schema.cql"]).toContain(`default_time_to_live = ${30 * 86400}`);
     expect(data["schema.cql"]).toContain("TimeWindowCompactionStrategy");
-    expect(data["system.cql"]).toContain(`ALTER KEYSPACE system_auth WITH replication = ${nts};`);
+    expect(data["schema.cql"]).toContain(`ALTER TABLE telemetry.events WITH default_time_to_live = ${30 * 86400};`);
+    const script = (ofType("batch/v1:Job")[0].inputs as any).spec.template.spec.containers[0].command[2] as string;
+    expect(script).toContain('DECLARED_REPLICATION="ap-southeast-1:3 eu-west-1:3 us-east-1:3"');
+    for (const ks of ["system_auth", "system_distributed", "system_traces", "telemetry", "platform_ops"]) expect(script).toContain(`ensure_replication ${"\"$host\" \"$CASSANDRA_USERNAME\" \"$CASSANDRA_PASSWORD\""} ${ks}`);
   });
 
   it("runs the schema Job with a CQL-hash name, credentials from the Secret, peers as fallback hosts", async () => {
@@ -165,11 +175,8 @@ describe("CassandraCluster (prod data centre with peers)", async () => {
   });
 
   it("exposes typed outputs", async () => {
-    expect(await valueOf(cluster.seeds)).toEqual([
-      "cassandra-a-0.cassandra.platform.svc.us-east-1.platform.internal",
-      "cassandra-b-0.cassandra.platform.svc.us-east-1.platform.internal",
-      "cassandra-c-0.cassandra.platform.svc.us-east-1.platform.internal",
-    ]);
+    // The names external-dns publishes for the headless Service's pods.
+    expect(await valueOf(cluster.seeds)).toEqual(["cassandra-a-0.us-east-1.platform.internal", "cassandra-b-0.us-east-1.platform.internal"]);
     expect(await valueOf(cluster.contactPoints)).toHaveLength(3);
     expect(await valueOf(cluster.port)).toBe(9042);
     expect(await valueOf(cluster.dataCenter)).toBe("us-east-1");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alterReplication, ntsReplication, renderClusterSchema, renderSystemReplication } from "../../../components/cassandra/cql";
+import { ntsReplication, renderClusterSchema } from "../../../components/cassandra/cql";
 import { splitCqlStatements } from "../../../apps/telemetry/src/schema";
 
 describe("cluster schema CQL", () => {
@@ -13,7 +13,7 @@ describe("cluster schema CQL", () => {
     );
   });
 
-  it("keeps the app's schema (keyspace, events table, TWCS, TTL) and appends the ALTER last", () => {
+  it("keeps the app's schema (keyspace, events table, TWCS, TTL), ALTERs the TTL, never ALTERs replication", () => {
     const statements = splitCqlStatements(cql);
     expect(statements[0]).toMatch(/^CREATE KEYSPACE IF NOT EXISTS telemetry\s+WITH replication = \{'class': 'NetworkTopologyStrategy'/);
     expect(statements.some((s) => s.startsWith("CREATE TABLE IF NOT EXISTS telemetry.events"))).toBe(true);
@@ -21,14 +21,11 @@ describe("cluster schema CQL", () => {
     expect(cql).toContain("CLUSTERING ORDER BY (event_id DESC)");
     expect(cql).toContain("TimeWindowCompactionStrategy");
     expect(cql).toContain(`default_time_to_live = ${7 * 86400}`);
-    expect(statements.at(-1)).toBe(alterReplication("telemetry", replication).slice(0, -1));
-  });
-
-  it("replicates the system keyspaces to every data centre", () => {
-    const sys = splitCqlStatements(renderSystemReplication(replication));
-    expect(sys).toEqual(
-      ["system_auth", "system_distributed", "system_traces"].map((ks) => `ALTER KEYSPACE ${ks} WITH replication = ${ntsReplication(replication)}`),
-    );
+    // CREATE TABLE IF NOT EXISTS keeps the first TTL: the ALTER applies a changed one.
+    expect(statements).toContain(`ALTER TABLE telemetry.events WITH default_time_to_live = ${7 * 86400}`);
+    // Replication is the Job script's union (never a fixed ALTER that could drop a DC).
+    expect(statements.some((s) => s.startsWith("ALTER KEYSPACE"))).toBe(false);
+    expect(statements).toContain(`CREATE KEYSPACE IF NOT EXISTS platform_ops WITH replication = ${ntsReplication(replication)}`);
   });
 
   it("rejects what the app's renderer rejects", () => {

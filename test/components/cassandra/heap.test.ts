@@ -31,4 +31,18 @@ describe("deriveHeap", () => {
   it("rejects too little memory", () => {
     expect(heapProblems(512)).toEqual([expect.stringContaining("memoryMiB: must be an integer >= 1024")]);
   });
+
+  it("caps direct memory at a quarter of the limit, leaving heap + direct + headroom within it", async () => {
+    const { headroomMiB } = await import("../../../components/cassandra/heap");
+    expect(deriveHeap(32 * 1024, 4000).directMiB).toBe(8192);
+    expect(deriveHeap(2048, 1000).directMiB).toBe(512);
+    // The smallest node: 512 heap + 256 direct + 256 headroom = 1024.
+    expect(deriveHeap(1024, 1000).directMiB).toBe(256);
+    for (const mem of [1024, 1536, 2048, 4096, 32 * 1024, 100 * 1024]) {
+      const h = deriveHeap(mem, 1000);
+      expect(h.heapMiB + h.directMiB + headroomMiB(mem), String(mem)).toBeLessThanOrEqual(mem);
+      expect(h.directMiB, String(mem)).toBeGreaterThan(0);
+    }
+  });
 });
+

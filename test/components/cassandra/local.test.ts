@@ -24,12 +24,12 @@ describe("CassandraCluster (local stack) and argument validation", async () => {
     expect(cm.data["schema.cql"]).toContain("{'class': 'NetworkTopologyStrategy', 'local': 1}");
     expect(cm.data["schema.cql"]).toContain(`default_time_to_live = ${7 * 86400}`);
     expect(await valueOf(cluster.seeds)).toEqual(["cassandra-rack1-0.cassandra.platform.svc.cluster.local"]);
-    expect(validateRecorded(recorded)).toBe(7);
+    expect(validateRecorded(recorded)).toBe(8); // + the JMX Secret
   });
 
   it("changes the schema Job name (and only then) when the CQL changes", async () => {
     const { schemaJobName } = await import("../../../components/cassandra/job.js");
-    const base = { namespace: "platform", image: "cassandra:5.0.9", schemaCql: "A;", systemCql: "S;", credentialsSecretName: "c", keyspace: "telemetry", appRoles: [], configMapName: "m", waitAttempts: 1, waitIntervalSeconds: 1, backoffLimit: 1 };
+    const base = { namespace: "platform", image: "cassandra:5.0.9", schemaCql: "A;", keyspaces: ["system_auth", "telemetry"], replication: "local:1", removeDataCenters: [], credentialsSecretName: "c", keyspace: "telemetry", appRoles: [], configMapName: "m", waitAttempts: 1, waitIntervalSeconds: 1, backoffLimit: 1 };
     expect(schemaJobName(base)).toBe(schemaJobName({ ...base }));
     expect(schemaJobName(base)).not.toBe(schemaJobName({ ...base, schemaCql: "B;" }));
     // A role's access is part of the script, so narrowing it re-runs the Job.

@@ -20,10 +20,10 @@ describe("CassandraCluster application roles", async () => {
   const container = job.spec.template.spec.containers[0];
 
   it("declares a Secret per role beside the superuser's, values masked, and generates only missing passwords", () => {
-    expect(secrets.map((s) => s.metadata.name).sort()).toEqual(["cassandra-credentials", "cassandra-role-app-reader", "cassandra-role-app-writer"]);
+    expect(secrets.map((s) => s.metadata.name).sort()).toEqual(["cassandra-credentials", "cassandra-jmx", "cassandra-role-app-reader", "cassandra-role-app-writer"]);
     for (const s of secrets) expect(s.stringData).toEqual({ username: "[secret]", password: "[secret]" });
     const generated = recorded.filter((r) => r.type === "random:index/randomPassword:RandomPassword").map((r) => r.name);
-    expect(generated.sort()).toEqual(["cassandra-role-app_writer", "cassandra-superuser"]);
+    expect(generated.sort()).toEqual(["cassandra-jmx", "cassandra-role-app_writer", "cassandra-superuser"]);
   });
 
   it("passes each role's password to the schema Job from its Secret, never as a literal", () => {

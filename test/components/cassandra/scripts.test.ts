@@ -1,9 +1,11 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CONFIG_INIT_SCRIPT, schemaJobScript } from "../../../components/cassandra/scripts";
+import { CONFIG_INIT_SCRIPT, configInitScript, schemaJobScript } from "../../../components/cassandra/scripts";
+import { encryptionYaml } from "../../../components/cassandra/encryption";
+import { parse as parseYaml } from "yaml";
 
 const work = mkdtempSync(join(tmpdir(), "cassandra-scripts-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -67,18 +69,23 @@ while [ $# -gt 0 ]; do case "$1" in -u) user="$2"; shift;; -e) stmt="$2"; shift;
 [ -n "\${FAKE_ONLY_HOST:-}" ] && [ "$host" != "$FAKE_ONLY_HOST" ] && exit 1
 if [ "$user" = cassandra ]; then [ -f "$FAKE_DIR/locked" ] && exit 1; else [ -f "$FAKE_DIR/created" ] || exit 1; fi
 case "$stmt" in *"CREATE ROLE"*) touch "$FAKE_DIR/created";; *"ALTER ROLE cassandra"*) touch "$FAKE_DIR/locked";; esac
+case "$stmt" in *"SELECT replication"*)
+  [ -n "\${FAKE_SELECT_FAILS:-}" ] && exit 2
+  printf '\n keyspace_name | replication\n---------------+------------\n  x | %s\n\n(1 rows)\n' "\${FAKE_REPLICATION:-}";;
+esac
 exit 0
 `;
 
 describe("schema Job script", () => {
-  const runJob = (env: Record<string, string>, attempts = 5, existingCluster = false) => {
+  const replicated = { keyspaces: ["system_auth", "telemetry"], replication: "us-east-1:3" };
+  const runJob = (env: Record<string, string>, attempts = 5, existingCluster = false, opts: Parameters<typeof schemaJobScript>[3] = replicated) => {
     const dir = mkdtempSync(join(work, "job-"));
     mkdirSync(join(dir, "bin"));
     if (existingCluster) for (const f of ["created", "locked"]) writeFileSync(join(dir, f), "");
     if (env.FAKE_CREATED_ONLY) writeFileSync(join(dir, "created"), "");
     writeFileSync(join(dir, "bin", "cqlsh"), FAKE_CQLSH);
     chmodSync(join(dir, "bin", "cqlsh"), 0o755);
-    const res = spawnSync("sh", ["-c", schemaJobScript(attempts, 0)], {
+    const res = spawnSync("sh", ["-c", schemaJobScript(attempts, 0, [], opts)], {
       encoding: "utf8",
       timeout: 30_000,
       env: {
@@ -107,7 +114,9 @@ describe("schema Job script", () => {
     const create = log.findIndex((l) => l.includes("CREATE ROLE IF NOT EXISTS platform WITH PASSWORD = 's3cretPassw0rd' AND SUPERUSER = true"));
     const lock = log.findIndex((l) => l.includes("-u platform") && l.includes("ALTER ROLE cassandra") && l.includes("LOGIN = false"));
     const schema = log.findIndex((l) => l.includes("-u platform") && l.includes("-f /schema/schema.cql"));
-    expect(log.findIndex((l) => l.includes("-u cassandra") && l.includes("-f /schema/system.cql"))).toBeLessThan(create);
+    const systemAuth = log.findIndex((l) => l.includes("-u cassandra") && l.includes("ALTER KEYSPACE system_auth WITH replication = {'class': 'NetworkTopologyStrategy', 'us-east-1': 3}"));
+    expect(systemAuth).toBeGreaterThan(-1);
+    expect(systemAuth).toBeLessThan(create);
     expect(create).toBeGreaterThan(-1);
     expect(lock).toBeGreaterThan(create);
     expect(schema).toBeGreaterThan(lock);
@@ -123,7 +132,9 @@ describe("schema Job script", () => {
     expect(log.some((l) => l.includes("-u cassandra") && l.includes("SELECT release_version"))).toBe(true);
     expect(log.some((l) => l.includes("ALTER ROLE cassandra"))).toBe(false);
     expect(res.stdout).not.toContain("locking the default superuser");
-    expect(log.at(-1)).toContain("-f /schema/schema.cql");
+    // The app keyspace's replication follows its CREATE in schema.cql.
+    expect(log.at(-3)).toContain("-f /schema/schema.cql");
+    expect(log.at(-1)).toContain("ALTER KEYSPACE telemetry");
   });
 
   it("locks the default superuser on a later run when an earlier one died right after creating the platform user", () => {
@@ -147,5 +158,100 @@ describe("schema Job script", () => {
     const { res } = runJob({ FAKE_DOWN: "1000" }, 3);
     expect(res.status).toBe(1);
     expect(res.stderr).toContain("after 3 attempts");
+  });
+});
+
+describe("schema Job script: replication never shrinks by accident", () => {
+  const founder = { keyspaces: ["system_auth", "telemetry"], replication: "us-east-1:3" };
+  const run = (env: Record<string, string>, opts: Parameters<typeof schemaJobScript>[3]) => {
+    const dir = mkdtempSync(join(work, "union-"));
+    mkdirSync(join(dir, "bin"));
+    for (const f of ["created", "locked"]) writeFileSync(join(dir, f), "");
+    writeFileSync(join(dir, "bin", "cqlsh"), FAKE_CQLSH);
+    chmodSync(join(dir, "bin", "cqlsh"), 0o755);
+    const res = spawnSync("sh", ["-c", schemaJobScript(3, 0, [], opts)], {
+      encoding: "utf8",
+      timeout: 30_000,
+      env: { PATH: `${join(dir, "bin")}:${process.env.PATH}`, FAKE_DIR: dir, CQL_HOSTS: "local", CASSANDRA_USERNAME: "platform", CASSANDRA_PASSWORD: "pw", ...env },
+    });
+    const log = existsSync(join(dir, "log")) ? readFileSync(join(dir, "log"), "utf8").trim().split("\n") : [];
+    return { res, alters: log.filter((l) => l.includes("ALTER KEYSPACE")).map((l) => /ALTER KEYSPACE .*\}/.exec(l)![0]) };
+  };
+  const current = "{'class': 'org.apache.cassandra.locator.NetworkTopologyStrategy', 'eu-west-1': '3', 'us-east-1': '3'}";
+
+  it("a founder that declares only its own DC keeps the DCs that joined later (with their factors)", () => {
+    const { res, alters } = run({ FAKE_REPLICATION: current }, founder);
+    expect(res.status, res.stderr).toBe(0);
+    expect(alters).toEqual([
+      "ALTER KEYSPACE system_auth WITH replication = {'class': 'NetworkTopologyStrategy', 'us-east-1': 3, 'eu-west-1': 3}",
+      "ALTER KEYSPACE telemetry WITH replication = {'class': 'NetworkTopologyStrategy', 'us-east-1': 3, 'eu-west-1': 3}",
+    ]);
+    expect(res.stdout).toContain("keeping data centre eu-west-1 in telemetry (not declared by this stack)");
+  });
+
+  it("the declared factor wins for a declared DC; SimpleStrategy's replication_factor is not a DC", () => {
+    expect(run({ FAKE_REPLICATION: current }, { ...founder, replication: "us-east-1:5" }).alters[1]).toBe(
+      "ALTER KEYSPACE telemetry WITH replication = {'class': 'NetworkTopologyStrategy', 'us-east-1': 5, 'eu-west-1': 3}",
+    );
+    const simple = run({ FAKE_REPLICATION: "{'class': 'org.apache.cassandra.locator.SimpleStrategy', 'replication_factor': '1'}" }, founder);
+    expect(simple.alters[0]).toBe("ALTER KEYSPACE system_auth WITH replication = {'class': 'NetworkTopologyStrategy', 'us-east-1': 3}");
+  });
+
+  it("drops a data centre only when removeDataCenters names it", () => {
+    const { res, alters } = run({ FAKE_REPLICATION: current }, { ...founder, removeDataCenters: ["eu-west-1"] });
+    expect(res.status, res.stderr).toBe(0);
+    expect(alters[1]).toBe("ALTER KEYSPACE telemetry WITH replication = {'class': 'NetworkTopologyStrategy', 'us-east-1': 3}");
+    expect(res.stdout).toContain("removing data centre eu-west-1 from telemetry (removeDataCenters)");
+  });
+
+  it("fails without ALTERing when the current replication cannot be read", () => {
+    const { res, alters } = run({ FAKE_REPLICATION: current, FAKE_SELECT_FAILS: "1" }, founder);
+    expect(res.status).not.toBe(0);
+    expect(alters).toEqual([]);
+  });
+});
+
+describe("config init script: encryption blocks and the JMX password file", () => {
+  it("replaces the image's encryption blocks (no duplicate keys) and writes a private JMX password file", () => {
+    const dir = mkdtempSync(join(work, "enc-"));
+    mkdirSync(join(dir, "etc"));
+    mkdirSync(join(dir, "config"));
+    // The shape of the image's cassandra.yaml around the blocks that get replaced.
+    writeFileSync(
+      join(dir, "etc", "cassandra.yaml"),
+      [
+        "authenticator:",
+        "  class_name : org.apache.cassandra.auth.AllowAllAuthenticator",
+        "authorizer: AllowAllAuthorizer",
+        "server_encryption_options:",
+        "  # On outbound connections, determine which type of peers to securely connect to.",
+        "  internode_encryption: none",
+        "  keystore: conf/.keystore",
+        "",
+        "# enable or disable client-to-server encryption.",
+        "client_encryption_options:",
+        "  enabled: false",
+        "  keystore: conf/.keystore",
+        "internode_compression: dc",
+        "",
+      ].join("\n"),
+    );
+    const script = configInitScript({ extraYaml: encryptionYaml(), jmxPasswordFile: true })
+      .replaceAll("/etc/cassandra/", `${join(dir, "etc")}/`)
+      .replaceAll("/config", join(dir, "config"));
+    const res = spawnSync("sh", ["-c", script], { encoding: "utf8", env: { PATH: process.env.PATH!, JMX_USERNAME: "platform_jmx", JMX_PASSWORD: "secret123" } });
+    expect(res.status, res.stderr).toBe(0);
+    const text = readFileSync(join(dir, "config", "cassandra.yaml"), "utf8");
+    expect(text.match(/^server_encryption_options:/gm)).toHaveLength(1);
+    expect(text.match(/^client_encryption_options:/gm)).toHaveLength(1);
+    const yaml = parseYaml(text, { uniqueKeys: true });
+    expect(yaml.server_encryption_options).toMatchObject({ internode_encryption: "all", optional: false, require_client_auth: true, keystore: "/etc/cassandra-tls/keystore.pem", truststore: "/etc/cassandra-tls/ca.pem" });
+    expect(yaml.client_encryption_options).toMatchObject({ enabled: true, optional: false });
+    expect(yaml.internode_compression).toBe("dc");
+    expect(yaml.authenticator.class_name).toBe("org.apache.cassandra.auth.PasswordAuthenticator");
+    const jmx = join(dir, "config", "jmxremote.password");
+    expect(readFileSync(jmx, "utf8")).toBe("platform_jmx secret123\n");
+    expect(statSync(jmx).mode & 0o077).toBe(0);
+    expect(script).not.toContain("secret123");
   });
 });

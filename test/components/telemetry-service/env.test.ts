@@ -50,3 +50,14 @@ describe("telemetryEnv", () => {
     expect(CONTACT_POINT.test("http://x")).toBe(false);
   });
 });
+
+describe("telemetryEnv with the cluster CA (client encryption)", () => {
+  it("passes the CA file to Node and the server name to the app, which reads them back", () => {
+    const env = telemetryEnv({ ...settings, tlsServerName: "cassandra-client.platform.svc.cluster.local", caFile: "/etc/cassandra-ca/ca.pem" });
+    const plain = Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
+    expect(plain.NODE_EXTRA_CA_CERTS).toBe("/etc/cassandra-ca/ca.pem");
+    const config = loadTelemetryConfig({ ...plain, CASSANDRA_USERNAME: "u", CASSANDRA_PASSWORD: "p" });
+    expect(config).toMatchObject({ tls: true, tlsServerName: "cassandra-client.platform.svc.cluster.local" });
+    expect(() => loadTelemetryConfig({ ...plain, CASSANDRA_TLS_SERVER_NAME: "not a name" })).toThrow(/CASSANDRA_TLS_SERVER_NAME/);
+  });
+});

@@ -20,6 +20,8 @@ export interface TelemetryConfig {
   readonly tls: boolean;
   /** Verifies the gateway's subject header; absent: the header is ignored. Never log it. */
   readonly subjectKey?: Buffer;
+  /** Name the nodes' certificates are verified against instead of the dialled address. */
+  readonly tlsServerName?: string;
 }
 
 /** Thrown with every missing/invalid key in one message (key names only, never values). */
@@ -53,6 +55,7 @@ const envSchema = z.object({
   [TELEMETRY_ENV.password]: optional(z.string()),
   [TELEMETRY_ENV.tls]: optional(z.enum(["true", "false", "1", "0"], { error: "must be true or false" })).default("false"),
   [TELEMETRY_ENV.subjectKey]: optional(z.string().refine((k) => Buffer.byteLength(k.trim()) >= 32, "must be at least 32 bytes")),
+  [TELEMETRY_ENV.tlsServerName]: optional(z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "must be a DNS name")),
 });
 
 /** Reads the app's configuration from the environment; throws TelemetryConfigError listing every problem. */
@@ -88,6 +91,7 @@ export function loadTelemetryConfig(env: NodeJS.ProcessEnv = process.env): Telem
     credentials: user && pass ? { username: user, password: pass } : undefined,
     tls: v[TELEMETRY_ENV.tls] === "true" || v[TELEMETRY_ENV.tls] === "1",
     subjectKey: subjectKey ? Buffer.from(subjectKey.trim(), "utf8") : undefined,
+    tlsServerName: v[TELEMETRY_ENV.tlsServerName],
   };
 }
 
@@ -103,5 +107,6 @@ export function describeConfig(c: TelemetryConfig): Record<string, unknown> {
     auth: c.credentials ? "password" : "none",
     tls: c.tls,
     subjectKey: c.subjectKey ? "set" : "unset",
+    tlsServerName: c.tlsServerName,
   };
 }

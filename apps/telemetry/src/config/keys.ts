@@ -23,6 +23,11 @@ export const TELEMETRY_ENV = {
    * header is ignored and every caller shares one (anonymous) scope.
    */
   subjectKey: "SUBJECT_KEY",
+  /**
+   * With TLS: the name every node's certificate must be valid for, whatever address the driver
+   * dialled (nodes are discovered by IP; their certificate names the cluster's DNS names).
+   */
+  tlsServerName: "CASSANDRA_TLS_SERVER_NAME",
 } as const;
 
 export type TelemetryEnvKey = (typeof TELEMETRY_ENV)[keyof typeof TELEMETRY_ENV];
