@@ -96,7 +96,14 @@ export function withJmxExporter(obj: KubeObject, opts: { fetchImage?: string } =
     },
   ];
   const main = pod.containers.find((c: { name: string }) => c.name === NAME);
-  main.env = [...(main.env ?? []), { name: "JVM_EXTRA_OPTS", value: javaAgentOption(jar, METRICS_PORT, `${AGENT_DIR}/config.yaml`) }];
+  // One JVM_EXTRA_OPTS: the agent joins the options already there (e.g. the direct-memory cap);
+  // a second entry of the same name would be refused by server-side apply (env is keyed by name).
+  const agent = javaAgentOption(jar, METRICS_PORT, `${AGENT_DIR}/config.yaml`);
+  const env: { name: string; value?: string }[] = main.env ?? [];
+  const existing = env.find((e) => e.name === "JVM_EXTRA_OPTS");
+  main.env = existing
+    ? env.map((e) => (e === existing ? { ...e, value: `${e.value ?? ""} ${agent}`.trim() } : e))
+    : [...env, { name: "JVM_EXTRA_OPTS", value: agent }];
   main.ports = [...(main.ports ?? []), { name: METRICS_PORT_NAME, containerPort: METRICS_PORT, protocol: "TCP" }];
   main.volumeMounts = [...(main.volumeMounts ?? []), { name: "jmx-exporter", mountPath: AGENT_DIR, readOnly: true }];
   tpl.metadata.annotations = {

@@ -12,13 +12,14 @@ const objects = buildCassandraWorkload({
   image: "cassandra:5.0.9",
   cpuMillis: 500,
   memoryMiB: 2048,
-  heap: { heapMiB: 1024, newGenMiB: 100 },
+  heap: { heapMiB: 1024, newGenMiB: 100, directMiB: 256 },
   storageGiB: 5,
   storageClass: "standard",
   headlessServiceName: "cassandra",
   clientServiceName: "cassandra-client",
   credentialsSecretName: "cassandra-credentials",
   meshSidecar: false,
+  jmxSecretName: "cassandra-jmx",
 }).map((o) => withJmxExporter(o));
 const sts = objects.find((o) => o.kind === "StatefulSet") as any;
 const pod = sts.spec.template.spec;
@@ -26,6 +27,12 @@ const main = pod.containers.find((c: any) => c.name === "cassandra");
 const init = pod.initContainers.find((c: any) => c.name === "jmx-exporter");
 
 describe("JMX exporter agent in the Cassandra pods", () => {
+  it("joins the one JVM_EXTRA_OPTS the workload sets (two entries of one name are refused by server-side apply)", () => {
+    const opts = main.env.filter((e: any) => e.name === "JVM_EXTRA_OPTS");
+    expect(opts).toHaveLength(1);
+    expect(opts[0].value).toMatch(/^-XX:MaxDirectMemorySize=256M -javaagent:/);
+  });
+
   it("loads the agent through JVM_EXTRA_OPTS (cassandra-env.sh appends it) with the port and config", () => {
     const opts = main.env.find((e: any) => e.name === "JVM_EXTRA_OPTS").value;
     expect(opts).toBe(`-javaagent:/opt/jmx-exporter/jmx_prometheus_javaagent.jar=${METRICS_PORT}:/opt/jmx-exporter/config.yaml`);
