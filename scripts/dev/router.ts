@@ -3,6 +3,7 @@
  * role {@link roleFor} picks (the mesh's own rules), unknown methods get the 404 Envoy would send.
  */
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { endAfterUpload } from "../../apps/telemetry/src/http";
 import { devTelemetryVirtualService, roleFor, type TelemetryRole } from "./routes";
 
 export interface RouterTargets {
@@ -14,24 +15,6 @@ export interface RouterTargets {
 export const ROLE_HEADER = "x-dev-telemetry-role";
 
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"]);
-
-/** How long the rest of an upload is read (and discarded) after an early answer, at most. */
-export const LINGER_MS = 10_000;
-
-/** Ends `res` once `req`'s body is read to the end (discarding it), or after LINGER_MS. */
-function endAfterUpload(req: IncomingMessage, res: ServerResponse): void {
-  let done = false;
-  const finish = () => {
-    if (done) return;
-    done = true;
-    clearTimeout(timer);
-    res.end();
-  };
-  const timer = setTimeout(finish, LINGER_MS).unref();
-  req.once("end", finish);
-  req.once("close", finish);
-  req.resume();
-}
 
 function send(res: ServerResponse, status: number, body: Record<string, unknown>): void {
   if (res.headersSent) return void res.destroy();
@@ -66,7 +49,7 @@ export function createDevRouter(targets: RouterTargets): Server {
           // must not go back to the pool, where the next request's headers would wait behind
           // a 20 MiB body). The client has the whole answer already; the response ends (and a
           // `Connection: close` socket closes) only once its upload is read, or after
-          // LINGER_MS: closing on unread data would reset the connection before it reads it.
+          // LINGER_MS (apps/telemetry/src/http.ts): closing on unread data would reset the connection before it reads it.
           req.unpipe(upstream);
           upstream.destroy();
           endAfterUpload(req, res);

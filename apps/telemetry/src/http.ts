@@ -58,6 +58,11 @@ export function sendResult(res: ServerResponse, result: HttpResult, head = false
   res.setHeader("content-length", Buffer.byteLength(payload));
   if (!req || req.complete || req.destroyed) return void res.end(head ? undefined : payload);
   if (!head) res.write(payload);
+  endAfterUpload(req, res);
+}
+
+/** Ends `res` once `req`'s body is read to the end (discarding it), or after LINGER_MS. */
+export function endAfterUpload(req: IncomingMessage, res: ServerResponse): void {
   let done = false;
   const finish = () => {
     if (done) return;
