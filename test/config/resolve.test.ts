@@ -149,7 +149,7 @@ describe("ElastiCache applyImmediately per stage (issue 22, finding 14)", () => 
     const { resolveConfig } = await import("../../stacks/config");
     expect(resolveConfig("dev-us-east-1", { org: "acme", ...cloudNetwork }).redis.applyImmediately).toBe(true);
     expect(resolveConfig("staging-us-east-1", { org: "acme", ...cloudNetwork }).redis.applyImmediately).toBe(true);
-    expect(resolveConfig("prod-eu-west-1", { org: "acme", ...cloudNetwork, cassandra: { peerRegions: ["us-east-1"] } }).redis.applyImmediately).toBe(false);
+    expect(resolveConfig("prod-eu-west-1", { org: "acme", ...cloudNetwork, cassandra: { peerRegions: ["us-east-1"], seedDomain: "eu-west-1.cassandra.platform.internal" } }).redis.applyImmediately).toBe(false);
   });
 });
 

@@ -88,7 +88,7 @@ describe("preflight decisions (injected cluster facts)", () => {
     ["Istio ingress gateway", (f: ClusterFacts) => ({ ...f, ingressGatewayNamespaces: [] }), /no pods labelled istio=ingressgateway/, /ingress gateway/],
     // Istio 1.21 and older serve only v1beta1/v1alpha3 of these kinds.
     ["Istio >= 1.22 (v1 APIs)", (f: ClusterFacts) => ({ ...f, crds: f.crds.map((c) => (c.group.endsWith("istio.io") ? { ...c, served: ["v1beta1", "v1alpha3"] } : c)) }), /not served: .*VirtualService networking\.istio\.io\/v1/, /1\.22 or later/],
-    ["prometheus-operator CRDs", (f: ClusterFacts) => ({ ...f, crds: f.crds.filter((c) => c.group !== "monitoring.coreos.com") }), /not served: PrometheusRule monitoring\.coreos\.com\/v1/, /prometheus-operator CRDs/],
+    ["prometheus-operator CRDs", (f: ClusterFacts) => ({ ...f, crds: f.crds.filter((c) => c.group !== "monitoring.coreos.com") }), /not served: PodMonitor monitoring\.coreos\.com\/v1, PrometheusRule monitoring\.coreos\.com\/v1/, /prometheus-operator CRDs/],
     ["gateway JWT key Secret", (f: ClusterFacts) => ({ ...f, secrets: f.secrets.filter((s) => !s.startsWith("platform/")) }), /no Secret platform\/gateway-jwt/, /create secret generic gateway-jwt .*platform:jwtKey/],
   ])("reports %s when missing, with how to fix it", (check, breakIt, found, fix) => {
     const rows = evaluate(req, breakIt(completeFacts(req)));
@@ -115,7 +115,8 @@ describe("npm run preflight (CLI, against a stand-in kubectl)", () => {
     customresourcedefinitions: [
       ...["Gateway", "VirtualService", "DestinationRule"].map((kind) => ({ spec: { group: "networking.istio.io", names: { kind }, versions: [{ name: "v1", served: true }, { name: "v1beta1", served: true }] } })),
       { spec: { group: "security.istio.io", names: { kind: "PeerAuthentication" }, versions: [{ name: "v1", served: true }] } },
-      { spec: { group: "monitoring.coreos.com", names: { kind: "PrometheusRule" }, versions: [{ name: "v1", served: true }] } },
+      // The alert rules and the scrape monitors (issue 19).
+      ...["PrometheusRule", "PodMonitor"].map((kind) => ({ spec: { group: "monitoring.coreos.com", names: { kind }, versions: [{ name: "v1", served: true }] } })),
     ],
     apiservice: [],
     pods: [{ metadata: { name: "istio-ingressgateway-0", namespace: "istio-system" } }],
