@@ -2,7 +2,11 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, resolveConfig } from "../../stacks/config";
 
-const cloudNetwork = { redis: { subnetIds: ["subnet-0a1b2c3d"], securityGroupIds: ["sg-0a1b2c3d"] } };
+// A cloud stack needs its network and a real JWT key source (issue 16) before alerting is looked at.
+const cloudNetwork = {
+  redis: { subnetIds: ["subnet-0a1b2c3d"], securityGroupIds: ["sg-0a1b2c3d"] },
+  gateway: { jwt: { issuer: "https://login.corp.io/", audience: "telemetry", keySecretName: "gateway-jwt" } },
+};
 
 function problemsOf(fn: () => unknown): string[] {
   try {

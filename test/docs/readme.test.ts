@@ -20,6 +20,6 @@ describe("README", () => {
     expect(readme).toContain("npm run setup");
     expect(readme).toContain("npm test");
     expect(ci).toMatch(/scripts\/setup\.sh/);
-    expect(ci).toMatch(/^npm test$/m);
+    expect(ci).toMatch(/^npm test\b/m);
   });
 });

@@ -21,7 +21,9 @@ describe("redis_exporter sidecar", () => {
   });
 
   it("points Istio's metrics merging at the exporter (the pod is in the mesh)", () => {
-    expect(sts.spec.template.metadata.annotations).toEqual({ "prometheus.io/scrape": "true", "prometheus.io/port": "9121", "prometheus.io/path": "/metrics" });
+    // Beside the sidecar's drain setting (issue 16).
+    expect(sts.spec.template.metadata.annotations).toMatchObject({ "prometheus.io/scrape": "true", "prometheus.io/port": "9121", "prometheus.io/path": "/metrics" });
+    expect(Object.keys(sts.spec.template.metadata.annotations).filter((k) => k.startsWith("prometheus.io/")).sort()).toEqual(["prometheus.io/path", "prometheus.io/port", "prometheus.io/scrape"]);
   });
 
   it("keeps Redis the first container and the StatefulSet schema-valid", async () => {
