@@ -45,15 +45,18 @@ function listFiles(dir: string): string[] {
 const work = mkdtempSync(join(tmpdir(), "platform-engine-"));
 let cluster: Cluster;
 let first: Run;
+let kinds: string[] = [];
 const upLocal = (env: Record<string, string>, args: string[] = []) =>
   run("bash", ["scripts/engine/up-local.sh", ...args], { PLATFORM_ENGINE: "built", KUBECONFIG_FILE: cluster.kubeconfig, PULUMI_LOCAL_DIR: join(work, "local"), ...env });
 
-/** `Kind namespace/name` of our objects on the cluster (label managed-by=pulumi). */
-function clusterKeys(): string[] {
-  const kinds = "namespace,deployment,statefulset,service,configmap,secret,job,poddisruptionbudget,horizontalpodautoscaler,serviceaccount,virtualservices.networking.istio.io,destinationrules.networking.istio.io,gateways.networking.istio.io,peerauthentications.security.istio.io,prometheusrules.monitoring.coreos.com";
-  const list = JSON.parse(cluster.kubectl(["get", kinds, "-A", "-l", "app.kubernetes.io/managed-by=pulumi", "-o", "json"])) as { items: { kind: string; metadata: { name: string; namespace?: string } }[] };
+/** `Kind namespace/name` of our objects (label managed-by=pulumi) of the given kinds on the cluster. */
+function clusterKeys(kinds: string[]): string[] {
+  const list = JSON.parse(cluster.kubectl(["get", kinds.join(","), "-A", "-l", "app.kubernetes.io/managed-by=pulumi", "-o", "json"])) as { items: { kind: string; metadata: { name: string; namespace?: string } }[] };
   return list.items.map((o) => `${o.kind} ${o.metadata.namespace ?? ""}/${o.metadata.name}`).sort();
 }
+
+/** `Kind.group` of every kind the synth declares (kubectl takes a kind as the resource name). */
+const kindsOf = (manifests: { apiVersion: string; kind: string }[]) => [...new Set(manifests.map((m) => (m.apiVersion.includes("/") ? `${m.kind}.${m.apiVersion.split("/")[0]}` : m.kind)))];
 
 beforeAll(async () => {
   cluster = await clusterUp("local", "local");
@@ -71,12 +74,11 @@ describe("npm run up:local (real engine, real Kubernetes provider, local control
     expect(first.output).toMatch(/Policies:\s*\n\s*✅ platform@v[\d.]+ \(local: .*policies\)/);
     expect(first.output).toMatch(/\+ \d+ created/);
     expect(first.output).toMatch(/\[up:local\] up of local: exit 0 in \d+s; \d+ resources in state \(\d+ Kubernetes objects\)/);
-    const synth = kubeManifests((await synthStack("local")).resources)
-      .filter((m) => (m.metadata.labels as Record<string, string> | undefined)?.["app.kubernetes.io/managed-by"] === "pulumi")
-      .map((m) => `${m.kind} ${m.metadata.namespace ?? ""}/${m.metadata.name ?? ""}`)
-      .sort();
+    const manifests = kubeManifests((await synthStack("local")).resources).filter((m) => (m.metadata.labels as Record<string, string> | undefined)?.["app.kubernetes.io/managed-by"] === "pulumi");
+    kinds = kindsOf(manifests);
+    const synth = manifests.map((m) => `${m.kind} ${m.metadata.namespace ?? ""}/${m.metadata.name ?? ""}`).sort();
     expect(synth.length).toBeGreaterThan(10);
-    expect(clusterKeys()).toEqual(synth);
+    expect(clusterKeys(kinds)).toEqual(synth);
   }, 10 * MINUTE);
 
   it("left every workload rolled out and the schema Job complete (Pulumi awaited them)", () => {
@@ -90,8 +92,9 @@ describe("npm run up:local (real engine, real Kubernetes provider, local control
 
   it("keeps generated passwords out of the file backend (passphrase secrets provider)", () => {
     const secrets = JSON.parse(cluster.kubectl(["get", "secrets", "-n", "platform", "-o", "json"])) as { items: { metadata: { name: string }; data?: Record<string, string> }[] };
-    const passwords = secrets.items.flatMap((s) => Object.entries(s.data ?? {}).filter(([k]) => k === "password").map(([, v]) => Buffer.from(v, "base64").toString()));
-    expect(passwords).toHaveLength(4); // cassandra-credentials, the two app roles and redis-auth, from RandomPassword
+    const passwords = secrets.items.flatMap((s) => Object.entries(s.data ?? {}).filter(([k]) => k === "password" || (s.metadata.name === "gateway-subject" && k === "key")).map(([, v]) => Buffer.from(v, "base64").toString()));
+    // From RandomPassword: cassandra-credentials, cassandra-jmx, the two app roles, redis-auth, and the gateway's subject key.
+    expect(passwords).toHaveLength(6);
     const state = listFiles(join(work, "local", "state")).map((f) => readFileSync(f, "utf8"));
     expect(state.some((text) => text.includes('"ciphertext"'))).toBe(true);
     for (const password of passwords) expect(state.some((text) => text.includes(password))).toBe(false);
@@ -123,6 +126,7 @@ describe("npm run up:local (real engine, real Kubernetes provider, local control
     const destroyed = await upLocal({ ENGINE_COMMAND: "destroy" });
     expect(destroyed.code, destroyed.output).toBe(0);
     expect(destroyed.output).toMatch(/- \d+ deleted/);
-    expect(clusterKeys()).toEqual([]);
+    expect(kinds.length).toBeGreaterThan(5);
+    expect(clusterKeys(kinds)).toEqual([]);
   }, 10 * MINUTE);
 });
