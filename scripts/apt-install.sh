@@ -10,7 +10,6 @@ need chromium chromium
 need shellcheck shellcheck
 need java openjdk-17-jre-headless
 need mvn maven
-need etcd etcd-server          # the local control plane's store (npm run cluster)
 # Real Prometheus + Alertmanager for the alerting live test (test/alerting/alerts.live.test.ts).
 need prometheus prometheus
 need prometheus-alertmanager prometheus-alertmanager

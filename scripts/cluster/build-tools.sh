@@ -5,8 +5,8 @@
 #   kwok      fake nodes and pod lifecycle                                     (~1 min)
 #   istioctl  analyze / validate                                               (~7 min, 2.4 GB)
 #   crds      Istio and prometheus-operator CRDs, kwok's Stage config (from the module cache)
-# etcd comes from Debian (etcd-server, scripts/apt-install.sh).
-#   bash scripts/cluster/build-tools.sh [kube|kwok|istioctl|crds|all]
+#   etcd      etcd v3.6.5 (a wrapper main; Debian's 3.4 is too old for the API server's watches)
+#   bash scripts/cluster/build-tools.sh [kube|etcd|kwok|istioctl|crds|all]
 # Quiet on success; a failed build prints the end of its log (under $PLATFORM_CACHE_DIR/logs).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -63,6 +63,18 @@ GO
   done
 }
 
+# `go install go.etcd.io/etcd/v3@…` is refused (replace directives): a wrapper main calls etcdmain.
+build_etcd() {
+  lock etcd
+  [[ -x "$ETCD_BIN/etcd" ]] && return 0
+  local dir="$WORK/etcd-$ETCD_VERSION"
+  rm -rf "$dir" && mkdir -p "$dir" "$ETCD_BIN"
+  printf 'module platform.local/etcd\n\ngo 1.25.0\n\nrequire go.etcd.io/etcd/server/v3 %s\n' "$ETCD_VERSION" >"$dir/go.mod"
+  printf 'package main\n\nimport (\n\t"os"\n\n\t"go.etcd.io/etcd/server/v3/etcdmain"\n)\n\nfunc main() { etcdmain.Main(os.Args) }\n' >"$dir/main.go"
+  quietly build-etcd bash -c "cd '$dir' && go mod tidy && go build -trimpath -ldflags '-s -w' -o '$ETCD_BIN/etcd.tmp' ."
+  mv "$ETCD_BIN/etcd.tmp" "$ETCD_BIN/etcd"
+}
+
 build_kwok() {
   lock kwok
   [[ -x "$KWOK_BIN/kwok" ]] && return 0
@@ -103,9 +115,10 @@ fetch_crds() {
 
 case "${1:-all}" in
   kube) build_kube ;;
+  etcd) build_etcd ;;
   kwok) build_kwok ;;
   istioctl) build_istioctl ;;
   crds) fetch_crds ;;
-  all) build_kube; build_kwok; fetch_crds; build_istioctl ;;
-  *) echo "usage: build-tools.sh [kube|kwok|istioctl|crds|all]" >&2; exit 2 ;;
+  all) build_kube; build_etcd; build_kwok; fetch_crds; build_istioctl ;;
+  *) echo "usage: build-tools.sh [kube|etcd|kwok|istioctl|crds|all]" >&2; exit 2 ;;
 esac

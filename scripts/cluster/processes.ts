@@ -23,15 +23,7 @@ export function startProcess(state: string, name: string, command: string, args:
   mkdirSync(join(state, "logs"), { recursive: true });
   mkdirSync(join(state, "pids"), { recursive: true });
   const out = openSync(join(state, "logs", `${name}.log`), "a");
-  const child = spawn(command, args, {
-    detached: true,
-    stdio: ["ignore", out, out],
-    // Debian's etcd 3.4 cannot serve the API server's watch-progress requests, so streaming
-    // watch lists (client-go's WatchListClient, on by default in newer clients such as kwok's)
-    // end with "RequestWatchProgress is disabled" and a client stops seeing changes: use plain
-    // list + watch.
-    env: { ...process.env, KUBE_FEATURE_WatchListClient: "false" },
-  });
+  const child = spawn(command, args, { detached: true, stdio: ["ignore", out, out] });
   child.unref();
   if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);
   writeFileSync(pidFile(state, name), String(child.pid));

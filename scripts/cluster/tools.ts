@@ -33,9 +33,9 @@ export class ToolMissingError extends Error {
 let cached: ClusterTools | undefined;
 
 function versions(): Record<string, string> {
-  const out = execFileSync("bash", ["-c", `source "${join(ROOT, "scripts/cluster/versions.sh")}" && echo "$KUBE_VERSION|$KUBE_BIN|$KWOK_BIN|$ISTIO_BIN|$CRD_DIR|$KWOK_STAGES"`], { encoding: "utf8" });
-  const [kubeVersion, kubeBin, kwokBin, istioBin, crdDir, kwokStages] = out.trim().split("|");
-  return { kubeVersion, kubeBin, kwokBin, istioBin, crdDir, kwokStages };
+  const out = execFileSync("bash", ["-c", `source "${join(ROOT, "scripts/cluster/versions.sh")}" && echo "$KUBE_VERSION|$KUBE_BIN|$KWOK_BIN|$ISTIO_BIN|$CRD_DIR|$KWOK_STAGES|$ETCD_BIN|$ETCD_VERSION"`], { encoding: "utf8" });
+  const [kubeVersion, kubeBin, kwokBin, istioBin, crdDir, kwokStages, etcdBin, etcdVersion] = out.trim().split("|");
+  return { kubeVersion, kubeBin, kwokBin, istioBin, crdDir, kwokStages, etcdBin, etcdVersion };
 }
 
 /** istioctl (not needed by the control plane itself); throws {@link ToolMissingError} when missing. */
@@ -53,14 +53,8 @@ export function clusterTools(): ClusterTools {
     if (!existsSync(path)) throw new ToolMissingError(tool);
     return path;
   };
-  let etcd: string;
-  try {
-    etcd = execFileSync("bash", ["-c", "command -v etcd"], { encoding: "utf8" }).trim();
-  } catch {
-    throw new ToolMissingError("etcd (Debian etcd-server)");
-  }
   cached = {
-    etcd,
+    etcd: need(join(v.etcdBin, "etcd"), `etcd ${v.etcdVersion}`),
     kubeApiserver: need(join(v.kubeBin, "kube-apiserver"), `kube-apiserver v${v.kubeVersion}`),
     kubeControllerManager: need(join(v.kubeBin, "kube-controller-manager"), `kube-controller-manager v${v.kubeVersion}`),
     kubeScheduler: need(join(v.kubeBin, "kube-scheduler"), `kube-scheduler v${v.kubeVersion}`),
