@@ -47,7 +47,7 @@ describe("a missing tool fails at once, naming it, and installs nothing", () => 
   it("the local control plane (npm run cluster -- up)", () => {
     const r = inEmptyCache(process.execPath, ["--import", "tsx", "scripts/cluster/index.ts", "up"]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(setupLine("kube-apiserver v1.35.4"));
+    expect(r.stderr).toMatch(setupLine("etcd v3.6.5"));
     expect(r.left).toEqual([]);
   });
 
