@@ -113,6 +113,7 @@ export async function clusterUp(stage: Stage, region: string, o: ClusterOptions 
     "--unsafe-no-fsync",
   ]);
   await waitFor("etcd", async () => (await fetch(`http://127.0.0.1:${etcdPort}/health`)).ok, 30_000, log("etcd"));
+  ownsPort(stateDir, "etcd", etcdPort, log("etcd"));
 
   startProcess(stateDir, "kube-apiserver", tools.kubeApiserver, [
     `--etcd-servers=http://127.0.0.1:${etcdPort}`,
@@ -143,6 +144,7 @@ export async function clusterUp(stage: Stage, region: string, o: ClusterOptions 
     { mode: 0o600 },
   );
   await waitFor("kube-apiserver", () => cluster.kubectl(["get", "--raw", "/readyz"]).trim() === "ok", 60_000, log("kube-apiserver"));
+  ownsPort(stateDir, "kube-apiserver", apiPort, log("kube-apiserver"));
 
   startProcess(stateDir, "kube-controller-manager", tools.kubeControllerManager, [
     `--kubeconfig=${cluster.kubeconfig}`,
@@ -168,11 +170,21 @@ export async function clusterUp(stage: Stage, region: string, o: ClusterOptions 
   const nodes = fakeNodes(stage, region);
   cluster.kubectl(["apply", "-f", "-"], nodes.objects.map((o) => stringify(o)).join("---\n"));
   cluster.kubectl(["apply", "--server-side", "-f", join(tools.crdDir, "istio.yaml"), "-f", join(tools.crdDir, "prometheus-operator.yaml")]);
-  cluster.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
-  cluster.kubectl(["wait", "--for=condition=Ready", "node", "--all", "--timeout=60s"]);
+  cluster.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=120s"]);
+  cluster.kubectl(["wait", "--for=condition=Ready", "node", "--all", "--timeout=120s"]);
   // The ServiceAccount admission needs the `default` account the controller-manager creates.
-  await waitFor("default ServiceAccount", () => cluster.kubectl(["get", "serviceaccount", "default", "-n", "default", "-o", "name"]).trim() !== "", 30_000, log("kube-controller-manager"));
+  await waitFor("default ServiceAccount", () => cluster.kubectl(["get", "serviceaccount", "default", "-n", "default", "-o", "name"]).trim() !== "", 120_000, log("kube-controller-manager"));
   return cluster;
+}
+
+/**
+ * The process that answers must be the one started here: a control plane left running by another
+ * state dir (or a killed run) on the same port would answer the health check with its own data.
+ */
+function ownsPort(stateDir: string, name: string, port: number, logFile: string): void {
+  if (runningPid(stateDir, name) === undefined) {
+    throw new Error(`${name} exited at start (is port ${port} taken by another control plane? \`npm run cluster -- down\`, or PLATFORM_CLUSTER_PORT); log: ${logFile}`);
+  }
 }
 
 /** A handle on a running cluster (no start); throws when it is not up. */

@@ -42,10 +42,10 @@ describe.each([...SHIPPED_STACKS])("%s on nodes shaped like its stage", (stack) 
     const workloads = s.objects.filter((o) => ["Deployment", "StatefulSet"].includes(o.kind));
     expect(workloads.length).toBeGreaterThan(2);
     for (const w of workloads) {
-      cluster.kubectl(["rollout", "status", `${w.kind.toLowerCase()}/${w.metadata.name}`, "-n", "platform", "--timeout=120s"]);
+      cluster.kubectl(["rollout", "status", `${w.kind.toLowerCase()}/${w.metadata.name}`, "-n", "platform", "--timeout=300s"]);
     }
     for (const job of s.objects.filter((o) => o.kind === "Job")) {
-      cluster.kubectl(["wait", "--for=condition=Complete", `job/${job.metadata.name}`, "-n", "platform", "--timeout=120s"]);
+      cluster.kubectl(["wait", "--for=condition=Complete", `job/${job.metadata.name}`, "-n", "platform", "--timeout=300s"]);
     }
 
     const pods = get<Pod>("pods");
