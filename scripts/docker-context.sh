@@ -13,11 +13,10 @@ KEY="$(cat "$SRC/main.go" "$SRC/go.mod" "$SRC/go.sum" | sha256sum | cut -c1-12)"
 BIN="$CACHE/bin/docker-context-$KEY/docker-context"
 
 if [ "${1:-}" = "install" ] && [ ! -x "$BIN" ]; then
-  command -v go >/dev/null || { echo "docker-context.sh: Go is required" >&2; exit 2; }
-  mkdir -p "$(dirname "$BIN")" "$CACHE/logs"
-  log="$CACHE/logs/docker-context.log"
-  (cd "$SRC" && GOPATH="$CACHE/go" GOCACHE="$CACHE/go-build" GOFLAGS=-modcacherw go build -o "$BIN" .) >"$log" 2>&1 \
-    || { cat "$log" >&2; exit 1; }
+  source "$ROOT/scripts/go-env.sh"
+  source "$ROOT/scripts/install-lib.sh"
+  mkdir -p "$(dirname "$BIN")"
+  quietly docker-context bash -c "cd '$SRC' && go build -o '$BIN' ."
 fi
 [ -x "$BIN" ] || { echo "docker-context not installed: run \`npm run setup\`" >&2; exit 2; }
 case "${1:-}" in

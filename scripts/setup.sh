@@ -55,8 +55,7 @@ printf ' %4ss\n' "$((SECONDS - t))"
 step jmx-exporter "JMX exporter agent (Maven Central)" bash scripts/jmx-exporter.sh path
 step redis-exporter "redis_exporter (Go module proxy)" bash scripts/redis-exporter.sh path
 
-step "docker-context (the images' build context after .dockerignore, for its test; Go module proxy)"
-bash scripts/docker-context.sh install >/dev/null
+step docker-context "docker-context (build context after .dockerignore)" bash scripts/docker-context.sh install
 
 if [ "${SKIP_SYNTH:-}" != "1" ]; then
   step synth "offline synth of every stack (out/)" npm run --silent synth -- --all
