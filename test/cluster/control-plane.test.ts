@@ -21,7 +21,12 @@ describe("the local control plane", () => {
     const shape = NODE_GROUPS.prod;
     expect(nodes.items).toHaveLength(3 * shape.nodesPerZone);
     expect([...new Set(nodes.items.map((n) => n.metadata.labels["topology.kubernetes.io/zone"]))].sort()).toEqual(["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
-    for (const n of nodes.items) expect(n.status.allocatable).toMatchObject({ cpu: `${shape.cpuMillis}m`, memory: `${shape.memoryMiB}Mi`, pods: String(shape.pods) });
+    // The API server normalises quantities (122880Mi → 120Gi): compare in MiB.
+    const mib = (q: string) => (q.endsWith("Gi") ? Number(q.slice(0, -2)) * 1024 : Number(q.replace(/Mi$/, "")));
+    for (const n of nodes.items) {
+      expect(n.status.allocatable).toMatchObject({ cpu: `${shape.cpuMillis}m`, pods: String(shape.pods) });
+      expect(mib(n.status.allocatable.memory)).toBe(shape.memoryMiB);
+    }
     const crds = cluster.kubectl(["get", "crd", "-o", "name"]);
     expect(crds).toContain("virtualservices.networking.istio.io");
     expect(crds).toContain("prometheusrules.monitoring.coreos.com");
