@@ -1,22 +1,9 @@
 /** Issue #19: Prometheus selector labels are stack config; NLB ARNs are refused before any resource. */
 import { describe, expect, it } from "vitest";
-import { ConfigError, resolveConfig } from "../../stacks/config";
+import { resolveConfig } from "../../stacks/config";
+import { cloudNetwork, problemsOf } from "./support";
 
-// A cloud stack needs its network and a real JWT key source (issue 16) before alerting is looked at.
-const cloudNetwork = {
-  redis: { subnetIds: ["subnet-0a1b2c3d"], securityGroupIds: ["sg-0a1b2c3d"] },
-  gateway: { jwt: { issuer: "https://login.corp.io/", audience: "telemetry", keySecretName: "gateway-jwt" } },
-};
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("alerting config", () => {
   it("defaults the selector labels to what kube-prometheus-stack selects, and takes a stack's own", () => {

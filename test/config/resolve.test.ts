@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { SHIPPED_STACKS, readStackConfig } from "../../scripts/synth/stacks";
-import { ConfigError, deriveHeapMiB, parseStackName, resolveConfig, STAGE_DEFAULTS } from "../../stacks/config";
+import { deriveHeapMiB, parseStackName, resolveConfig, STAGE_DEFAULTS } from "../../stacks/config";
 import { platformSettings } from "../../stacks/read-config";
+import { cloudJwt, cloudNetwork, problemsOf } from "./support";
 
-const cloudJwt = { issuer: "https://login.corp.io/", audience: "telemetry", keySecretName: "gateway-jwt" };
-const cloudNetwork = { redis: { subnetIds: ["subnet-0a1b2c3d"], securityGroupIds: ["sg-0a1b2c3d"] }, gateway: { jwt: cloudJwt } };
 const localImages = { images: { gateway: "gw:dev", telemetry: "tm:dev" } };
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("stack names", () => {
   it("parses local and <stage>-<region>", () => {

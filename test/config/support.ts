@@ -1,0 +1,18 @@
+/** Shared by the stack-config tests: a valid cloud stack's minimum, and the problems a config throws. */
+import { expect } from "vitest";
+import { ConfigError } from "../../stacks/config";
+
+/** A cloud stack's required settings: ElastiCache network and a real JWT key source (issue 16). */
+export const cloudJwt = { issuer: "https://login.corp.io/", audience: "telemetry", keySecretName: "gateway-jwt" };
+export const cloudNetwork = { redis: { subnetIds: ["subnet-0a1b2c3d"], securityGroupIds: ["sg-0a1b2c3d"] }, gateway: { jwt: cloudJwt } };
+
+/** The problems of the ConfigError `fn` throws (fails when it throws anything else or nothing). */
+export function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error("expected a ConfigError");
+}
