@@ -10,6 +10,9 @@ import { SECRET_DIGEST_KEY_ENV } from "../synth/secret-digest";
 import { defaultCacheDir, digestKey, repoRoot, resolveCommit, synthAtCommit, type Synth } from "./base-tree";
 import { diffStack } from "./engine";
 import { evaluateHeadPolicies } from "./policy";
+import { fromSynth } from "../../policies/core/evaluate";
+import { packValuesFor } from "../../policies/core/stack-config";
+import { estimateStackCost } from "../cost/estimate";
 import type { DiffReport, StackReport } from "./render";
 
 export { diffStack, type StackDiff, type ResourceDiff } from "./engine";
@@ -64,5 +67,11 @@ async function stackReport(stack: string, repo: string, base: SynthResult | unde
   }
   const diff = diffStack(stack, base?.resources, head.resources);
   const policy = policies && atHead ? await evaluateHeadPolicies(stack, head.resources) : undefined;
-  return { stack, diff, ...(policy ? { policy } : {}) };
+  // The base's plan is read from head's config too: a plan change shows in the diff itself.
+  const plan = { vercelPlan: atHead ? packValuesFor(stack).vercelPlan : undefined };
+  const cost = {
+    head: estimateStackCost(stack, fromSynth(head.resources), plan),
+    ...(base ? { base: estimateStackCost(stack, fromSynth(base.resources), plan) } : {}),
+  };
+  return { stack, diff, cost, ...(policy ? { policy } : {}) };
 }

@@ -106,6 +106,7 @@ describe("offline diff in a temporary repository", () => {
     const text = renderText(report);
     expect(text).toMatch(/^== local: no changes \(\d+ resources unchanged\); policy: (pass|fail|not evaluated)/m);
     expect(text).toContain("No changes in any stack.");
+    expect(text).toContain("   cost: ≈ $0.00/month (base $0.00, ±$0.00)"); // local: no cloud bill
     expect(readFileSync(join(cache, "results", git("rev-parse", "base").trim(), "local.json"), "utf8")).not.toContain(OLD_SECRET);
     expect(git("worktree", "list")).not.toContain(cache); // the base worktree is gone
   });
