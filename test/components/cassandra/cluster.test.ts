@@ -104,7 +104,9 @@ describe("CassandraCluster (prod data centre with peers)", async () => {
       });
     }
     const mounts = spec.containers[0].volumeMounts.map((m: any) => m.mountPath).sort();
-    expect(mounts).toEqual(["/etc/cassandra", "/opt/jmx-exporter", "/tmp", "/var/lib/cassandra", "/var/log/cassandra"]);
+    expect(mounts).toEqual(["/etc/cassandra", "/opt/jmx-exporter", "/replace", "/tmp", "/var/lib/cassandra", "/var/log/cassandra"]);
+    // The replace-node ConfigMap (optional, read-only) is the only mount that is not writable state.
+    expect(spec.containers[0].volumeMounts.find((m: any) => m.mountPath === "/replace")).toMatchObject({ readOnly: true });
     expect(spec.containers[0].readinessProbe.tcpSocket.port).toBe(9042);
     expect(spec.containers[0].livenessProbe).toBeDefined();
     expect(spec.containers[0].startupProbe).toBeDefined();
