@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { DOMAIN_NAME, TENANT_ID } from "./shared/record.js";
+import { DOMAIN_NAME } from "./shared/record.js";
+import { domainsJson } from "./shared/registry.js";
 
 /**
  * The contract between the dns-cache app and the component that deploys it: every environment
@@ -49,24 +50,6 @@ export class DnsCacheConfigError extends Error {
 const E = DNS_CACHE_ENV;
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-
-/** `{ domain: tenant }` as JSON text; shared by the gateway's CUSTOM_DOMAINS key. */
-export const domainsJson = z
-  .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (err) {
-      ctx.addIssue({ code: "custom", message: `not valid JSON (${(err as Error).message})` });
-      return z.NEVER;
-    }
-  })
-  .pipe(
-    z.record(
-      z.string().regex(DOMAIN_NAME, "must be a lower-case domain name"),
-      z.string().regex(TENANT_ID, "must be a tenant id (a-z, 0-9, -)"),
-    ),
-  );
 
 const schema = z.object({
   [E.domains]: domainsJson,
