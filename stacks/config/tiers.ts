@@ -50,6 +50,8 @@ export const BASE_DEFAULTS: DeepPartial<PlatformSettings> = {
   // kube-prometheus-stack selects rules and monitors by its Helm release name; this is the chart's documented one.
   alerting: { subscriptions: [], loadBalancers: [], prometheusSelectorLabels: { release: "kube-prometheus-stack" } },
   scheduling: { zoneSpread: "preferred" },
+  // No custom domains unless a stack binds some; dns-cache re-checks them every 10 minutes.
+  customDomains: { domains: {}, intervalSeconds: 600, dnsServers: [], dnsTimeoutMs: 2000, gatewayDnsTimeoutMs: 250, certIssuer: { kind: "ClusterIssuer", name: "letsencrypt" } },
   vercel: { plan: "pro", maxDurationSeconds: 30, memoryMb: 1024 },
 };
 
