@@ -54,6 +54,8 @@ export interface AlertingArgs {
   readonly prometheusSelectorLabels?: Readonly<Record<string, string>>;
   /** Declare PodMonitors for the platform's workloads (prometheus-operator CRDs must exist). @default true */
   readonly podMonitors?: boolean;
+  /** dns-cache is deployed (custom domains): a PodMonitor scrapes it. @default false */
+  readonly dnsCache?: boolean;
   /** Cassandra pods run an Istio sidecar (scraped through its merged endpoint then). @default false */
   readonly cassandraInMesh?: boolean;
   /** The local stage's in-cluster Redis (with redis_exporter) exists. @default true for the local stage */
@@ -147,7 +149,7 @@ export class Alerting extends pulumi.ComponentResource {
   /** One PodMonitor per workload, labelled like the rule so the same Prometheus selects both. */
   private createPodMonitors(): pulumi.Output<string[]> {
     if (this.args.podMonitors === false) return pulumi.output([]);
-    const targets = platformScrapeTargets({ cassandraInMesh: this.args.cassandraInMesh, inClusterRedis: this.args.inClusterRedis ?? this.args.stage === "local" });
+    const targets = platformScrapeTargets({ cassandraInMesh: this.args.cassandraInMesh, inClusterRedis: this.args.inClusterRedis ?? this.args.stage === "local", dnsCache: this.args.dnsCache ?? false });
     const labels = this.args.prometheusSelectorLabels ?? DEFAULT_PROMETHEUS_SELECTOR_LABELS;
     const objs = targets.map((t) => podMonitorObject(t, this.namespace, labels));
     for (const o of objs) declareKubeObject(o, { parent: this });

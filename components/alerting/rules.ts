@@ -9,6 +9,7 @@ import { TELEMETRY_METRICS } from "../../apps/telemetry/src/metrics/names";
 import type { AlertRule, QueryContext } from "./dsl";
 import { AWS_RULES } from "./rules-aws";
 import { CASSANDRA_JMX_RULES, CASSANDRA_NODE_DOWN } from "./rules-cassandra";
+import { DNS_CACHE_RUN_NOT_COMPLETED } from "./rules-dns-cache";
 import { REDIS_RULES } from "./rules-redis";
 import { ONCALL, p99Source, ratioSource, split, TEAM } from "./rules-common";
 import { counter } from "./synthetic";
@@ -137,5 +138,6 @@ export const PLATFORM_ALERT_RULES: readonly AlertRule[] = [
   cassandraWriteLatency,
   ...CASSANDRA_JMX_RULES,
   ...REDIS_RULES,
+  DNS_CACHE_RUN_NOT_COMPLETED,
   ...AWS_RULES,
 ];

@@ -1,18 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { DNS_CACHE_METRICS } from "./metric-names.js";
 
-/** Metric names dns-cache exports; the alert rule imports them from here. */
-export const DNS_CACHE_METRICS = {
-  /** Counter: domains checked (an answer was had), label result (verified | unverified). */
-  checked: "dns_cache_domains_checked_total",
-  /** Counter: domains whose lookup got no answer (timeout, SERVFAIL) or whose write failed. */
-  failed: "dns_cache_domains_failed_total",
-  /** Counter: domains whose verified state or target changed since the previous record. */
-  changed: "dns_cache_domains_changed_total",
-  /** Histogram (seconds): duration of one run over every domain. */
-  runDuration: "dns_cache_run_duration_seconds",
-  /** Gauge: Unix time (seconds) at which the last run completed (every domain attempted, Redis reachable). */
-  lastSuccess: "dns_cache_last_success_timestamp_seconds",
-} as const;
+export { DNS_CACHE_METRICS } from "./metric-names.js";
 
 export interface DnsCacheMetrics {
   registry: Registry;
@@ -21,15 +10,19 @@ export interface DnsCacheMetrics {
   changed: Counter;
   runDuration: Histogram;
   lastSuccess: Gauge;
+  interval: Gauge;
 }
 
-export function createDnsCacheMetrics(opts: { defaultMetrics?: boolean } = {}): DnsCacheMetrics {
+export function createDnsCacheMetrics(opts: { defaultMetrics?: boolean; intervalSeconds?: number } = {}): DnsCacheMetrics {
   const registry = new Registry();
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const M = DNS_CACHE_METRICS;
+  const interval = new Gauge({ name: M.interval, help: "Seconds between two runs (configured)", registers });
+  interval.set(opts.intervalSeconds ?? 0);
   return {
     registry,
+    interval,
     checked: new Counter({ name: M.checked, help: "Custom domains checked, by result", labelNames: ["result"], registers }),
     failed: new Counter({ name: M.failed, help: "Custom domains not checked (DNS gave no answer, or the write failed), by reason", labelNames: ["reason"], registers }),
     changed: new Counter({ name: M.changed, help: "Custom domains whose verified state or target changed", registers }),

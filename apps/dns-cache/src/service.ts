@@ -26,7 +26,7 @@ export interface DnsCacheService {
  * instead of overlapping it.
  */
 export function createDnsCacheService(config: DnsCacheConfig, opts: { logDestination?: DestinationStream; host?: string } = {}): DnsCacheService {
-  const metrics = createDnsCacheMetrics({ defaultMetrics: !opts.logDestination });
+  const metrics = createDnsCacheMetrics({ defaultMetrics: !opts.logDestination, intervalSeconds: config.intervalSeconds });
   const log = pino(
     { level: config.logLevel, base: { app: "dns-cache" }, messageKey: "content", formatters: { level: (label) => ({ logLevel: label }) } },
     opts.logDestination ?? pino.destination({ fd: 1 }),
