@@ -137,7 +137,11 @@ const alerting = z
 const customDomains = z
   .object({
     domains: z
-      .record(z.string().regex(DOMAIN_NAME, "expected a lower-case domain name (no wildcard)"), z.string().regex(TENANT_ID, "expected a tenant id: a-z, 0-9, - (at most 63)"))
+      .record(z.string(), z.string().regex(TENANT_ID, "expected a tenant id: a-z, 0-9, - (at most 63)"))
+      // Checked here, not as the record's key schema: zod reports a bad key only as "Invalid key in record".
+      .superRefine((domains, ctx) => {
+        for (const d of Object.keys(domains)) if (!DOMAIN_NAME.test(d)) ctx.addIssue({ code: "custom", path: [d], message: "expected a lower-case domain name (no wildcard)" });
+      })
       .describe("The registry: custom domains and the tenant each belongs to, `{\"<domain>\": \"<tenant>\"}`. Each domain must CNAME to gateway.publicHost (or point its A records at its addresses)."),
     intervalSeconds: int(60, 86_400).describe("Seconds between dns-cache runs; records live 2.5 intervals, the alert fires after 3."),
     dnsServers: z.array(z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, "expected host or host:port")).describe("Resolvers dns-cache asks (`host` or `host:port`); [] = the pod's resolv.conf."),

@@ -16,9 +16,9 @@ export const domainsJson = z
     }
   })
   .pipe(
-    z.record(
-      z.string().regex(DOMAIN_NAME, "must be a lower-case domain name"),
-      z.string().regex(TENANT_ID, "must be a tenant id (a-z, 0-9, -)"),
-    ),
+    z.record(z.string(), z.string().regex(TENANT_ID, "must be a tenant id (a-z, 0-9, -)")).superRefine((domains, ctx) => {
+      // Not the record's key schema: zod would say only "Invalid key in record".
+      for (const d of Object.keys(domains)) if (!DOMAIN_NAME.test(d)) ctx.addIssue({ code: "custom", path: [d], message: "must be a lower-case domain name" });
+    }),
   );
 
