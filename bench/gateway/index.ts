@@ -4,7 +4,9 @@
  *   gateway       autocannon → gateway (stream route, uncached) → upstream
  *   cached        autocannon → gateway (buffered route, level-1 cache hit)
  *   nginx         autocannon → nginx (plain reverse proxy, keep-alive upstream) → upstream
- * then, at a fixed 2,000 requests/s, the latency the gateway adds over direct (p50, p99).
+ * then, at a fixed 2,000 requests/s, the latency the gateway adds over direct (p50, p99), and
+ * what a custom domain (its dns-cache record in Redis, then level 1) adds over the public host;
+ * last, the local-DNS fallback path (a registered domain with no Redis record), sequentially.
  * Upstream, gateway and nginx run as separate processes; autocannon (throughput, closed loop) runs
  * here; the fixed-rate latency is measured open-loop by vegeta (see fixed-rate.ts for why).
  * Last line of output: {"bench":"gateway",...}.
@@ -24,6 +26,7 @@ import { setPriority } from "node:os";
 import { join, resolve } from "node:path";
 import autocannon from "autocannon";
 import { buildSync } from "esbuild";
+import { CUSTOM_HOST, fallbackLatency, fillRedis, PUBLIC_HOST, startCustomDomainDns, type CustomDomainSetup } from "./custom-domains.js";
 import { ensureVegeta, fixedRateLatency, type FixedRateResult } from "./fixed-rate.js";
 
 const ROOT = resolve(__dirname, "../..");
@@ -100,7 +103,7 @@ async function startUpstream(): Promise<number> {
 
 const pids: Record<string, number[]> = {};
 
-async function startGateway(upstreamPort: number): Promise<number> {
+async function startGateway(upstreamPort: number, customDomainEnv: Record<string, string>): Promise<number> {
   const port = await freePort();
   const upstream = `http://127.0.0.1:${upstreamPort}`;
   const log = openSync(join(STATE, "gateway.log"), "w");
@@ -117,6 +120,7 @@ async function startGateway(upstreamPort: number): Promise<number> {
       LOG_LEVEL: "info", // one AccessLog JSON line per request, written to a file (as in a pod, to stdout)
       REDIS_HOST: "127.0.0.1",
       REDIS_PORT: String(REDIS_PORT),
+      ...customDomainEnv,
       ROUTES: JSON.stringify([
         { prefix: "/s", upstream, kind: "stream", auth: false },
         { prefix: "/b", upstream, kind: "buffered", auth: false, cacheTtlSeconds: 3600, staleSeconds: 3600 },
@@ -227,8 +231,8 @@ function combine(runs: Throughput[]): Throughput {
 }
 
 /** One fixed-rate run; a run that could not hold the rate or saw failures is reported, not hidden. */
-async function fixedRate(vegeta: string, name: string, url: string, duration: number): Promise<FixedRateResult> {
-  const r = await fixedRateLatency(vegeta, url, FIXED_RATE, duration);
+async function fixedRate(vegeta: string, name: string, url: string, duration: number, headers?: Record<string, string>): Promise<FixedRateResult> {
+  const r = await fixedRateLatency(vegeta, url, FIXED_RATE, duration, headers);
   if (r.sentRate < FIXED_RATE * 0.95) console.log(`  warning: ${name} was offered ${r.sentRate.toFixed(0)} req/s, not ${FIXED_RATE}`);
   if (r.success < 1) console.log(`  warning: ${name}: ${((1 - r.success) * 100).toFixed(2)}% failed (${JSON.stringify(r.statusCodes)} ${r.errors.slice(0, 3).join("; ")})`);
   return r;
@@ -245,9 +249,12 @@ async function main(): Promise<void> {
   if (redisStarted) {
     spawnSync("bash", [join(ROOT, "scripts/redis.sh"), "start", String(REDIS_PORT)], { stdio: "inherit" });
   }
+  let customDns: CustomDomainSetup | undefined;
   try {
+    customDns = await startCustomDomainDns();
+    await fillRedis(customDns, REDIS_PORT);
     const upstreamPort = await startUpstream();
-    const gatewayPort = await startGateway(upstreamPort);
+    const gatewayPort = await startGateway(upstreamPort, customDns.env);
     const nginxPort = haveNginx ? await startNginx(upstreamPort) : 0;
     const direct = `http://127.0.0.1:${upstreamPort}/s/items?id=1`;
     const viaGateway = `http://127.0.0.1:${gatewayPort}/s/items?id=1`;
@@ -278,16 +285,28 @@ async function main(): Promise<void> {
       `latency at a fixed ${FIXED_RATE} req/s (vegeta, open loop): ${latencyRounds} rounds of ${LATENCY_DURATION}s each direct, via the gateway` +
         (haveNginx ? ", via nginx (reference)" : ""),
     );
-    const latencyTargets: [string, string][] = [["direct", direct], ["gateway", viaGateway], ...(haveNginx ? ([["nginx", viaNginx]] as [string, string][]) : [])];
+    // `gateway` is addressed by IP (an own host, no lookup); `public` and `custom` carry a Host:
+    // the public host, and a custom domain whose record comes from Redis once, then level 1.
+    const latencyTargets: [string, string, Record<string, string>?][] = [
+      ["direct", direct],
+      ["gateway", viaGateway],
+      ["public", viaGateway, { Host: PUBLIC_HOST }],
+      ["custom", viaGateway, { Host: CUSTOM_HOST }],
+      ...(haveNginx ? ([["nginx", viaNginx]] as [string, string][]) : []),
+    ];
     const vegeta = ensureVegeta();
-    for (const [name, url] of latencyTargets) await fixedRate(vegeta, name, url, 2); // warm-up at the rate
+    for (const [name, url, headers] of latencyTargets) await fixedRate(vegeta, name, url, 2, headers); // warm-up at the rate
     const added50: number[] = [];
     const added99: number[] = [];
     const nginx50: number[] = [];
     const nginx99: number[] = [];
+    const custom50: number[] = [];
+    const custom99: number[] = [];
     for (let round = 1; round <= latencyRounds; round++) {
       const r: Record<string, FixedRateResult> = {};
-      for (const [name, url] of latencyTargets) r[name] = await fixedRate(vegeta, name, url, LATENCY_DURATION);
+      for (const [name, url, headers] of latencyTargets) r[name] = await fixedRate(vegeta, name, url, LATENCY_DURATION, headers);
+      custom50.push(r.custom!.p50Ms - r.public!.p50Ms);
+      custom99.push(r.custom!.p99Ms - r.public!.p99Ms);
       const dr = r.direct!;
       const gr = r.gateway!;
       added50.push(gr.p50Ms - dr.p50Ms);
@@ -301,12 +320,18 @@ async function main(): Promise<void> {
         nginx99.push(nr.p99Ms - dr.p99Ms);
         line += ` | nginx ${fmt(nr)} (added ${(nr.p50Ms - dr.p50Ms).toFixed(3)} / ${(nr.p99Ms - dr.p99Ms).toFixed(3)})`;
       }
+      line += ` | public ${fmt(r.public!)} | custom ${fmt(r.custom!)} (added ${(r.custom!.p50Ms - r.public!.p50Ms).toFixed(3)} / ${(r.custom!.p99Ms - r.public!.p99Ms).toFixed(3)})`;
       console.log(line + ` | sent ${Object.values(r).map((x) => x.sentRate.toFixed(0)).join("/")} req/s`);
     }
     const median = (xs: number[]) => {
       const s = [...xs].sort((x, y) => x - y);
       return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
     };
+    const fb = await fallbackLatency(viaGateway);
+    console.log(
+      `local-DNS fallback (registered domain, no Redis record; dnsmasq on loopback), ${process.env.BENCH_FALLBACK_DOMAINS ?? 300} sequential first requests: ` +
+        `p50 ${fb.fallbackP50.toFixed(3)} p99 ${fb.fallbackP99.toFixed(3)} ms vs the public host p50 ${fb.publicP50.toFixed(3)} p99 ${fb.publicP99.toFixed(3)} ms`,
+    );
     const logBytes = statSync(join(STATE, "gateway.log")).size;
     console.log(`gateway log: ${(logBytes / 1e6).toFixed(1)} MB of JSON lines (LOG_LEVEL=info, one AccessLog per request)`);
     const failures = [d, gw, c, n].filter(Boolean).reduce((s, t) => s + t!.errors + t!.non2xx, 0);
@@ -321,12 +346,18 @@ async function main(): Promise<void> {
       nginx_rps: n ? n.rps : null,
       added_p50_ms: round(median(added50)),
       added_p99_ms: round(median(added99)),
+      custom_domain_added_p50_ms: round(median(custom50)),
+      custom_domain_added_p99_ms: round(median(custom99)),
+      dns_fallback_p50_ms: round(fb.fallbackP50),
+      dns_fallback_p99_ms: round(fb.fallbackP99),
+      dns_fallback_added_p50_ms: round(fb.fallbackP50 - fb.publicP50),
     };
     const checks = {
       "added p50 <= 1 ms": result.added_p50_ms <= 1,
       "added p99 <= 5 ms": result.added_p99_ms <= 5,
       "gateway >= 50% of nginx": n ? gw.rps >= 0.5 * n.rps : "n/a (no nginx)",
       "cached >= gateway": c.rps >= gw.rps,
+      "custom domain (cache hit) adds <= 0.2 ms p50": result.custom_domain_added_p50_ms <= 0.2,
     };
     console.log(`targets met: ${JSON.stringify(checks)}`);
     if (haveNginx) console.log(`nginx for reference adds p50 ${median(nginx50).toFixed(3)} ms, p99 ${median(nginx99).toFixed(3)} ms (median over rounds)`);
@@ -334,6 +365,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(result));
   } finally {
     cleanup();
+    await customDns?.dns.stop();
     if (redisStarted) spawnSync("bash", [join(ROOT, "scripts/redis.sh"), "stop", String(REDIS_PORT)], { stdio: "ignore" });
   }
 }
