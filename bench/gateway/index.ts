@@ -206,9 +206,9 @@ function cpuMicros(pids: number[]): number {
   return (ticks * 1e6) / CLK_TCK;
 }
 
-async function throughput(name: string, url: string, pids: number[] = []): Promise<Throughput> {
+async function throughput(name: string, url: string, pids: number[] = [], headers?: Record<string, string>): Promise<Throughput> {
   const cpu0 = cpuMicros(pids);
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION });
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers });
   const cpu = cpuMicros(pids) - cpu0;
   const out: Throughput = { rps: Math.round(r.requests.average), errors: r.errors + r.timeouts, non2xx: r.non2xx };
   if (pids.length && r.requests.total) out.cpuUsPerReq = Math.round((cpu / r.requests.total) * 10) / 10;
@@ -261,24 +261,30 @@ async function main(): Promise<void> {
     const cachedUrl = `http://127.0.0.1:${gatewayPort}/b/items?id=1`;
     const viaNginx = `http://127.0.0.1:${nginxPort}/s/items?id=1`;
     if ((await get(cachedUrl)) !== 200) throw new Error("cached route did not answer 200");
-    const targets: [string, string, number[]][] = [
+    // `public` and `custom`: the uncached route with a Host header (the public host, a custom
+    // domain); their CPU per request differs only by the custom-domain work, whatever the load.
+    const targets: [string, string, number[], Record<string, string>?][] = [
       ["direct", direct, []],
       ["gateway", viaGateway, pids.gateway!],
       ["cached", cachedUrl, pids.gateway!],
+      ["public", viaGateway, pids.gateway!, { host: PUBLIC_HOST }],
+      ["custom", viaGateway, pids.gateway!, { host: CUSTOM_HOST }],
       ...(haveNginx ? ([["nginx", viaNginx, pids.nginx!]] as [string, string, number[]][]) : []),
     ];
     console.log("warm-up (JIT, connection pools, caches): 2s per target, 4s for the gateway's");
-    for (const [name, url] of targets) await autocannon({ url, connections: CONNECTIONS, duration: name === "direct" || name === "nginx" ? 2 : 4 });
+    for (const [name, url, , headers] of targets) await autocannon({ url, headers, connections: CONNECTIONS, duration: name === "direct" || name === "nginx" ? 2 : 4 });
     // Interleaved rounds, so a burst of load from elsewhere on the machine hits every target alike.
     const runs = new Map<string, Throughput[]>(targets.map(([name]) => [name, []]));
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`throughput round ${round}/${ROUNDS}: ${CONNECTIONS} connections, ${DURATION}s per target`);
-      for (const [name, url, p] of targets) runs.get(name)!.push(await throughput(name, url, p));
+      for (const [name, url, p, headers] of targets) runs.get(name)!.push(await throughput(name, url, p, headers));
     }
     const d = combine(runs.get("direct")!);
     const gw = combine(runs.get("gateway")!);
     const c = combine(runs.get("cached")!);
     const n = haveNginx ? combine(runs.get("nginx")!) : undefined;
+    const pub = combine(runs.get("public")!);
+    const cus = combine(runs.get("custom")!);
 
     const latencyRounds = Number(process.env.BENCH_LATENCY_ROUNDS ?? 3);
     console.log(
@@ -334,7 +340,7 @@ async function main(): Promise<void> {
     );
     const logBytes = statSync(join(STATE, "gateway.log")).size;
     console.log(`gateway log: ${(logBytes / 1e6).toFixed(1)} MB of JSON lines (LOG_LEVEL=info, one AccessLog per request)`);
-    const failures = [d, gw, c, n].filter(Boolean).reduce((s, t) => s + t!.errors + t!.non2xx, 0);
+    const failures = [d, gw, c, pub, cus, n].filter(Boolean).reduce((s, t) => s + t!.errors + t!.non2xx, 0);
     if (failures) console.log(`warning: ${failures} failed or non-2xx responses during the throughput runs`);
 
     const round = (x: number) => Math.round(x * 1000) / 1000;
@@ -348,6 +354,8 @@ async function main(): Promise<void> {
       added_p99_ms: round(median(added99)),
       custom_domain_added_p50_ms: round(median(custom50)),
       custom_domain_added_p99_ms: round(median(custom99)),
+      public_cpu_us_per_req: pub.cpuUsPerReq ?? null,
+      custom_domain_cpu_us_per_req: cus.cpuUsPerReq ?? null,
       dns_fallback_p50_ms: round(fb.fallbackP50),
       dns_fallback_p99_ms: round(fb.fallbackP99),
       dns_fallback_added_p50_ms: round(fb.fallbackP50 - fb.publicP50),
@@ -361,7 +369,7 @@ async function main(): Promise<void> {
     };
     console.log(`targets met: ${JSON.stringify(checks)}`);
     if (haveNginx) console.log(`nginx for reference adds p50 ${median(nginx50).toFixed(3)} ms, p99 ${median(nginx99).toFixed(3)} ms (median over rounds)`);
-    console.log(`proxy cpu per request (µs): gateway ${gw.cpuUsPerReq}, cached ${c.cpuUsPerReq}, nginx ${n?.cpuUsPerReq ?? "n/a"}`);
+    console.log(`proxy cpu per request (µs): gateway ${gw.cpuUsPerReq}, cached ${c.cpuUsPerReq}, public host ${pub.cpuUsPerReq}, custom domain ${cus.cpuUsPerReq}, nginx ${n?.cpuUsPerReq ?? "n/a"}`);
     console.log(JSON.stringify(result));
   } finally {
     cleanup();
