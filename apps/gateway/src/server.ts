@@ -225,7 +225,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     });
 
     let tenant: string | undefined;
-    if (domains) {
+    if (domains && !domains.isOwn(req.headers.host)) {
       const d = await domains.decide(req.headers.host, reqId);
       if (d.kind === "refused") {
         metrics.customDomainRequests.inc({ source: "none", result: d.reason });

@@ -51,6 +51,11 @@ export class CustomDomains {
     private readonly dns: DnsLookup = createResolver({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs }),
   ) {}
 
+  /** Synchronous, so requests on the public host (nearly all) never wait on a promise here. */
+  isOwn(hostHeader: string | undefined): boolean {
+    return isOwnHost(normalizeHost(hostHeader ?? ""), this.config.publicHost);
+  }
+
   async decide(hostHeader: string | undefined, reqId?: string): Promise<HostDecision> {
     const domain = normalizeHost(hostHeader ?? "");
     if (isOwnHost(domain, this.config.publicHost)) return { kind: "own" };
