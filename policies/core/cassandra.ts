@@ -1,6 +1,6 @@
 /** How the pack recognises Cassandra nodes and reads keyspace replication from CQL text. */
 import { containersOf, isKind, known, ofKind, podSpec } from "./kube";
-import type { ResourceLike } from "./types";
+import type { CheckContext, ResourceLike } from "./types";
 
 export const envValue = (c: Record<string, any>, name: string): string | undefined =>
   (c.env ?? []).find((e: any) => e.name === name)?.value;
@@ -56,11 +56,26 @@ export function parseReplication(cql: string): KeyspaceReplication[] {
   return out;
 }
 
-/** Replication statements found in the stack's ConfigMaps, with the ConfigMap holding them. */
-export function replicationStatements(resources: readonly ResourceLike[]): { cm: ResourceLike; replication: KeyspaceReplication }[] {
-  return ofKind(resources, "ConfigMap", "").flatMap((cm) =>
-    Object.values<unknown>(cm.props.data ?? {})
-      .filter((v): v is string => typeof v === "string")
-      .flatMap((text) => parseReplication(text).map((replication) => ({ cm, replication }))),
-  );
+/**
+ * Replication statements found in the stack's ConfigMaps, with the ConfigMap holding them. Each
+ * ConfigMap key is read on its own (`ctx.part`): a value unknown in a preview (e.g. a cache
+ * endpoint in the gateway's ConfigMap) skips that key, not the whole stack policy.
+ */
+export function replicationStatements(resources: readonly ResourceLike[], ctx: CheckContext): { cm: ResourceLike; replication: KeyspaceReplication }[] {
+  const out: { cm: ResourceLike; replication: KeyspaceReplication }[] = [];
+  for (const cm of ofKind(resources, "ConfigMap", "")) {
+    const where = `ConfigMap ${cm.props.metadata?.name ?? cm.name}`;
+    ctx.part(`${where} data`, () => {
+      const data: Record<string, unknown> = cm.props.data ?? {};
+      for (const key of Object.keys(data)) {
+        ctx.part(`${where} data "${key}"`, () => {
+          const text = data[key];
+          if (typeof text === "string") out.push(...parseReplication(text).map((replication) => ({ cm, replication })));
+          return [];
+        });
+      }
+      return [];
+    });
+  }
+  return out;
 }

@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { SynthResult } from "../synth";
+import { synthInOrder, type PeerOutputs, type SynthPlan } from "./peers";
 
 /** `$PLATFORM_CACHE_DIR/diff` (default `~/.cache/platform/diff`), outside the repo. */
 export function defaultCacheDir(): string {
@@ -58,24 +59,26 @@ export function digestKey(cacheDir: string): string {
   return readFileSync(file, "utf8").trim();
 }
 
-export type Synth = (stack: string, opts: { cwd: string }) => Promise<SynthResult>;
+export type Synth = (stack: string, opts: { cwd: string; peerOutputs?: PeerOutputs }) => Promise<SynthResult>;
 
 /**
- * Synthesizes `stacks` at `commit`: cached results first, then one worktree for the rest
- * (removed afterwards). Stacks whose file does not exist at the commit map to `undefined`, a
- * failed synth to its Error (the other stacks still get compared).
+ * Synthesizes the plan's stacks at `commit`: cached results first, then one worktree for the rest
+ * (removed afterwards), founders before the regions that join them, fed their outputs when `feed`
+ * (./peers.ts). Stacks whose file does not exist at the commit map to `undefined`, a failed synth
+ * to its Error (the other stacks still get compared).
  */
 export async function synthAtCommit(
   repo: string,
   commit: string,
-  stacks: readonly string[],
+  plan: SynthPlan,
   cacheDir: string,
   synth: Synth,
+  feed: boolean,
 ): Promise<Map<string, SynthResult | undefined | Error>> {
   const results = new Map<string, SynthResult | undefined | Error>();
   const cacheFile = (stack: string) => join(cacheDir, "results", commit, `${stack}.json`);
   const todo: string[] = [];
-  for (const stack of stacks) {
+  for (const stack of plan.ordered) {
     if (!existsAtCommit(repo, commit, `stacks/Pulumi.${stack}.yaml`)) results.set(stack, undefined);
     else if (existsSync(cacheFile(stack))) results.set(stack, JSON.parse(readFileSync(cacheFile(stack), "utf8")) as SynthResult);
     else todo.push(stack);
@@ -90,16 +93,15 @@ export async function synthAtCommit(
   git(repo, "worktree", "add", "--detach", "--force", dir, commit);
   try {
     symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"), "dir");
-    for (let i = 0; i < todo.length; i += 2) {
-      // Two at a time, like `npm run synth`: each child loads the providers' SDKs.
-      const names = todo.slice(i, i + 2);
-      const batch = await Promise.allSettled(names.map((s) => synth(s, { cwd: dir })));
-      batch.forEach((r, j) => {
-        if (r.status === "rejected") return results.set(names[j], new Error(`at the base: ${(r.reason as Error).message}`));
-        mkdirSync(join(cacheDir, "results", commit), { recursive: true });
-        writeFileSync(cacheFile(names[j]), JSON.stringify(r.value), { mode: 0o600 });
-        results.set(names[j], r.value);
-      });
+    const done = await synthInOrder({ ...plan, ordered: todo }, (s, peerOutputs) => synth(s, { cwd: dir, peerOutputs }), feed, results);
+    for (const [stack, r] of done) {
+      if (r instanceof Error) {
+        results.set(stack, new Error(`at the base: ${r.message}`));
+        continue;
+      }
+      mkdirSync(join(cacheDir, "results", commit), { recursive: true });
+      writeFileSync(cacheFile(stack), JSON.stringify(r), { mode: 0o600 });
+      results.set(stack, r);
     }
   } finally {
     removeWorktree(repo, dir);

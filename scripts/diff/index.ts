@@ -8,8 +8,12 @@ import { join } from "node:path";
 import { synthStack, type SynthResult } from "../synth";
 import { SECRET_DIGEST_KEY_ENV } from "../synth/secret-digest";
 import { defaultCacheDir, digestKey, repoRoot, resolveCommit, synthAtCommit, type Synth } from "./base-tree";
+import { peerFeedSupported, synthInOrder, synthPlan } from "./peers";
 import { diffStack } from "./engine";
 import { evaluateHeadPolicies } from "./policy";
+import { fromSynth } from "../../policies/core/evaluate";
+import { packValuesFor } from "../../policies/core/stack-config";
+import { estimateStackCost } from "../cost/estimate";
 import type { DiffReport, StackReport } from "./render";
 
 export { diffStack, type StackDiff, type ResourceDiff } from "./engine";
@@ -39,11 +43,17 @@ export async function offlineDiff(opts: OfflineDiffOptions): Promise<DiffReport>
   const previousKey = process.env[SECRET_DIGEST_KEY_ENV];
   process.env[SECRET_DIGEST_KEY_ENV] = digestKey(cacheDir);
   try {
-    const base = await synthAtCommit(repo, commit, opts.stacks, cacheDir, synth);
+    // Founders first, their outputs fed to the regions that join them on both sides, unless the
+    // base predates that (then neither side is fed, so the seeds do not differ spuriously).
+    const plan = synthPlan(opts.stacks, join(repo, "stacks"));
+    const feed = peerFeedSupported(repo, commit);
+    const base = await synthAtCommit(repo, commit, plan, cacheDir, synth, feed);
+    const atHead = plan.ordered.filter((s) => existsSync(join(repo, "stacks", `Pulumi.${s}.yaml`)));
+    const head = await synthInOrder({ ...plan, ordered: atHead }, (s, peerOutputs) => synth(s, { cwd: repo, peerOutputs }), feed);
     const reports: StackReport[] = [];
     for (let i = 0; i < opts.stacks.length; i += 2) {
       const batch = opts.stacks.slice(i, i + 2);
-      reports.push(...(await Promise.all(batch.map((stack) => stackReport(stack, repo, base.get(stack), synth, opts.policies ?? true)))));
+      reports.push(...(await Promise.all(batch.map((stack) => stackReport(stack, repo, base.get(stack), head.get(stack), opts.policies ?? true)))));
     }
     return { baseRef: opts.baseRef, baseCommit: commit, stacks: reports };
   } finally {
@@ -52,17 +62,19 @@ export async function offlineDiff(opts: OfflineDiffOptions): Promise<DiffReport>
   }
 }
 
-async function stackReport(stack: string, repo: string, base: SynthResult | undefined | Error, synth: Synth, policies: boolean): Promise<StackReport> {
+async function stackReport(stack: string, repo: string, base: SynthResult | undefined | Error, synthesized: SynthResult | Error | undefined, policies: boolean): Promise<StackReport> {
   if (base instanceof Error) return { stack, error: base.message };
   const atHead = existsSync(join(repo, "stacks", `Pulumi.${stack}.yaml`));
   if (!atHead && !base) return { stack, error: `unknown stack "${stack}": no stacks/Pulumi.${stack}.yaml at the base nor at head` };
-  let head: SynthResult;
-  try {
-    head = atHead ? await synth(stack, { cwd: repo }) : { stack, resources: [] }; // removed stack: everything goes
-  } catch (err) {
-    return { stack, error: (err as Error).message };
-  }
+  if (synthesized instanceof Error) return { stack, error: synthesized.message };
+  const head: SynthResult = synthesized ?? { stack, resources: [] }; // removed stack: everything goes
   const diff = diffStack(stack, base?.resources, head.resources);
   const policy = policies && atHead ? await evaluateHeadPolicies(stack, head.resources) : undefined;
-  return { stack, diff, ...(policy ? { policy } : {}) };
+  // The base's plan is read from head's config too: a plan change shows in the diff itself.
+  const plan = { vercelPlan: atHead ? packValuesFor(stack).vercelPlan : undefined };
+  const cost = {
+    head: estimateStackCost(stack, fromSynth(head.resources), plan),
+    ...(base ? { base: estimateStackCost(stack, fromSynth(base.resources), plan) } : {}),
+  };
+  return { stack, diff, cost, ...(policy ? { policy } : {}) };
 }

@@ -5,12 +5,16 @@
 import type { AnnotatedChange, ResourceDiff, StackDiff } from "./engine";
 import { policyLine, type PolicyResult } from "./policy";
 import { riskLines, riskMarkdown, type Risk } from "./risk";
+import { costLines, costSummary, OMITTED, type CostEstimate } from "../cost/estimate";
+import { RECORDED_ON } from "../cost/prices";
 
 export interface StackReport {
   readonly stack: string;
   /** Undefined when a synth failed (see `error`). */
   readonly diff?: StackDiff;
   readonly policy?: PolicyResult;
+  /** Monthly cost estimate at head and at the base (absent for a new stack). */
+  readonly cost?: { readonly head: CostEstimate; readonly base?: CostEstimate };
   readonly error?: string;
 }
 
@@ -100,6 +104,7 @@ export function renderText(report: DiffReport): string {
   for (const s of report.stacks) {
     out.push(`== ${summaryLine(s)}`);
     if (s.error) out.push(...s.error.split("\n").map((l) => `   ${l}`));
+    if (s.cost) out.push(`   cost: ${costSummary(s.cost.head, s.cost.base)}`, ...costLines(s.cost.head).map((l) => `     ${l}`));
     if (s.diff) {
       out.push(...resourceLines(s.diff).map((l) => `   ${l}`));
       out.push(...s.diff.notes.map((n) => `   note: ${n}`));
@@ -121,14 +126,17 @@ export function renderMarkdown(report: DiffReport, limit = MARKDOWN_LIMIT): stri
     "_Synthesized under Pulumi mocks (no cloud access): resource inputs only, secrets never shown. `pulumi preview` per stack is the authority when credentials are available._",
     "",
     riskMarkdown(reportRisks(report)),
-    "| Stack | Create | Update | Replace | Delete | Unchanged | Policy |",
-    "|---|---:|---:|---:|---:|---:|---|",
+    "| Stack | Create | Update | Replace | Delete | Unchanged | Policy | Monthly cost (estimate) |",
+    "|---|---:|---:|---:|---:|---:|---|---|",
     ...report.stacks.map((s) => {
-      if (!s.diff) return `| ${s.stack} | | | | | | ❌ synth failed |`;
+      if (!s.diff) return `| ${s.stack} | | | | | | ❌ synth failed | |`;
       const c = s.diff.counts;
       const policy = !s.policy ? "–" : s.policy.status === "pass" ? "✅ pass" : s.policy.status === "fail" ? "❌ fail" : "⚠️ error";
-      return `| ${s.stack} | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} | ${c.same} | ${policy} |`;
+      const cost = s.cost ? mdEscape(costSummary(s.cost.head, s.cost.base)) : "–";
+      return `| ${s.stack} | ${c.create} | ${c.update} | ${c.replace} | ${c.delete} | ${c.same} | ${policy} | ${cost} |`;
     }),
+    "",
+    `_Cost: on-demand list prices recorded ${RECORDED_ON} (scripts/cost/prices.ts); not included: ${OMITTED.join("; ")}. \`npm run cost -- --stack <name>\` prints the breakdown._`,
     "",
   ];
   const changed = report.stacks.filter((s) => !s.diff || s.diff.resources.length > 0 || (s.policy?.violations.length ?? 0) > 0);

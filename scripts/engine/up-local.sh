@@ -72,9 +72,17 @@ node --import "$ROOT/node_modules/tsx/dist/loader.mjs" "$ROOT/scripts/engine/loc
   "$STACK_CONFIG" "$config" "$KUBECONFIG" "$scratch/Pulumi.$STACK.yaml"
 
 args=(--stack "$STACK" --config-file "$config" --non-interactive)
+# The pack runs with the stack's policy config, the same file CI passes (npm run policy:config),
+# so the engine here judges with the values the offline runner uses. A project other than ours
+# (the tests' fixture) has no stack file: the pack's defaults.
+policy=(--policy-pack "$POLICY_PACK")
+if [[ "$PROJECT_DIR" == "$ROOT" ]]; then
+  node --import "$ROOT/node_modules/tsx/dist/loader.mjs" "$ROOT/policies/config.ts" --stack "$STACK" --out "$LOCAL_DIR/policy-config.json"
+  policy+=(--policy-pack-config "$LOCAL_DIR/policy-config.json")
+fi
 case "$COMMAND" in
-  up) args+=(--yes --policy-pack "$POLICY_PACK") ;;
-  preview) args+=(--policy-pack "$POLICY_PACK") ;;
+  up) args+=(--yes "${policy[@]}") ;;
+  preview) args+=("${policy[@]}") ;;
   destroy) args+=(--yes) ;;
 esac
 cd "$PROJECT_DIR"

@@ -30,6 +30,23 @@ export function defaultStackOutputs(stackName: string): Record<string, unknown> 
   };
 }
 
+/**
+ * Env var through which the offline diff feeds a joining region the outputs its founder's synth
+ * exported (JSON: stack name → outputs), so a founder change shows in the regions that read it.
+ */
+export const PEER_OUTPUTS_ENV = "PLATFORM_SYNTH_PEER_OUTPUTS";
+
+/**
+ * StackReference outputs: the fed ones of that stack (secrets stay fakes: the synth masks them)
+ * over {@link defaultStackOutputs}.
+ */
+export function fedStackOutputs(fed: Record<string, Record<string, unknown>>): (stackName: string) => Record<string, unknown> {
+  return (stackName) => {
+    const own = Object.entries(fed[stackName.split("/").pop()!] ?? {}).filter(([, v]) => v !== "[secret]" && v !== null && v !== undefined);
+    return { ...defaultStackOutputs(stackName), ...Object.fromEntries(own) };
+  };
+}
+
 /** A PEM-shaped fake whose body is shaped like the fake passwords (the leak check covers keys). */
 const fakePem = (label: string, seed: string) => `-----BEGIN ${label}-----\nmock-${short(seed)}${short(label)}\n-----END ${label}-----\n`;
 

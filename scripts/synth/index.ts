@@ -6,6 +6,7 @@ import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { PEER_OUTPUTS_ENV } from "./fakes";
 import { manifestsYaml } from "./manifests";
 import type { SynthResource } from "./mocks";
 import { REPO_ROOT } from "./stacks";
@@ -18,17 +19,28 @@ export interface SynthResult {
   stack: string;
   /** Every registered resource, sorted by URN (stable across runs). */
   resources: SynthResource[];
+  /** The stack's exports (secrets masked); absent from synths older than this field. */
+  outputs?: Record<string, unknown>;
 }
 
 const run = promisify(execFile);
 
+export interface SynthOptions {
+  /** Repository root whose program and stack files are synthesized. @default - this checkout */
+  readonly cwd?: string;
+  /** Stack file to read instead of `stacks/Pulumi.<stack>.yaml`. */
+  readonly configFile?: string;
+  /** Outputs of the stacks this one references (stack name → outputs); others get fakes. */
+  readonly peerOutputs?: Record<string, Record<string, unknown>>;
+}
+
 /** Synthesizes one stack in a child process. Rejects with the config problems or the program error. */
-export async function synthStack(stack: string, opts: { cwd?: string; configFile?: string } = {}): Promise<SynthResult> {
+export async function synthStack(stack: string, opts: SynthOptions = {}): Promise<SynthResult> {
   const cwd = opts.cwd ?? REPO_ROOT;
   const args = ["--import", "tsx", join(cwd, "scripts", "synth", "run-stack.ts"), stack, ...(opts.configFile ? [resolve(opts.configFile)] : [])];
   try {
     // The program's working directory is stacks/, as under the engine (`main: stacks/`).
-    const { stdout } = await run(process.execPath, args, { cwd: join(cwd, "stacks"), maxBuffer: 256 * 1024 * 1024, env: { ...process.env, PULUMI_NODEJS_SKIP_COMPLETION_CHECK: "1" } });
+    const { stdout } = await run(process.execPath, args, { cwd: join(cwd, "stacks"), maxBuffer: 256 * 1024 * 1024, env: { ...process.env, PULUMI_NODEJS_SKIP_COMPLETION_CHECK: "1", ...(opts.peerOutputs ? { [PEER_OUTPUTS_ENV]: JSON.stringify(opts.peerOutputs) } : {}) } });
     const result = JSON.parse(stdout) as SynthResult;
     result.resources.sort((a, b) => a.urn.localeCompare(b.urn));
     return result;

@@ -1,26 +1,34 @@
 /**
  * Child process of the synth: runs the real program for ONE stack under Pulumi's mocks and
- * prints `{stack, resources}` as JSON on stdout. One process per stack because the Pulumi
+ * prints `{stack, resources, outputs}` as JSON on stdout (outputs: the stack's exports, secrets
+ * masked). StackReferences read the outputs fed in `PLATFORM_SYNTH_PEER_OUTPUTS` (fakes.ts). One process per stack because the Pulumi
  * runtime's config, mocks and stack resource are process-global.
  *   tsx scripts/synth/run-stack.ts <stack> [configFile]
  */
 import * as pulumi from "@pulumi/pulumi";
 import { writeSync } from "node:fs";
-import { installMocks } from "./mocks";
+import { fedStackOutputs, PEER_OUTPUTS_ENV } from "./fakes";
+import { installMocks, isSecretOutput, SECRET_MASK, valueOf } from "./mocks";
 import { readStackConfig } from "./stacks";
 
 async function main(): Promise<void> {
   const [stack, configFile] = process.argv.slice(2);
   if (!stack) throw new Error("usage: run-stack <stack> [configFile]");
   const config = readStackConfig(stack, configFile);
-  const recorded = await installMocks({ stack, project: "platform", config });
+  const fed = JSON.parse(process.env[PEER_OUTPUTS_ENV] ?? "{}") as Record<string, Record<string, unknown>>;
+  const recorded = await installMocks({ stack, project: "platform", config, stackOutputs: fedStackOutputs(fed) });
   // Imported after the mocks: the program reads config and declares resources at import.
   const { declarePlatform } = await import("../../stacks/program");
   const { loadStackConfig } = await import("../../stacks/read-config");
   const cfg = loadStackConfig(stack); // ConfigError here means nothing was declared
-  await pulumi.runtime.runInPulumiStack(async () => declarePlatform(cfg));
+  const exported = (await pulumi.runtime.runInPulumiStack(async () => declarePlatform(cfg))) ?? {};
+  const outputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(exported)) {
+    const o = pulumi.output(value);
+    outputs[key] = (await isSecretOutput(o)) ? SECRET_MASK : ((await valueOf(o)) ?? null);
+  }
   await pulumi.runtime.disconnect();
-  writeSync(1, JSON.stringify({ stack, resources: recorded }));
+  writeSync(1, JSON.stringify({ stack, resources: recorded, outputs }));
 }
 
 main().then(

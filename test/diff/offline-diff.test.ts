@@ -45,7 +45,13 @@ export function declarePlatform(cfg: PlatformConfig) {
   const jwtKey = new random.RandomPassword("jwt-key", { length: 48, special: false, keepers: { rotation: fixture.get("jwtKeyRotation") ?? "1" } });
   new k8s.core.v1.Secret("gateway-jwt", { metadata: { name: "gateway-jwt", namespace: ns }, stringData: { key: jwtKey.result } });
   new k8s.core.v1.Secret("gateway-redis", { metadata: { name: "gateway-redis", namespace: ns }, stringData: { password: fixture.requireSecret("redisPassword") } });
-  return {};
+  // Prod regions, as the platform's: seeds exported under seedDomain, the peers' read back.
+  const peers = cfg.cassandra.peerRegions.map((r) => new pulumi.StackReference("peer-" + r, { name: cfg.org + "/platform/prod-" + r }));
+  if (peers.length > 0) {
+    const seeds = pulumi.all(peers.map((p) => p.requireOutput("cassandraSeeds"))).apply((l) => (l as string[][]).flat().join(","));
+    new k8s.core.v1.ConfigMap("peer-seeds", { metadata: { name: "peer-seeds", namespace: ns }, data: { SEEDS: seeds } });
+  }
+  return { cassandraSeeds: ["cassandra-a-0." + cfg.cassandra.seedDomain, "cassandra-b-0." + cfg.cassandra.seedDomain] };
 }
 `;
 }
@@ -73,6 +79,10 @@ beforeAll(() => {
   mkdirSync(join(repo, "stacks"), { recursive: true });
   write("stacks/program.ts", program());
   write("stacks/Pulumi.local.yaml", STACK_FILE());
+  for (const region of ["us-east-1", "eu-west-1"]) {
+    const file = `stacks/Pulumi.prod-${region}.yaml`;
+    write(file, `${readFileSync(join(MAIN, file), "utf8")}  fixture:redisPassword: ${OLD_SECRET}\n`);
+  }
   git("init", "-q", "-b", "main");
   git("add", ".");
   git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "base");
@@ -106,6 +116,7 @@ describe("offline diff in a temporary repository", () => {
     const text = renderText(report);
     expect(text).toMatch(/^== local: no changes \(\d+ resources unchanged\); policy: (pass|fail|not evaluated)/m);
     expect(text).toContain("No changes in any stack.");
+    expect(text).toContain("   cost: ≈ $0.00/month (base $0.00, ±$0.00)"); // local: no cloud bill
     expect(readFileSync(join(cache, "results", git("rev-parse", "base").trim(), "local.json"), "utf8")).not.toContain(OLD_SECRET);
     expect(git("worktree", "list")).not.toContain(cache); // the base worktree is gone
   });
@@ -167,6 +178,19 @@ describe("offline diff in a temporary repository", () => {
     expect(text).not.toContain(NEW_SECRET);
     expect(text).not.toMatch(/hmac-sha256|mock-[0-9a-f]{8}/);
   });
+
+  it("feeds the founder's outputs to a joining region: a founder seed-domain change shows there", async () => {
+    const founder = "stacks/Pulumi.prod-us-east-1.yaml";
+    write(founder, readFileSync(join(repo, founder), "utf8").replace("seedDomain: us-east-1.cassandra.platform.internal", "seedDomain: use1.db.acme.internal"));
+    // Only the joining region asked for: its founder is synthesized (both sides) to feed it.
+    const report = await offlineDiff({ baseRef: "base", stacks: ["prod-eu-west-1"], repo, cacheDir: cache, policies: false });
+    expect(report.stacks.map((s) => s.stack)).toEqual(["prod-eu-west-1"]);
+    const d = only(report);
+    expect(d.resources.map((r) => [r.op, r.name])).toEqual([["replace", "peer-seeds"]]); // ConfigMap data: the provider replaces it
+    expect(d.resources[0].changes).toEqual([
+      { path: "data.SEEDS", kind: "changed", old: "cassandra-a-0.us-east-1.cassandra.platform.internal,cassandra-b-0.us-east-1.cassandra.platform.internal", new: "cassandra-a-0.use1.db.acme.internal,cassandra-b-0.use1.db.acme.internal", forcesReplace: expect.stringContaining("replaces a ConfigMap on any data change") },
+    ]);
+  }, 180_000);
 
   it("explains a base that predates the offline synth", async () => {
     // A commit with a stack file but no scripts/synth, built with plumbing (no checkout needed).

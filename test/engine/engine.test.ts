@@ -14,6 +14,8 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clusterDown, clusterUp, type Cluster } from "../../scripts/cluster/control-plane";
 import { kubeManifests, synthStack } from "../../scripts/synth";
+import { policyPackConfigFor } from "../../policies/core/stack-config";
+import { PLATFORM_POLICIES } from "../../policies/policy-list";
 
 const ROOT = resolve(__dirname, "../..");
 const MINUTE = 60_000;
@@ -73,6 +75,8 @@ describe("npm run up:local (real engine, real Kubernetes provider, local control
     expect(first.code, first.output).toBe(0);
     expect(first.output).toMatch(/Policies:\s*\n\s*✅ platform@v[\d.]+ \(local: .*policies\)/);
     expect(first.output).toMatch(/\+ \d+ created/);
+    // With the stack's policy config, the file CI passes (npm run policy:config).
+    expect(JSON.parse(readFileSync(join(work, "local", "policy-config.json"), "utf8"))).toEqual(policyPackConfigFor("local", PLATFORM_POLICIES));
     expect(first.output).toMatch(/\[up:local\] up of local: exit 0 in \d+s; \d+ resources in state \(\d+ Kubernetes objects\)/);
     const manifests = kubeManifests((await synthStack("local")).resources).filter((m) => (m.metadata.labels as Record<string, string> | undefined)?.["app.kubernetes.io/managed-by"] === "pulumi");
     kinds = kindsOf(manifests);
@@ -107,19 +111,48 @@ describe("npm run up:local (real engine, real Kubernetes provider, local control
     expect(second.output).not.toMatch(/\+ \d+ to create|~ \d+ to update|- \d+ to delete|\+ \d+ created|~ \d+ updated/);
   }, 10 * MINUTE);
 
-  it("the policy pack stops a privileged pod inside the engine (preview exits non-zero, nothing created)", async () => {
-    const broken = await upLocal({
-      PULUMI_LOCAL_DIR: join(work, "broken"),
+  /** The policy fixture (test/engine/fixtures/broken) in a stack of its own. */
+  const broken = (name: string, command: string, env: Record<string, string> = {}, args: string[] = []) =>
+    upLocal({
+      PULUMI_LOCAL_DIR: join(work, name),
       STACK: "broken",
       STACK_CONFIG: join(work, "no-committed-config.yaml"),
       PROJECT_DIR: join(ROOT, "test/engine/fixtures/broken"),
-      ENGINE_COMMAND: "preview",
-    });
-    expect(broken.code, broken.output).not.toBe(0);
-    expect(broken.output).toMatch(/❌ platform@v[\d.]+ \(local: .*policies\)/);
-    expect(broken.output).toMatch(/\[mandatory\]\s+platform-k8s-no-privileged-host-access\s+\(kubernetes:core\/v1:Pod: privileged\)/);
-    expect(broken.output).toContain('containers[0] "shell" is privileged');
+      ENGINE_COMMAND: command,
+      ...env,
+    }, args);
+
+  it("the policy pack stops a privileged pod inside the engine (preview exits non-zero, nothing created)", async () => {
+    const preview = await broken("broken", "preview");
+    expect(preview.code, preview.output).not.toBe(0);
+    expect(preview.output).toMatch(/❌ platform@v[\d.]+ \(local: .*policies\)/);
+    expect(preview.output).toMatch(/\[mandatory\]\s+platform-k8s-no-privileged-host-access\s+\(kubernetes:core\/v1:Pod: privileged\)/);
+    expect(preview.output).toContain('containers[0] "shell" is privileged');
     expect(cluster.kubectl(["get", "pods", "-A", "-o", "name"])).not.toMatch(/privileged/);
+  }, 10 * MINUTE);
+
+  it("`up --skip-preview` (how pulumi/actions deploys): the pack stops the pod before the provider creates it", async () => {
+    const up = await broken("broken-up", "up", {}, ["--skip-preview"]);
+    expect(up.code, up.output).not.toBe(0);
+    expect(up.output).toMatch(/\[mandatory\]\s+platform-k8s-no-privileged-host-access\s+\(kubernetes:core\/v1:Pod: privileged\)/);
+    // The run went on to real steps (the provider itself was created) and still no pod exists:
+    // the per-resource check ran before the Pod's step, not after the update.
+    expect(up.output).toMatch(/pulumi:providers:kubernetes cluster created/);
+    expect(up.output).toMatch(/0 Kubernetes objects/);
+    expect(cluster.kubectl(["get", "pods", "-A", "-o", "name"])).not.toMatch(/privileged/);
+  }, 10 * MINUTE);
+
+  it("a literal password beside a value unknown in the preview is still mandatory; only the unknown key is not checked", async () => {
+    const preview = await broken("broken-unknown", "preview", { FIXTURE_UNKNOWN_BESIDE_SECRET: "1" }, ["--diff"]);
+    expect(preview.code, preview.output).not.toBe(0);
+    expect(preview.output).toMatch(/BUILD_SUFFIX\s*: \[unknown\]/); // the engine really had an unknown there
+    expect(preview.output).toMatch(/\[mandatory\]\s+platform-k8s-no-plaintext-secrets\s+\(kubernetes:core\/v1:ConfigMap: app-env\)/);
+    expect(preview.output).toContain('data "CASSANDRA_PASSWORD" holds a value under secret-like name "CASSANDRA_PASSWORD" in plain text.');
+    expect(preview.output).toMatch(/\[advisory\]\s+platform-k8s-no-plaintext-secrets .*not checked, unknown until the update: data "BUILD_SUFFIX"/);
+    // A stack policy reading every ConfigMap skips that one key, not the whole check (before the
+    // fix: "can't run policy 'platform-cassandra-replication-factor' … during preview: string value at …").
+    expect(preview.output).toMatch(/can't run policy 'platform-cassandra-replication-factor' [^\n]* during preview: not checked, unknown until the update: ConfigMap app-env data "BUILD_SUFFIX"/);
+    expect(preview.output).not.toMatch(/can't run policy 'platform-cassandra-replication-factor' [^\n]* during preview: string value at/);
   }, 10 * MINUTE);
 
   it("destroy removes everything it created", async () => {

@@ -16,7 +16,7 @@ export const cassandraReplicationFactor: PlatformPolicy = {
   enforcementLevel: "mandatory",
   scope: "stack",
   remediation: "Use NetworkTopologyStrategy with RF ≥ 3 per data centre in prod, and run at least RF nodes per data centre.",
-  checkStack(resources) {
+  checkStack(resources, ctx) {
     const out: Finding[] = [];
     const prod = isProd(resources);
     const nodesPerDc = new Map<string, number>();
@@ -24,7 +24,7 @@ export const cassandraReplicationFactor: PlatformPolicy = {
       const dc = envValue(container, "CASSANDRA_DC") ?? "dc1";
       nodesPerDc.set(dc, (nodesPerDc.get(dc) ?? 0) + effectiveReplicas(sts, resources));
     }
-    const statements = replicationStatements(resources);
+    const statements = replicationStatements(resources, ctx);
     if (prod && nodesPerDc.size > 0 && statements.length === 0) {
       const { sts } = cassandraNodes(resources)[0];
       out.push(finding(sts, `No keyspace replication (CREATE/ALTER KEYSPACE ... WITH replication) found in the stack's ConfigMaps.`, `ship the schema CQL with NetworkTopologyStrategy replication in the schema Job's ConfigMap.`));
