@@ -134,6 +134,8 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
           domains: cfg.customDomains.domains,
           publicHost: cfg.gateway.publicHost,
           intervalSeconds: cfg.customDomains.intervalSeconds,
+          replicas: cfg.customDomains.replicas,
+          zoneSpread: cfg.scheduling.zoneSpread,
           dnsServers: cfg.customDomains.dnsServers,
           dnsTimeoutMs: cfg.customDomains.dnsTimeoutMs,
           redis: { host: redis.host, port: redis.port, tls: redis.tls, passwordSecretName: redis.passwordSecretName },

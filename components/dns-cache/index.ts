@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DOMAIN_NAME, TENANT_ID } from "../../apps/dns-cache/src/shared/record";
 import { contentHash } from "../shared/hash";
+import { disruptionBudget, type ZoneSpread } from "../shared/http-workload";
 import { declareKubeObject, type KubeObject } from "../shared/kube";
 import { PLATFORM_NAMESPACE, selectorLabels, standardLabels } from "../shared/labels";
 import type { ContainerSize } from "../shared/resources";
@@ -52,10 +53,18 @@ export interface DnsCacheArgs {
   readonly certificates?: DnsCacheCertificatesArgs;
   /** CPU and memory of the container. @default {cpuMillis: 50, memoryMiB: 128} */
   readonly size?: ContainerSize;
+  /**
+   * Replicas, each running the loop: runs are idempotent (the first to see a change writes and
+   * logs it; the others find it written), so more keep refreshing through a node or zone loss.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /** Spread of replicas over zones when more than one. @default "preferred" */
+  readonly zoneSpread?: ZoneSpread;
 }
 
 /**
- * Custom domains: the dns-cache Deployment (one replica; a loop re-verifying every domain each
+ * Custom domains: the dns-cache Deployment (a loop re-verifying every domain each
  * interval into Redis), its ConfigMap, and a cert-manager Certificate per domain. Outputs the
  * host → TLS Secret pairs the ingress Gateway serves.
  */
@@ -71,6 +80,7 @@ export class DnsCache extends pulumi.ComponentResource {
     DnsCache.validate(args);
     const namespace = args.namespace ?? PLATFORM_NAMESPACE;
     const labels = standardLabels(NAME, NAME);
+    const replicas = args.replicas ?? 1;
 
     const env = pulumi
       .all([args.redis.host, args.redis.port ?? 6379, args.redis.tls ?? false])
@@ -92,8 +102,7 @@ export class DnsCache extends pulumi.ComponentResource {
         kind: "Deployment",
         metadata: { name: NAME, namespace, labels },
         spec: {
-          // One loop is enough (runs are idempotent); a second replica would only double the DNS queries.
-          replicas: 1,
+          replicas,
           revisionHistoryLimit: 5,
           selector: { matchLabels: selectorLabels(NAME, NAME) },
           strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
@@ -104,11 +113,15 @@ export class DnsCache extends pulumi.ComponentResource {
             configMapName: `${NAME}-config`,
             configHash: env.apply((e) => contentHash(JSON.stringify(e))),
             redisPassword,
+            spread: replicas > 1 ? (args.zoneSpread ?? "preferred") : undefined,
           }),
         },
       },
       { dependsOn: [configMap] },
     );
+
+    const pdb = disruptionBudget({ namespace, name: NAME, labels, selector: selectorLabels(NAME, NAME), minReplicas: replicas });
+    if (pdb) this.declare(pdb);
 
     const certs = args.certificates
       ? Object.keys(args.domains)
@@ -141,6 +154,8 @@ export class DnsCache extends pulumi.ComponentResource {
     e.check(isPositiveInt(interval) && interval >= 60, "intervalSeconds", `${interval} must be an integer >= 60`);
     const timeout = args.dnsTimeoutMs ?? 2000;
     e.check(isPositiveInt(timeout) && timeout * 4 < interval * 1000, "dnsTimeoutMs", `${timeout} must be a positive integer well below the interval`);
+    const replicas = args.replicas ?? 1;
+    e.check(isPositiveInt(replicas) && replicas <= 5, "replicas", `${replicas} must be an integer from 1 to 5`);
     if (args.certificates) e.check(args.certificates.issuer.name.length > 0, "certificates.issuer.name", "must name a cert-manager issuer");
     e.throwIfAny();
   }

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { DNS_CACHE_ENV, DNS_CACHE_METRICS_PORT } from "../../apps/dns-cache/src/config";
-import { httpProbes, meshPodAnnotations, tmpVolume } from "../shared/http-workload";
+import { httpProbes, meshPodAnnotations, spreadConstraints, tmpVolume, type ZoneSpread } from "../shared/http-workload";
 import type { KubeObject } from "../shared/kube";
 import { standardLabels, versionLabel } from "../shared/labels";
 import { containerResources, type ContainerSize } from "../shared/resources";
@@ -45,6 +45,8 @@ export interface DnsCachePodSpec {
   readonly configMapName: string;
   readonly configHash: pulumi.Input<string>;
   readonly redisPassword?: { readonly secretName: pulumi.Input<string>; readonly secretKey: string };
+  /** Zone spread of several replicas; absent for one. */
+  readonly spread?: ZoneSpread;
 }
 
 export function dnsCachePodTemplate(spec: DnsCachePodSpec) {
@@ -61,6 +63,9 @@ export function dnsCachePodTemplate(spec: DnsCachePodSpec) {
     spec: {
       automountServiceAccountToken: false,
       securityContext: hardenedPodSecurity(),
+      ...(spec.spread
+        ? { topologySpreadConstraints: spreadConstraints({ "app.kubernetes.io/name": spec.labels["app.kubernetes.io/name"]!, "app.kubernetes.io/component": spec.labels["app.kubernetes.io/component"]! }, spec.spread) }
+        : {}),
       containers: [
         {
           name: "dns-cache",

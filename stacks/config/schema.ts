@@ -144,6 +144,7 @@ const customDomains = z
       })
       .describe("The registry: custom domains and the tenant each belongs to, `{\"<domain>\": \"<tenant>\"}`. Each domain must CNAME to gateway.publicHost (or point its A records at its addresses)."),
     intervalSeconds: int(60, 86_400).describe("Seconds between dns-cache runs; records live 2.5 intervals, the alert fires after 3."),
+    replicas: int(1, 5).describe("dns-cache replicas: runs are idempotent, so more than one keeps the records fresh through a node or zone loss."),
     dnsServers: z.array(z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, "expected host or host:port")).describe("Resolvers dns-cache asks (`host` or `host:port`); [] = the pod's resolv.conf."),
     dnsTimeoutMs: int(100, 30_000).describe("dns-cache's timeout per DNS query, ms."),
     gatewayDnsTimeoutMs: int(10, 5_000).describe("The gateway's timeout for its own lookup when Redis has no record, ms (a request waits at most this)."),

@@ -79,6 +79,22 @@ describe("a stack with custom domains", () => {
     expect(rules).toContain("DnsCacheRunNotCompleted");
   });
 
+  it("prod: dns-cache runs one replica per zone with a PDB, and the pack passes there too", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "custom-domains-")), "Pulumi.prod-us-east-1.yaml");
+    const base = readFileSync(join(__dirname, "../../stacks/Pulumi.prod-us-east-1.yaml"), "utf8");
+    writeFileSync(file, `${base}\n  platform:customDomains:\n    domains:\n      telemetry.tenant-a.com: tenant-a\n`);
+    const prod = await synthStack("prod-us-east-1", { configFile: file });
+    const objs = kubeManifests(prod.resources) as (KubeManifest & Record<string, any>)[];
+    const d = objs.find((m) => m.kind === "Deployment" && m.metadata.name === "dns-cache")!;
+    expect(d.spec.replicas).toBe(3);
+    expect(d.spec.template.spec.topologySpreadConstraints.find((c: any) => c.topologyKey === "topology.kubernetes.io/zone").whenUnsatisfiable).toBe("DoNotSchedule");
+    expect(objs.find((m) => m.kind === "PodDisruptionBudget" && m.metadata.name === "dns-cache")).toBeTruthy();
+    const violations = evaluatePolicies(fromSynth(prod.resources), PLATFORM_POLICIES, packConfigFor("prod-us-east-1"))
+      .filter((v) => v.enforcementLevel === "mandatory")
+      .map((v) => `${v.policy}: ${v.resource}: ${v.message}`);
+    expect(violations).toEqual([]);
+  }, 120_000);
+
   it("has zero mandatory policy violations", () => {
     const violations = evaluatePolicies(fromSynth(result.resources), PLATFORM_POLICIES, packConfigFor("staging-us-east-1"))
       .filter((v) => v.enforcementLevel === "mandatory")
