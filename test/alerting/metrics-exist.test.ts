@@ -99,7 +99,7 @@ describe("running apps export every app metric a rule reads", () => {
     // An empty registry: the run completes without touching Redis (port 9: nothing answers).
     dnsCache = createDnsCacheService(
       loadDnsCacheConfig({ CUSTOM_DOMAINS: "{}", PUBLIC_HOST: "api.platform.example", REDIS_HOST: "127.0.0.1", REDIS_PORT: "9", METRICS_PORT: "0", LOG_LEVEL: "silent" }),
-      { host: "127.0.0.1", logDestination: pino.destination("/dev/null") },
+      { host: "127.0.0.1", logDestination: pino.destination("/dev/null"), defaultMetrics: false },
     );
     await dnsCache.start();
     await dnsCache.settled();

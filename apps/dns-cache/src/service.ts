@@ -25,8 +25,17 @@ export interface DnsCacheService {
  * run (it would need a Pushgateway). A run that overruns the interval delays the next one
  * instead of overlapping it.
  */
-export function createDnsCacheService(config: DnsCacheConfig, opts: { logDestination?: DestinationStream; host?: string } = {}): DnsCacheService {
-  const metrics = createDnsCacheMetrics({ defaultMetrics: !opts.logDestination, intervalSeconds: config.intervalSeconds });
+export interface DnsCacheServiceOptions {
+  /** Where log lines go. @default stdout */
+  logDestination?: DestinationStream;
+  /** Listen address of /metrics. @default "0.0.0.0" */
+  host?: string;
+  /** Node's process metrics on /metrics. @default true */
+  defaultMetrics?: boolean;
+}
+
+export function createDnsCacheService(config: DnsCacheConfig, opts: DnsCacheServiceOptions = {}): DnsCacheService {
+  const metrics = createDnsCacheMetrics({ defaultMetrics: opts.defaultMetrics ?? true, intervalSeconds: config.intervalSeconds });
   const log = pino(
     { level: config.logLevel, base: { app: "dns-cache" }, messageKey: "content", formatters: { level: (label) => ({ logLevel: label }) } },
     opts.logDestination ?? pino.destination({ fd: 1 }),
@@ -40,7 +49,14 @@ export function createDnsCacheService(config: DnsCacheConfig, opts: { logDestina
     maxRetriesPerRequest: 1,
     commandTimeout: 5000,
   });
-  redis.on("error", (err: Error) => log.warn({ logType: "RedisError", errMsg: err.message }));
+  // Reconnect attempts repeat the same error: log each distinct one once per outage.
+  let lastRedisError = "";
+  redis.on("error", (err: Error) => {
+    if (err.message === lastRedisError) return;
+    lastRedisError = err.message;
+    log.warn({ logType: "RedisError", errMsg: err.message });
+  });
+  redis.on("ready", () => (lastRedisError = ""));
   const dns = createResolver({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs });
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();

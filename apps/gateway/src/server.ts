@@ -225,8 +225,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     });
 
     let tenant: string | undefined;
-    if (domains && !domains.isOwn(req.headers.host)) {
-      const d = await domains.decide(req.headers.host, reqId);
+    if (domains) {
+      // Synchronous for the public host and level-1 records; only a level-1 miss awaits.
+      const d = domains.decideNow(req.headers.host) ?? (await domains.decide(req.headers.host, reqId));
       if (d.kind === "refused") {
         metrics.customDomainRequests.inc({ source: "none", result: d.reason });
         // 421: this server does not serve that host (RFC 9110 §15.5.20); never a 5xx, even when DNS fails.

@@ -146,7 +146,7 @@ describe("dns-cache against a real dnsmasq and Redis", () => {
       METRICS_PORT: "0",
     });
     const logs = new LogCapture();
-    const service = createDnsCacheService(config, { logDestination: logs, host: "127.0.0.1" });
+    const service = createDnsCacheService(config, { logDestination: logs, host: "127.0.0.1", defaultMetrics: false });
     await service.start();
     try {
       await service.settled();

@@ -177,6 +177,12 @@ export class LayeredCache {
     }
   }
 
+  /** A record of `kind` from level 1 only, while fresh; no I/O (the hot path's synchronous check). */
+  peekRecord<V>(kind: RecordKind<V>, id: string): V | undefined {
+    const local = this.records.get(kind.redisPrefix + id);
+    return local && this.now() < local.until ? (local.value as V) : undefined;
+  }
+
   /** Keeps a record in level 1 only, for `ttlMs` (what this pod found itself; Redis stays the writer's). */
   rememberRecord<V>(kind: RecordKind<V>, id: string, value: V, ttlMs: number): void {
     this.records.set(kind.redisPrefix + id, { value, until: this.now() + ttlMs });

@@ -27,6 +27,8 @@ export type HostDecision =
   | { kind: "tenant"; domain: string; tenant: string; source: "l1" | "l2" | "dns" }
   | { kind: "refused"; domain: string; reason: RefusalReason };
 
+const OWN: HostDecision = { kind: "own" };
+
 /**
  * Hosts that are the gateway itself rather than a custom domain: the public host, IP literals
  * (kubelet probes, direct pod calls), single-label and cluster-internal Service names.
@@ -51,23 +53,35 @@ export class CustomDomains {
     private readonly dns: DnsLookup = createResolver({ servers: config.dnsServers, timeoutMs: config.dnsTimeoutMs }),
   ) {}
 
-  /** Synchronous, so requests on the public host (nearly all) never wait on a promise here. */
-  isOwn(hostHeader: string | undefined): boolean {
-    return isOwnHost(normalizeHost(hostHeader ?? ""), this.config.publicHost);
-  }
-
-  async decide(hostHeader: string | undefined, reqId?: string): Promise<HostDecision> {
+  /**
+   * The decision when it needs no I/O: an own host, an unknown domain, or a record in level 1
+   * (nearly every request); undefined when Redis or DNS must be asked ({@link decide}).
+   */
+  decideNow(hostHeader: string | undefined): HostDecision | undefined {
     const domain = normalizeHost(hostHeader ?? "");
-    if (isOwnHost(domain, this.config.publicHost)) return { kind: "own" };
+    if (isOwnHost(domain, this.config.publicHost)) return OWN;
     // The registry (stack config) decides which domains exist and whose they are; DNS only
     // whether they point here. Unknown names never cause a lookup.
     const tenant = this.config.domains[domain];
     if (!tenant) return { kind: "refused", domain, reason: "unknown_domain" };
+    const record = this.cache.peekRecord(DOMAIN_RECORDS, domain);
+    return record ? this.verdict(domain, tenant, record, "l1") : undefined;
+  }
+
+  async decide(hostHeader: string | undefined, reqId?: string): Promise<HostDecision> {
+    const now = this.decideNow(hostHeader);
+    if (now) return now;
+    const domain = normalizeHost(hostHeader ?? "");
+    const tenant = this.config.domains[domain]!;
     const hit = await this.cache.lookupRecord(DOMAIN_RECORDS, domain, reqId);
     const record = hit?.value ?? (await this.fallback(domain, tenant, reqId));
     if (!record) return { kind: "refused", domain, reason: "domain_lookup_failed" };
+    return this.verdict(domain, tenant, record, hit?.level ?? "dns");
+  }
+
+  private verdict(domain: string, tenant: string, record: DomainRecord, source: "l1" | "l2" | "dns"): HostDecision {
     if (!record.verified) return { kind: "refused", domain, reason: "domain_not_verified" };
-    return { kind: "tenant", domain, tenant, source: hit?.level ?? "dns" };
+    return { kind: "tenant", domain, tenant, source };
   }
 
   /** One local lookup per domain at a time (concurrent requests share it), bounded by DNS_TIMEOUT_MS. */
