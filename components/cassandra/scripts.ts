@@ -7,7 +7,17 @@ export interface ConfigInitOptions {
   readonly extraYaml?: string;
   /** Write /config/jmxremote.password (0600) from $JMX_USERNAME/$JMX_PASSWORD (remote JMX for nodetool). */
   readonly jmxPasswordFile?: boolean;
+  /**
+   * Directory of the optional `cassandra-replace` ConfigMap (pod name → dead node's address): a
+   * listed pod starts with `-Dcassandra.replace_address_first_boot` (npm run cassandra:replace-node).
+   */
+  readonly replaceDir?: string;
 }
+
+/** The ConfigMap `npm run cassandra:replace-node` writes (not managed by the stacks: no drift). */
+export const REPLACE_CONFIG_MAP = "cassandra-replace";
+/** Where the init container sees it. */
+export const REPLACE_DIR = "/replace";
 
 /**
  * Shell run by the `config` init container (same image as Cassandra): copies the image's
@@ -43,6 +53,18 @@ export function configInitScript(opts: ConfigInitOptions = {}): string {
     lines.push(
       "umask 077",
       'printf \'%s %s\\n\' "$JMX_USERNAME" "$JMX_PASSWORD" > /config/jmxremote.password',
+    );
+  }
+  if (opts.replaceDir) {
+    // $HOSTNAME is the pod's name. The address is checked (IPv4/IPv6 characters only) before it
+    // reaches the JVM options; Cassandra ignores the flag once the node has bootstrapped.
+    lines.push(
+      `if [ -f "${opts.replaceDir}/$HOSTNAME" ]; then`,
+      `  addr="$(tr -d ' \\n' < "${opts.replaceDir}/$HOSTNAME")"`,
+      `  case "$addr" in ''|*[!0-9a-fA-F:.]*) echo "${REPLACE_CONFIG_MAP}: not an address for $HOSTNAME: '$addr'" >&2; exit 1 ;; esac`,
+      '  echo "-Dcassandra.replace_address_first_boot=$addr" >> /config/jvm-server.options',
+      '  echo "$HOSTNAME replaces the dead node $addr (streams its ranges from the replicas)" >&2',
+      "fi",
     );
   }
   return lines.join("\n");

@@ -7,7 +7,7 @@ import { kplusHardenedContainerSecurity, stripCdk8sPlusLabels } from "../shared/
 import { synthChart, type KubeObject } from "../shared/kube";
 import type { JvmHeap } from "./heap";
 import type { Rack } from "./racks";
-import { JMX_PORT, TLS_DIR, configInitScript } from "./scripts";
+import { JMX_PORT, REPLACE_CONFIG_MAP, REPLACE_DIR, TLS_DIR, configInitScript } from "./scripts";
 
 /** Uid/gid of the `cassandra` user in the official image. */
 export const CASSANDRA_UID = 999;
@@ -149,7 +149,7 @@ function addRack(chart: Construct, spec: CassandraWorkloadSpec, rack: Rack, head
         name: "config",
         image: spec.image,
         imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-        command: ["sh", "-c", configInitScript({ extraYaml: spec.encryption?.yaml, jmxPasswordFile: true })],
+        command: ["sh", "-c", configInitScript({ extraYaml: spec.encryption?.yaml, jmxPasswordFile: true, replaceDir: REPLACE_DIR })],
         envVariables: {
           JMX_USERNAME: kplus.EnvValue.fromSecretValue({ secret: jmxSecret, key: "username" }),
           JMX_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: jmxSecret, key: "password" }),
@@ -203,6 +203,9 @@ function addRack(chart: Construct, spec: CassandraWorkloadSpec, rack: Rack, head
   const [main] = sts.containers;
   const config = kplus.Volume.fromEmptyDir(chart, `${name}-config`, "config");
   init.mount("/config", config);
+  // Optional: present only while `npm run cassandra:replace-node` replaces a dead node.
+  const replace = kplus.ConfigMap.fromConfigMapName(chart, `${name}-replace-cm`, REPLACE_CONFIG_MAP);
+  init.mount(REPLACE_DIR, kplus.Volume.fromConfigMap(chart, `${name}-replace`, replace, { name: "replace", optional: true }), { readOnly: true });
   main.mount("/etc/cassandra", config);
   main.mount("/var/log/cassandra", kplus.Volume.fromEmptyDir(chart, `${name}-logs`, "logs"));
   main.mount("/tmp", kplus.Volume.fromEmptyDir(chart, `${name}-tmp`, "tmp"));

@@ -111,6 +111,23 @@ describe("npm run up:local (real engine, real Kubernetes provider, local control
     expect(second.output).not.toMatch(/\+ \d+ to create|~ \d+ to update|- \d+ to delete|\+ \d+ created|~ \d+ updated/);
   }, 10 * MINUTE);
 
+  it("npm run cassandra:replace-node: the pod comes back Ready on a new volume with the dead node's address, then the entry goes", async () => {
+    const pod = "cassandra-rack1-0";
+    const pvcUid = () => JSON.parse(cluster.kubectl(["get", "pvc", `data-${pod}`, "-n", "platform", "-o", "json"])).metadata.uid as string;
+    const before = pvcUid();
+    // The ConfigMap the init container reads is optional: the pod started without it.
+    const spec = JSON.parse(cluster.kubectl(["get", "pod", pod, "-n", "platform", "-o", "json"])).spec;
+    expect(spec.volumes).toContainEqual(expect.objectContaining({ name: "replace", configMap: expect.objectContaining({ name: "cassandra-replace", optional: true }) }));
+    expect(spec.initContainers[0].volumeMounts).toContainEqual(expect.objectContaining({ name: "replace", mountPath: "/replace" }));
+    // kwok pods run no processes (no nodetool to ask): the dead node's address is given.
+    const replaced = await run("npx", ["--no-install", "tsx", "scripts/cassandra/replace-node.ts", "--stack", "local", "--pod", pod, "--address", "10.244.7.9", "--kubeconfig", cluster.kubeconfig, "--context", cluster.kubectl(["config", "current-context"]).trim(), "--timeout", "300"]);
+    expect(replaced.code, replaced.output).toBe(0);
+    expect(replaced.output).toContain(`${pod} (StatefulSet cassandra-rack1, PVC data-${pod}) will replace the dead node 10.244.7.9 of local`);
+    expect(replaced.output).toMatch(new RegExp(`${pod} is Ready on a new volume \\(PVC uid [0-9a-f-]+\\); entry removed`));
+    expect(pvcUid()).not.toBe(before);
+    expect(cluster.kubectl(["get", "configmaps", "-n", "platform", "-o", "name"])).not.toContain("cassandra-replace");
+  }, 10 * MINUTE);
+
   /** The policy fixture (test/engine/fixtures/broken) in a stack of its own. */
   const broken = (name: string, command: string, env: Record<string, string> = {}, args: string[] = []) =>
     upLocal({

@@ -11,6 +11,7 @@ import { appRolePasswordEnv } from "../../../components/cassandra/roles";
 import { TELEMETRY_CASSANDRA_ROLES } from "../../../components/telemetry-service/env";
 import { clientOptions } from "../../../apps/telemetry/src/client";
 import { TELEMETRY_ENV, loadTelemetryConfig } from "../../../apps/telemetry/src/config/index.js";
+import { parseNodetoolStatus } from "../../../scripts/cassandra/replace-node";
 
 // A real multi-data-centre Cassandra on this machine: the prod regions us-east-1 (founder) and
 // eu-west-1 (joins), one node each on loopback addresses, GossipingPropertyFileSnitch, with the
@@ -244,6 +245,11 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
     const { stdout: status } = await promisify(execFile)(join(bin, "nodetool"), ["-h", US.address, "-p", "7199", "-u", "platform_jmx", "-pw", jmxPassword, "status"], { env: { ...process.env, ...env } });
     expect(status).toMatch(/Datacenter: eu-west-1[\s\S]*UN\s+127\.0\.0\.23/);
     expect(status).toMatch(/Datacenter: us-east-1[\s\S]*UN\s+127\.0\.0\.21/);
+    // npm run cassandra:replace-node reads the same output to find a dead node.
+    expect(parseNodetoolStatus(status).sort((a, b) => a.address.localeCompare(b.address))).toEqual([
+      { state: "U", address: US.address, dataCenter: "us-east-1" },
+      { state: "U", address: EU.address, dataCenter: "eu-west-1" },
+    ]);
     // Node starts only (the founder's Job ran in between): both up and gossiping as two DCs.
     timings.ringFormedSeconds = timings.founderNodeUpSeconds! + (Date.now() - t0) / 1000;
     console.log(`[ring] two data centres formed in ${timings.ringFormedSeconds.toFixed(1)}s (founder node ${timings.founderNodeUpSeconds}s, joining node up ${timings.joiningNodeUpSeconds}s, UN in both DCs ${((Date.now() - t0) / 1000).toFixed(1)}s)`);
@@ -333,6 +339,34 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
       } finally {
         await client.shutdown();
       }
+    }
+  }, LONG);
+  it("a node that lost its volume comes back as a replacement (replace_address_first_boot) and serves its data again", async () => {
+    const nodetoolStatus = async () =>
+      parseNodetoolStatus((await promisify(execFile)(join(bin, "nodetool"), ["-h", US.address, "-p", "7199", "-u", "platform_jmx", "-pw", jmxPassword, "status"], { env: { ...process.env, ...env } })).stdout);
+    await cassandra(EU, "stop");
+    for (const d of ["data", "commitlog", "saved_caches", "hints"]) rmSync(join(EU.dir, d), { recursive: true, force: true });
+    // What npm run cassandra:replace-node reads: the dead node, Down in its data centre.
+    let dead = "";
+    for (let i = 0; i < 60 && !dead; i++) {
+      dead = (await nodetoolStatus()).find((n) => n.state === "D" && n.dataCenter === "eu-west-1")?.address ?? "";
+      if (!dead) await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(dead).toBe(EU.address);
+    const t0 = Date.now();
+    // The flag the pods' init container writes into jvm-server.options from the cassandra-replace ConfigMap.
+    await cassandra(EU, "start", { CASSANDRA_JVM_EXTRA_OPTS: `-Dcassandra.replace_address_first_boot=${dead}` });
+    timings.replaceSeconds = (Date.now() - t0) / 1000;
+    console.log(`[ring] eu-west-1 node replaced on an empty volume in ${timings.replaceSeconds.toFixed(1)}s`);
+    expect(readFileSync(join(EU.dir, "logs/system.log"), "utf8")).toMatch(/replac/i);
+    expect((await nodetoolStatus()).map((n) => `${n.state} ${n.address} ${n.dataCenter}`).sort()).toEqual([`U ${US.address} us-east-1`, `U ${EU.address} eu-west-1`]);
+    // Not empty: the login (system_auth) and the rows came back by streaming from the replicas.
+    const reader = await connect(EU, "platform", superPassword);
+    try {
+      const rows = await reader.execute("SELECT message FROM telemetry.events WHERE source = ? AND day = ?", [source, day], { prepare: true, consistency: types.consistencies.localOne });
+      expect(rows.rows.map((r) => r["message"] as string).sort()).toEqual(["after eu-west-1 joined", "before eu-west-1 joined"]);
+    } finally {
+      await reader.shutdown();
     }
   }, LONG);
 });

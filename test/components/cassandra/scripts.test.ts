@@ -255,3 +255,36 @@ describe("config init script: encryption blocks and the JMX password file", () =
     expect(script).not.toContain("secret123");
   });
 });
+
+describe("config init script: replacing a dead node (npm run cassandra:replace-node)", () => {
+  const run = (hostname: string, entries: Record<string, string>) => {
+    const dir = mkdtempSync(join(work, "node-"));
+    for (const d of ["etc", "config", "dead"]) mkdirSync(join(dir, d));
+    writeFileSync(join(dir, "etc", "cassandra.yaml"), "authenticator: AllowAllAuthenticator\nauthorizer: AllowAllAuthorizer\n");
+    writeFileSync(join(dir, "etc", "jvm-server.options"), "-ea\n");
+    for (const [pod, addr] of Object.entries(entries)) writeFileSync(join(dir, "dead", pod), addr);
+    const script = configInitScript({ replaceDir: join(dir, "dead") })
+      .replaceAll("/etc/cassandra", join(dir, "etc"))
+      .replaceAll(" /config", ` ${join(dir, "config")}`);
+    const res = sh(script, { HOSTNAME: hostname });
+    return { res, options: readFileSync(join(dir, "config", "jvm-server.options"), "utf8") };
+  };
+
+  it("the listed pod starts with replace_address_first_boot; the others are untouched", () => {
+    const listed = run("cassandra-b-0", { "cassandra-b-0": "10.0.3.17\n" });
+    expect(listed.res.status, listed.res.stderr).toBe(0);
+    expect(listed.options).toBe("-ea\n-Dcassandra.replace_address_first_boot=10.0.3.17\n");
+    expect(listed.res.stderr).toContain("cassandra-b-0 replaces the dead node 10.0.3.17");
+    const other = run("cassandra-a-0", { "cassandra-b-0": "10.0.3.17" });
+    expect(other.res.status, other.res.stderr).toBe(0);
+    expect(other.options).toBe("-ea\n");
+    expect(run("cassandra-a-0", {}).options).toBe("-ea\n"); // no ConfigMap mounted at all
+  });
+
+  it("refuses anything but an address (the value reaches the JVM command line)", () => {
+    const bad = run("cassandra-b-0", { "cassandra-b-0": "10.0.3.17 -Dcassandra.join_ring=false" });
+    expect(bad.res.status).not.toBe(0);
+    expect(bad.res.stderr).toContain("cassandra-replace: not an address for cassandra-b-0");
+    expect(bad.options).toBe("-ea\n");
+  });
+});
