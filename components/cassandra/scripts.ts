@@ -70,6 +70,27 @@ export function configInitScript(opts: ConfigInitOptions = {}): string {
   return lines.join("\n");
 }
 
+/**
+ * The Cassandra container's command: the official image's entrypoint (`docker-entrypoint.sh
+ * cassandra -f`: it writes seeds, addresses, DC and rack into cassandra.yaml), except that a pod
+ * listed in the `cassandra-replace` ConfigMap first drops itself from its own seed list. A seed
+ * never bootstraps, and Cassandra refuses to replace a node without bootstrapping ("Replacing a
+ * node without bootstrapping risks invalidating consistency guarantees", seen on the real ring):
+ * as a non-seed the replacement streams the dead node's ranges. Two seeds per data centre leave
+ * the other one (and the peers') in the list.
+ */
+export function startScript(replaceDir: string): string {
+  return [
+    "set -eu",
+    `if [ -f "${replaceDir}/$HOSTNAME" ]; then`,
+    `  CASSANDRA_SEEDS="$(printf '%s\\n' "$CASSANDRA_SEEDS" | tr ',' '\\n' | grep -v "^$HOSTNAME\\." | paste -sd, -)"`,
+    '  export CASSANDRA_SEEDS',
+    '  echo "replacing a node: seeds without this pod: $CASSANDRA_SEEDS" >&2',
+    "fi",
+    "exec docker-entrypoint.sh cassandra -f",
+  ].join("\n");
+}
+
 /** The init script without encryption or JMX (the shape every stack shared before). */
 export const CONFIG_INIT_SCRIPT = configInitScript();
 

@@ -7,7 +7,7 @@ import { kplusHardenedContainerSecurity, stripCdk8sPlusLabels } from "../shared/
 import { synthChart, type KubeObject } from "../shared/kube";
 import type { JvmHeap } from "./heap";
 import type { Rack } from "./racks";
-import { JMX_PORT, REPLACE_CONFIG_MAP, REPLACE_DIR, TLS_DIR, configInitScript } from "./scripts";
+import { JMX_PORT, REPLACE_CONFIG_MAP, REPLACE_DIR, TLS_DIR, configInitScript, startScript } from "./scripts";
 
 /** Uid/gid of the `cassandra` user in the official image. */
 export const CASSANDRA_UID = 999;
@@ -163,6 +163,7 @@ function addRack(chart: Construct, spec: CassandraWorkloadSpec, rack: Rack, head
         name: NAME,
         image: spec.image,
         imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        command: ["sh", "-c", startScript(REPLACE_DIR)],
         ports: [
           { name: "tcp-intra", number: INTRA_NODE_PORT },
           { name: "tcp-cql", number: CQL_PORT },
@@ -205,7 +206,9 @@ function addRack(chart: Construct, spec: CassandraWorkloadSpec, rack: Rack, head
   init.mount("/config", config);
   // Optional: present only while `npm run cassandra:replace-node` replaces a dead node.
   const replace = kplus.ConfigMap.fromConfigMapName(chart, `${name}-replace-cm`, REPLACE_CONFIG_MAP);
-  init.mount(REPLACE_DIR, kplus.Volume.fromConfigMap(chart, `${name}-replace`, replace, { name: "replace", optional: true }), { readOnly: true });
+  const replaceVolume = kplus.Volume.fromConfigMap(chart, `${name}-replace`, replace, { name: "replace", optional: true });
+  init.mount(REPLACE_DIR, replaceVolume, { readOnly: true });
+  main.mount(REPLACE_DIR, replaceVolume, { readOnly: true });
   main.mount("/etc/cassandra", config);
   main.mount("/var/log/cassandra", kplus.Volume.fromEmptyDir(chart, `${name}-logs`, "logs"));
   main.mount("/tmp", kplus.Volume.fromEmptyDir(chart, `${name}-tmp`, "tmp"));

@@ -354,8 +354,10 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
     }
     expect(dead).toBe(EU.address);
     const t0 = Date.now();
-    // The flag the pods' init container writes into jvm-server.options from the cassandra-replace ConfigMap.
-    await cassandra(EU, "start", { CASSANDRA_JVM_EXTRA_OPTS: `-Dcassandra.replace_address_first_boot=${dead}` });
+    // As the pod starts when listed in the cassandra-replace ConfigMap: the init container's
+    // replace_address_first_boot flag, and the start script drops the pod from its own seeds —
+    // a seed never bootstraps, and Cassandra refuses a replacement without bootstrap.
+    await cassandra(EU, "start", { CASSANDRA_JVM_EXTRA_OPTS: `-Dcassandra.replace_address_first_boot=${dead}`, CASSANDRA_SEEDS: `${US.address}:${STORAGE_PORT}` });
     timings.replaceSeconds = (Date.now() - t0) / 1000;
     console.log(`[ring] eu-west-1 node replaced on an empty volume in ${timings.replaceSeconds.toFixed(1)}s`);
     expect(readFileSync(join(EU.dir, "logs/system.log"), "utf8")).toMatch(/replac/i);

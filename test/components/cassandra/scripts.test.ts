@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CONFIG_INIT_SCRIPT, configInitScript, schemaJobScript } from "../../../components/cassandra/scripts";
+import { CONFIG_INIT_SCRIPT, configInitScript, schemaJobScript, startScript } from "../../../components/cassandra/scripts";
 import { encryptionYaml } from "../../../components/cassandra/encryption";
 import { parse as parseYaml } from "yaml";
 
@@ -286,5 +286,28 @@ describe("config init script: replacing a dead node (npm run cassandra:replace-n
     expect(bad.res.status).not.toBe(0);
     expect(bad.res.stderr).toContain("cassandra-replace: not an address for cassandra-b-0");
     expect(bad.options).toBe("-ea\n");
+  });
+});
+
+describe("Cassandra start script: a replaced seed drops itself from its seeds (seeds never bootstrap)", () => {
+  const SEEDS = "cassandra-a-0.eu-west-1.cassandra.platform.internal,cassandra-b-0.eu-west-1.cassandra.platform.internal,cassandra-a-0.us-east-1.cassandra.platform.internal";
+  const run = (hostname: string, listed: boolean) => {
+    const dir = mkdtempSync(join(work, "start-"));
+    mkdirSync(join(dir, "dead"));
+    mkdirSync(join(dir, "bin"));
+    if (listed) writeFileSync(join(dir, "dead", hostname), "10.0.1.5");
+    // Stand-in for the image's entrypoint: prints what it would write into cassandra.yaml.
+    writeFileSync(join(dir, "bin", "docker-entrypoint.sh"), '#!/bin/sh\necho "seeds=$CASSANDRA_SEEDS args=$*"\n');
+    chmodSync(join(dir, "bin", "docker-entrypoint.sh"), 0o755);
+    return spawnSync("sh", ["-c", startScript(join(dir, "dead"))], { encoding: "utf8", env: { PATH: `${join(dir, "bin")}:${process.env.PATH}`, HOSTNAME: hostname, CASSANDRA_SEEDS: SEEDS } });
+  };
+  it("a seed pod being replaced starts as a non-seed, so it bootstraps and streams", () => {
+    const res = run("cassandra-a-0", true);
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stdout.trim()).toBe("seeds=cassandra-b-0.eu-west-1.cassandra.platform.internal args=cassandra -f");
+  });
+  it("every other start hands the seeds through unchanged", () => {
+    expect(run("cassandra-a-0", false).stdout.trim()).toBe(`seeds=${SEEDS} args=cassandra -f`);
+    expect(run("cassandra-c-0", true).stdout.trim()).toBe(`seeds=${SEEDS} args=cassandra -f`); // not a seed: nothing to drop
   });
 });
