@@ -14,6 +14,9 @@ need mvn maven
 need prometheus prometheus
 need prometheus-alertmanager prometheus-alertmanager
 need openssl openssl
+# The DNS server of the custom-domain tests (test/apps/dns-cache/dnsmasq.ts): the binary only
+# (dnsmasq-base), not the `dnsmasq` package, whose service would take port 53. In /usr/sbin.
+command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || want+=(dnsmasq-base)
 [ ${#want[@]} -eq 0 ] && { echo "apt: nothing to install"; exit 0; }
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Alerting } from "../components/alerting";
 import { CassandraCluster, createClusterCa } from "../components/cassandra";
+import { DnsCache, domainCredentialName } from "../components/dns-cache";
 import { Gateway } from "../components/gateway";
 import { MeshRoutes } from "../components/mesh-routes";
 import { Redis } from "../components/redis";
@@ -122,6 +123,28 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
   });
   const meshHost = new TelemetryMeshHost("telemetry", { namespace: cfg.namespace, name: cfg.telemetry.host }, inCluster);
 
+  const hasCustomDomains = Object.keys(cfg.customDomains.domains).length > 0;
+  // Custom domains: dns-cache verifies them into the gateway's Redis; a Certificate per domain.
+  const dnsCache = hasCustomDomains
+    ? new DnsCache(
+        "dns-cache",
+        {
+          namespace: cfg.namespace,
+          image: images.dnsCache!,
+          domains: cfg.customDomains.domains,
+          publicHost: cfg.gateway.publicHost,
+          intervalSeconds: cfg.customDomains.intervalSeconds,
+          replicas: cfg.customDomains.replicas,
+          zoneSpread: cfg.scheduling.zoneSpread,
+          dnsServers: cfg.customDomains.dnsServers,
+          dnsTimeoutMs: cfg.customDomains.dnsTimeoutMs,
+          redis: { host: redis.host, port: redis.port, tls: redis.tls, passwordSecretName: redis.passwordSecretName },
+          certificates: { issuer: cfg.customDomains.certIssuer },
+        },
+        inCluster,
+      )
+    : undefined;
+
   const jwtKey = secrets.getSecret("jwtKey");
   const gateway = new Gateway(
     "gateway",
@@ -141,6 +164,9 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       redis: { host: redis.host, port: redis.port, tls: redis.tls, passwordSecretName: redis.passwordSecretName },
       // The telemetry command role scopes Idempotency-Keys by the subject signed with this key.
       subjectSigning: true,
+      customDomains: hasCustomDomains
+        ? { publicHost: cfg.gateway.publicHost, domains: cfg.customDomains.domains, dnsTimeoutMs: cfg.customDomains.gatewayDnsTimeoutMs }
+        : undefined,
     },
     { ...inCluster, dependsOn: [namespace, meshHost] },
   );
@@ -177,6 +203,8 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       namespace: cfg.namespace,
       publicHost: cfg.gateway.publicHost,
       tlsCredentialName: cfg.gateway.tlsSecretName,
+      // Known from config (not the component's Output): the routes are plain data the policies read.
+      customHosts: Object.keys(cfg.customDomains.domains).sort().map((host) => ({ host, credentialName: domainCredentialName(host) })),
       telemetry: { host: cfg.telemetry.host },
       routeTimeoutSeconds: cfg.mesh.routeTimeoutSeconds,
       retryAttempts: cfg.mesh.retryAttempts,
@@ -184,7 +212,7 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       maxConnections: cfg.mesh.maxConnections,
       consecutive5xxErrors: cfg.mesh.consecutive5xxErrors,
     },
-    { ...inCluster, dependsOn: [namespace, gateway, command, query, meshHost] },
+    { ...inCluster, dependsOn: [namespace, gateway, command, query, meshHost, ...(dnsCache ? [dnsCache] : [])] },
   );
 
   const functionsRole = cassandra.appRoles[TELEMETRY_CASSANDRA_ROLES.command.name]!;
@@ -215,6 +243,7 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       region: cfg.region,
       prometheusSelectorLabels: cfg.alerting.prometheusSelectorLabels,
       inClusterRedis: cfg.redis.mode === "in-cluster",
+      dnsCache: hasCustomDomains,
       cassandraVolumeGiB: cfg.cassandra.storageGiB,
       // Webhook URLs usually embed a token: keep them secret in state.
       notify: { subscriptions: cfg.alerting.subscriptions.map((s) => ({ ...s, endpoint: s.protocol === "https" ? pulumi.secret(s.endpoint) : s.endpoint })) },

@@ -37,7 +37,7 @@ export default defineConfig({
       {
         test: {
           name: "gateway",
-          include: ["test/apps/gateway/**/*.test.ts"],
+          include: ["test/apps/gateway/**/*.test.ts", "test/apps/dns-cache/**/*.test.ts"],
           globalSetup: ["test/apps/gateway/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,

@@ -66,14 +66,15 @@ export function parseVegetaReport(json: string): FixedRateResult {
   };
 }
 
-/** GET `url` at `rate` requests/s for `durationS` seconds over keep-alive connections. */
-export async function fixedRateLatency(vegeta: string, url: string, rate: number, durationS: number): Promise<FixedRateResult> {
+/** GET `url` (with `headers`, e.g. a Host) at `rate` requests/s for `durationS` seconds over keep-alive connections. */
+export async function fixedRateLatency(vegeta: string, url: string, rate: number, durationS: number, headers: Record<string, string> = {}): Promise<FixedRateResult> {
   const attack = spawn(vegeta, ["attack", `-rate=${rate}/s`, `-duration=${durationS}s`, "-keepalive=true", "-timeout=10s"], {
     stdio: ["pipe", "pipe", "inherit"],
   });
   const report = spawn(vegeta, ["report", "-type=json"], { stdio: ["pipe", "pipe", "inherit"] });
   attack.stdout.pipe(report.stdin);
-  attack.stdin.end(`GET ${url}\n`);
+  // vegeta's HTTP target format: header lines follow the request line (a Host header sets the request's Host).
+  attack.stdin.end(`GET ${url}\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\n`).join("")}`);
   let out = "";
   report.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
   const [[attackCode], [reportCode]] = (await Promise.all([once(attack, "exit"), once(report, "exit")])) as [[number | null], [number | null]];

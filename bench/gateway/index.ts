@@ -4,7 +4,9 @@
  *   gateway       autocannon → gateway (stream route, uncached) → upstream
  *   cached        autocannon → gateway (buffered route, level-1 cache hit)
  *   nginx         autocannon → nginx (plain reverse proxy, keep-alive upstream) → upstream
- * then, at a fixed 2,000 requests/s, the latency the gateway adds over direct (p50, p99).
+ * then, at a fixed 2,000 requests/s, the latency the gateway adds over direct (p50, p99), and
+ * what a custom domain (its dns-cache record in Redis, then level 1) adds over the public host;
+ * last, the local-DNS fallback path (a registered domain with no Redis record), sequentially.
  * Upstream, gateway and nginx run as separate processes; autocannon (throughput, closed loop) runs
  * here; the fixed-rate latency is measured open-loop by vegeta (see fixed-rate.ts for why).
  * Last line of output: {"bench":"gateway",...}.
@@ -24,6 +26,7 @@ import { setPriority } from "node:os";
 import { join, resolve } from "node:path";
 import autocannon from "autocannon";
 import { buildSync } from "esbuild";
+import { CUSTOM_HOST, fallbackLatency, fillRedis, PUBLIC_HOST, startCustomDomainDns, type CustomDomainSetup } from "./custom-domains.js";
 import { ensureVegeta, fixedRateLatency, type FixedRateResult } from "./fixed-rate.js";
 
 const ROOT = resolve(__dirname, "../..");
@@ -100,7 +103,7 @@ async function startUpstream(): Promise<number> {
 
 const pids: Record<string, number[]> = {};
 
-async function startGateway(upstreamPort: number): Promise<number> {
+async function startGateway(upstreamPort: number, customDomainEnv: Record<string, string>): Promise<number> {
   const port = await freePort();
   const upstream = `http://127.0.0.1:${upstreamPort}`;
   const log = openSync(join(STATE, "gateway.log"), "w");
@@ -117,6 +120,7 @@ async function startGateway(upstreamPort: number): Promise<number> {
       LOG_LEVEL: "info", // one AccessLog JSON line per request, written to a file (as in a pod, to stdout)
       REDIS_HOST: "127.0.0.1",
       REDIS_PORT: String(REDIS_PORT),
+      ...customDomainEnv,
       ROUTES: JSON.stringify([
         { prefix: "/s", upstream, kind: "stream", auth: false },
         { prefix: "/b", upstream, kind: "buffered", auth: false, cacheTtlSeconds: 3600, staleSeconds: 3600 },
@@ -202,9 +206,9 @@ function cpuMicros(pids: number[]): number {
   return (ticks * 1e6) / CLK_TCK;
 }
 
-async function throughput(name: string, url: string, pids: number[] = []): Promise<Throughput> {
+async function throughput(name: string, url: string, pids: number[] = [], headers?: Record<string, string>): Promise<Throughput> {
   const cpu0 = cpuMicros(pids);
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION });
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers });
   const cpu = cpuMicros(pids) - cpu0;
   const out: Throughput = { rps: Math.round(r.requests.average), errors: r.errors + r.timeouts, non2xx: r.non2xx };
   if (pids.length && r.requests.total) out.cpuUsPerReq = Math.round((cpu / r.requests.total) * 10) / 10;
@@ -227,8 +231,8 @@ function combine(runs: Throughput[]): Throughput {
 }
 
 /** One fixed-rate run; a run that could not hold the rate or saw failures is reported, not hidden. */
-async function fixedRate(vegeta: string, name: string, url: string, duration: number): Promise<FixedRateResult> {
-  const r = await fixedRateLatency(vegeta, url, FIXED_RATE, duration);
+async function fixedRate(vegeta: string, name: string, url: string, duration: number, headers?: Record<string, string>): Promise<FixedRateResult> {
+  const r = await fixedRateLatency(vegeta, url, FIXED_RATE, duration, headers);
   if (r.sentRate < FIXED_RATE * 0.95) console.log(`  warning: ${name} was offered ${r.sentRate.toFixed(0)} req/s, not ${FIXED_RATE}`);
   if (r.success < 1) console.log(`  warning: ${name}: ${((1 - r.success) * 100).toFixed(2)}% failed (${JSON.stringify(r.statusCodes)} ${r.errors.slice(0, 3).join("; ")})`);
   return r;
@@ -245,49 +249,70 @@ async function main(): Promise<void> {
   if (redisStarted) {
     spawnSync("bash", [join(ROOT, "scripts/redis.sh"), "start", String(REDIS_PORT)], { stdio: "inherit" });
   }
+  let customDns: CustomDomainSetup | undefined;
   try {
+    customDns = await startCustomDomainDns();
+    await fillRedis(customDns, REDIS_PORT);
     const upstreamPort = await startUpstream();
-    const gatewayPort = await startGateway(upstreamPort);
+    const gatewayPort = await startGateway(upstreamPort, customDns.env);
     const nginxPort = haveNginx ? await startNginx(upstreamPort) : 0;
     const direct = `http://127.0.0.1:${upstreamPort}/s/items?id=1`;
     const viaGateway = `http://127.0.0.1:${gatewayPort}/s/items?id=1`;
     const cachedUrl = `http://127.0.0.1:${gatewayPort}/b/items?id=1`;
     const viaNginx = `http://127.0.0.1:${nginxPort}/s/items?id=1`;
     if ((await get(cachedUrl)) !== 200) throw new Error("cached route did not answer 200");
-    const targets: [string, string, number[]][] = [
+    // `public` and `custom`: the uncached route with a Host header (the public host, a custom
+    // domain); their CPU per request differs only by the custom-domain work, whatever the load.
+    const targets: [string, string, number[], Record<string, string>?][] = [
       ["direct", direct, []],
       ["gateway", viaGateway, pids.gateway!],
       ["cached", cachedUrl, pids.gateway!],
+      ["public", viaGateway, pids.gateway!, { host: PUBLIC_HOST }],
+      ["custom", viaGateway, pids.gateway!, { host: CUSTOM_HOST }],
       ...(haveNginx ? ([["nginx", viaNginx, pids.nginx!]] as [string, string, number[]][]) : []),
     ];
     console.log("warm-up (JIT, connection pools, caches): 2s per target, 4s for the gateway's");
-    for (const [name, url] of targets) await autocannon({ url, connections: CONNECTIONS, duration: name === "direct" || name === "nginx" ? 2 : 4 });
+    for (const [name, url, , headers] of targets) await autocannon({ url, headers, connections: CONNECTIONS, duration: name === "direct" || name === "nginx" ? 2 : 4 });
     // Interleaved rounds, so a burst of load from elsewhere on the machine hits every target alike.
     const runs = new Map<string, Throughput[]>(targets.map(([name]) => [name, []]));
     for (let round = 1; round <= ROUNDS; round++) {
       console.log(`throughput round ${round}/${ROUNDS}: ${CONNECTIONS} connections, ${DURATION}s per target`);
-      for (const [name, url, p] of targets) runs.get(name)!.push(await throughput(name, url, p));
+      for (const [name, url, p, headers] of targets) runs.get(name)!.push(await throughput(name, url, p, headers));
     }
     const d = combine(runs.get("direct")!);
     const gw = combine(runs.get("gateway")!);
     const c = combine(runs.get("cached")!);
     const n = haveNginx ? combine(runs.get("nginx")!) : undefined;
+    const pub = combine(runs.get("public")!);
+    const cus = combine(runs.get("custom")!);
 
     const latencyRounds = Number(process.env.BENCH_LATENCY_ROUNDS ?? 3);
     console.log(
       `latency at a fixed ${FIXED_RATE} req/s (vegeta, open loop): ${latencyRounds} rounds of ${LATENCY_DURATION}s each direct, via the gateway` +
         (haveNginx ? ", via nginx (reference)" : ""),
     );
-    const latencyTargets: [string, string][] = [["direct", direct], ["gateway", viaGateway], ...(haveNginx ? ([["nginx", viaNginx]] as [string, string][]) : [])];
+    // `gateway` is addressed by IP (an own host, no lookup); `public` and `custom` carry a Host:
+    // the public host, and a custom domain whose record comes from Redis once, then level 1.
+    const latencyTargets: [string, string, Record<string, string>?][] = [
+      ["direct", direct],
+      ["gateway", viaGateway],
+      ["public", viaGateway, { Host: PUBLIC_HOST }],
+      ["custom", viaGateway, { Host: CUSTOM_HOST }],
+      ...(haveNginx ? ([["nginx", viaNginx]] as [string, string][]) : []),
+    ];
     const vegeta = ensureVegeta();
-    for (const [name, url] of latencyTargets) await fixedRate(vegeta, name, url, 2); // warm-up at the rate
+    for (const [name, url, headers] of latencyTargets) await fixedRate(vegeta, name, url, 2, headers); // warm-up at the rate
     const added50: number[] = [];
     const added99: number[] = [];
     const nginx50: number[] = [];
     const nginx99: number[] = [];
+    const custom50: number[] = [];
+    const custom99: number[] = [];
     for (let round = 1; round <= latencyRounds; round++) {
       const r: Record<string, FixedRateResult> = {};
-      for (const [name, url] of latencyTargets) r[name] = await fixedRate(vegeta, name, url, LATENCY_DURATION);
+      for (const [name, url, headers] of latencyTargets) r[name] = await fixedRate(vegeta, name, url, LATENCY_DURATION, headers);
+      custom50.push(r.custom!.p50Ms - r.public!.p50Ms);
+      custom99.push(r.custom!.p99Ms - r.public!.p99Ms);
       const dr = r.direct!;
       const gr = r.gateway!;
       added50.push(gr.p50Ms - dr.p50Ms);
@@ -301,15 +326,21 @@ async function main(): Promise<void> {
         nginx99.push(nr.p99Ms - dr.p99Ms);
         line += ` | nginx ${fmt(nr)} (added ${(nr.p50Ms - dr.p50Ms).toFixed(3)} / ${(nr.p99Ms - dr.p99Ms).toFixed(3)})`;
       }
+      line += ` | public ${fmt(r.public!)} | custom ${fmt(r.custom!)} (added ${(r.custom!.p50Ms - r.public!.p50Ms).toFixed(3)} / ${(r.custom!.p99Ms - r.public!.p99Ms).toFixed(3)})`;
       console.log(line + ` | sent ${Object.values(r).map((x) => x.sentRate.toFixed(0)).join("/")} req/s`);
     }
     const median = (xs: number[]) => {
       const s = [...xs].sort((x, y) => x - y);
       return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
     };
+    const fb = await fallbackLatency(viaGateway);
+    console.log(
+      `local-DNS fallback (registered domain, no Redis record; dnsmasq on loopback), ${process.env.BENCH_FALLBACK_DOMAINS ?? 300} sequential first requests: ` +
+        `p50 ${fb.fallbackP50.toFixed(3)} p99 ${fb.fallbackP99.toFixed(3)} ms vs the public host p50 ${fb.publicP50.toFixed(3)} p99 ${fb.publicP99.toFixed(3)} ms`,
+    );
     const logBytes = statSync(join(STATE, "gateway.log")).size;
     console.log(`gateway log: ${(logBytes / 1e6).toFixed(1)} MB of JSON lines (LOG_LEVEL=info, one AccessLog per request)`);
-    const failures = [d, gw, c, n].filter(Boolean).reduce((s, t) => s + t!.errors + t!.non2xx, 0);
+    const failures = [d, gw, c, pub, cus, n].filter(Boolean).reduce((s, t) => s + t!.errors + t!.non2xx, 0);
     if (failures) console.log(`warning: ${failures} failed or non-2xx responses during the throughput runs`);
 
     const round = (x: number) => Math.round(x * 1000) / 1000;
@@ -321,19 +352,28 @@ async function main(): Promise<void> {
       nginx_rps: n ? n.rps : null,
       added_p50_ms: round(median(added50)),
       added_p99_ms: round(median(added99)),
+      custom_domain_added_p50_ms: round(median(custom50)),
+      custom_domain_added_p99_ms: round(median(custom99)),
+      public_cpu_us_per_req: pub.cpuUsPerReq ?? null,
+      custom_domain_cpu_us_per_req: cus.cpuUsPerReq ?? null,
+      dns_fallback_p50_ms: round(fb.fallbackP50),
+      dns_fallback_p99_ms: round(fb.fallbackP99),
+      dns_fallback_added_p50_ms: round(fb.fallbackP50 - fb.publicP50),
     };
     const checks = {
       "added p50 <= 1 ms": result.added_p50_ms <= 1,
       "added p99 <= 5 ms": result.added_p99_ms <= 5,
       "gateway >= 50% of nginx": n ? gw.rps >= 0.5 * n.rps : "n/a (no nginx)",
       "cached >= gateway": c.rps >= gw.rps,
+      "custom domain (cache hit) adds <= 0.2 ms p50": result.custom_domain_added_p50_ms <= 0.2,
     };
     console.log(`targets met: ${JSON.stringify(checks)}`);
     if (haveNginx) console.log(`nginx for reference adds p50 ${median(nginx50).toFixed(3)} ms, p99 ${median(nginx99).toFixed(3)} ms (median over rounds)`);
-    console.log(`proxy cpu per request (µs): gateway ${gw.cpuUsPerReq}, cached ${c.cpuUsPerReq}, nginx ${n?.cpuUsPerReq ?? "n/a"}`);
+    console.log(`proxy cpu per request (µs): gateway ${gw.cpuUsPerReq}, cached ${c.cpuUsPerReq}, public host ${pub.cpuUsPerReq}, custom domain ${cus.cpuUsPerReq}, nginx ${n?.cpuUsPerReq ?? "n/a"}`);
     console.log(JSON.stringify(result));
   } finally {
     cleanup();
+    await customDns?.dns.stop();
     if (redisStarted) spawnSync("bash", [join(ROOT, "scripts/redis.sh"), "stop", String(REDIS_PORT)], { stdio: "ignore" });
   }
 }

@@ -7,7 +7,7 @@ import { alarmSpecs, type AlarmTarget } from "./cloudwatch";
 import { ALERT_STAGES, validateRules, type AlertRule, type AlertStage } from "./dsl";
 import { DEFAULT_PROMETHEUS_SELECTOR_LABELS, platformScrapeTargets, podMonitorObject } from "./monitors";
 import { prometheusRuleObject } from "./promql";
-import { PLATFORM_ALERT_RULES } from "./rules";
+import { deployedRules, PLATFORM_ALERT_RULES } from "./rules";
 
 export { PLATFORM_ALERT_RULES } from "./rules";
 export { memberClusterIds } from "./cloudwatch-metrics";
@@ -54,6 +54,8 @@ export interface AlertingArgs {
   readonly prometheusSelectorLabels?: Readonly<Record<string, string>>;
   /** Declare PodMonitors for the platform's workloads (prometheus-operator CRDs must exist). @default true */
   readonly podMonitors?: boolean;
+  /** dns-cache is deployed (custom domains): a PodMonitor scrapes it and its rules are added. @default false */
+  readonly dnsCache?: boolean;
   /** Cassandra pods run an Istio sidecar (scraped through its merged endpoint then). @default false */
   readonly cassandraInMesh?: boolean;
   /** The local stage's in-cluster Redis (with redis_exporter) exists. @default true for the local stage */
@@ -89,7 +91,7 @@ export class Alerting extends pulumi.ComponentResource {
     super("platform:observability:Alerting", name, {}, opts);
     Alerting.validate(args);
     this.args = args;
-    this.rules = args.rules ?? PLATFORM_ALERT_RULES;
+    this.rules = deployedRules(args.rules ?? PLATFORM_ALERT_RULES, { dnsCache: args.dnsCache ?? false });
     this.namespace = args.namespace ?? PLATFORM_NAMESPACE;
 
     this.prometheusRuleName = this.createPrometheusRule();
@@ -147,7 +149,7 @@ export class Alerting extends pulumi.ComponentResource {
   /** One PodMonitor per workload, labelled like the rule so the same Prometheus selects both. */
   private createPodMonitors(): pulumi.Output<string[]> {
     if (this.args.podMonitors === false) return pulumi.output([]);
-    const targets = platformScrapeTargets({ cassandraInMesh: this.args.cassandraInMesh, inClusterRedis: this.args.inClusterRedis ?? this.args.stage === "local" });
+    const targets = platformScrapeTargets({ cassandraInMesh: this.args.cassandraInMesh, inClusterRedis: this.args.inClusterRedis ?? this.args.stage === "local", dnsCache: this.args.dnsCache ?? false });
     const labels = this.args.prometheusSelectorLabels ?? DEFAULT_PROMETHEUS_SELECTOR_LABELS;
     const objs = targets.map((t) => podMonitorObject(t, this.namespace, labels));
     for (const o of objs) declareKubeObject(o, { parent: this });

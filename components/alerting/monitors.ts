@@ -32,6 +32,7 @@ export const MONITORS = {
   telemetry: "telemetry",
   cassandra: "cassandra",
   redis: "redis",
+  dnsCache: "dns-cache",
 } as const;
 
 /** The `job` label prometheus-operator gives the targets of a PodMonitor. */
@@ -58,6 +59,8 @@ export interface PlatformScrapeOptions {
   readonly cassandraInMesh?: boolean;
   /** The in-cluster Redis runs with its exporter (local stage); ElastiCache has no pods. @default true */
   readonly inClusterRedis?: boolean;
+  /** dns-cache runs (custom domains configured; meshed like the apps). @default false */
+  readonly dnsCache?: boolean;
 }
 
 /** The platform's scrape targets: gateway, both telemetry roles, Cassandra (JMX agent), Redis (exporter). */
@@ -68,6 +71,7 @@ export function platformScrapeTargets(opts: PlatformScrapeOptions = {}): ScrapeT
     { name: MONITORS.cassandra, select: { name: "cassandra", components: ["database"] }, mesh: opts.cassandraInMesh ?? false, port: "http-metrics", path: "/metrics" },
   ];
   if (opts.inClusterRedis ?? true) targets.push({ name: MONITORS.redis, select: { name: "redis", components: ["cache"] }, mesh: true, port: "http-metrics", path: "/metrics" });
+  if (opts.dnsCache) targets.push({ name: MONITORS.dnsCache, select: { name: "dns-cache", components: ["dns-cache"] }, mesh: true, port: "http-metrics", path: "/metrics" });
   return targets;
 }
 

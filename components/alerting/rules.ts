@@ -9,6 +9,7 @@ import { TELEMETRY_METRICS } from "../../apps/telemetry/src/metrics/names";
 import type { AlertRule, QueryContext } from "./dsl";
 import { AWS_RULES } from "./rules-aws";
 import { CASSANDRA_JMX_RULES, CASSANDRA_NODE_DOWN } from "./rules-cassandra";
+import { DNS_CACHE_AREA, DNS_CACHE_RUN_NOT_COMPLETED } from "./rules-dns-cache";
 import { REDIS_RULES } from "./rules-redis";
 import { ONCALL, p99Source, ratioSource, split, TEAM } from "./rules-common";
 import { counter } from "./synthetic";
@@ -137,5 +138,20 @@ export const PLATFORM_ALERT_RULES: readonly AlertRule[] = [
   cassandraWriteLatency,
   ...CASSANDRA_JMX_RULES,
   ...REDIS_RULES,
+  DNS_CACHE_RUN_NOT_COMPLETED,
   ...AWS_RULES,
 ];
+
+/** What a stack runs beyond the always-deployed workloads. */
+export interface DeployedWorkloads {
+  /** dns-cache (custom domains configured). */
+  readonly dnsCache: boolean;
+}
+
+/**
+ * The rules for what a stack deploys: dns-cache's only where it runs (its rule treats a missing
+ * dns-cache as an outage). The README table and the promtool tests cover the full list.
+ */
+export function deployedRules(rules: readonly AlertRule[], w: DeployedWorkloads): AlertRule[] {
+  return rules.filter((r) => w.dnsCache || r.area !== DNS_CACHE_AREA);
+}

@@ -70,6 +70,8 @@ export interface GatewayEnvSettings {
   readonly trustedProxies?: readonly string[];
   /** Whether the subject-signing key is mounted (at `GATEWAY_PATHS.subjectKeyFile`). */
   readonly subjectSigning?: boolean;
+  /** Custom domains: the public host, the registry and the fallback lookup's timeout. */
+  readonly customDomains?: { readonly publicHost: string; readonly domains: Readonly<Record<string, string>>; readonly dnsTimeoutMs?: number };
 }
 
 /** The gateway's non-secret environment, keyed by the app's own key names. */
@@ -92,6 +94,11 @@ export function gatewayEnvValues(s: GatewayEnvSettings): Partial<Record<GatewayE
   }
   if (s.trustedProxies?.length) values[E.trustedProxies] = s.trustedProxies.join(",");
   if (s.subjectSigning) values[E.subjectKeyFile] = GATEWAY_PATHS.subjectKeyFile;
+  if (s.customDomains) {
+    values[E.publicHost] = s.customDomains.publicHost;
+    values[E.customDomains] = JSON.stringify(Object.fromEntries(Object.entries(s.customDomains.domains).sort(([a], [b]) => a.localeCompare(b))));
+    if (s.customDomains.dnsTimeoutMs !== undefined) values[E.dnsTimeoutMs] = String(s.customDomains.dnsTimeoutMs);
+  }
   if (s.redis) {
     values[E.redisHost] = s.redis.host;
     values[E.redisPort] = String(s.redis.port);

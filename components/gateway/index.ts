@@ -91,6 +91,12 @@ export interface GatewayArgs {
    * `gateway-subject`; give `subjectKeySecretName` to the TelemetryServices). @default false
    */
   readonly subjectSigning?: boolean;
+  /**
+   * Serve tenants' custom domains: any Host other than `publicHost` must be in `domains` and
+   * verified (dns-cache's record in Redis, else a lookup bounded by `dnsTimeoutMs`), or gets 421.
+   * @default - every Host is served as the public host
+   */
+  readonly customDomains?: { readonly publicHost: string; readonly domains: Readonly<Record<string, string>>; readonly dnsTimeoutMs?: number };
 }
 
 /**
@@ -206,6 +212,7 @@ export class Gateway extends pulumi.ComponentResource {
           cacheL1MaxBytes: (args.cacheL1MaxMiB ?? Math.floor(args.size.memoryMiB / 4)) * 1024 * 1024,
           trustedProxies: args.trustedProxies ?? DEFAULT_TRUSTED_PROXIES,
           subjectSigning: args.subjectSigning ?? false,
+          customDomains: args.customDomains,
         }) as Record<string, string>,
       ),
     );

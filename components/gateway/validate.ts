@@ -1,5 +1,6 @@
 import { parseCidr } from "../../apps/gateway/src/config/index";
 import type { GatewayRoute } from "../../apps/gateway/src/config/keys";
+import { DOMAIN_NAME, TENANT_ID } from "../../apps/dns-cache/src/shared/record";
 import { ArgErrors, isPositiveInt } from "../shared/validate";
 import { quoteEnvValue } from "./env-file";
 import type { GatewayArgs } from "./index";
@@ -39,6 +40,15 @@ export function validate(args: GatewayArgs, routes: readonly GatewayRoute[]): vo
   e.check(args.logLevel === undefined || LOG_LEVELS.includes(args.logLevel), "logLevel", `"${args.logLevel}" must be one of ${LOG_LEVELS.join(", ")}`);
   e.check(args.upstreamTimeoutMs === undefined || isPositiveInt(args.upstreamTimeoutMs), "upstreamTimeoutMs", `${args.upstreamTimeoutMs} must be a positive integer`);
   for (const p of args.trustedProxies ?? []) e.check(parseCidr(p) !== undefined, "trustedProxies", `${JSON.stringify(p)} is not an IP address or CIDR`);
+  if (args.customDomains) {
+    const cd = args.customDomains;
+    e.check(DOMAIN_NAME.test(cd.publicHost), "customDomains.publicHost", `"${cd.publicHost}" is not a lower-case domain name`);
+    for (const [domain, tenant] of Object.entries(cd.domains)) {
+      e.check(DOMAIN_NAME.test(domain) && domain !== cd.publicHost, `customDomains.domains["${domain}"]`, "must be a lower-case domain name other than publicHost");
+      e.check(TENANT_ID.test(tenant), `customDomains.domains["${domain}"]`, `tenant "${tenant}" must be a-z, 0-9, - (at most 63)`);
+    }
+    e.check(cd.dnsTimeoutMs === undefined || (isPositiveInt(cd.dnsTimeoutMs) && cd.dnsTimeoutMs <= 10_000), "customDomains.dnsTimeoutMs", `${cd.dnsTimeoutMs} must be an integer from 1 to 10000`);
+  }
   e.check(args.cacheL1MaxMiB === undefined || isPositiveInt(args.cacheL1MaxMiB), "cacheL1MaxMiB", `${args.cacheL1MaxMiB} must be a positive integer`);
   e.throwIfAny();
 }

@@ -3,11 +3,11 @@ import { serviceFqdn } from "../shared/http-workload";
 import { declareKubeObject, type KubeObject } from "../shared/kube";
 import { PLATFORM_NAMESPACE } from "../shared/labels";
 import { ArgErrors, isPositiveInt } from "../shared/validate";
-import { destinationRule, ingressGateway, strictPeerAuthentication, virtualService } from "./objects";
+import { destinationRule, ingressGateway, strictPeerAuthentication, virtualService, type TlsHost } from "./objects";
 import { EDGE_RETRY_ON, publicRoutes, READ_RETRY_ON, telemetryRoutes, type HttpRoute } from "./routes";
 
 export * from "./routes";
-export { trafficPolicy } from "./objects";
+export { trafficPolicy, type TlsHost } from "./objects";
 
 export interface MeshGatewayTarget {
   /** Gateway Service name. @default "gateway" */
@@ -34,6 +34,11 @@ export interface MeshRoutesArgs {
   readonly publicHost: string;
   /** TLS Secret for `publicHost`, in the ingress gateway's namespace. */
   readonly tlsCredentialName: string;
+  /**
+   * Tenants' custom domains served beside `publicHost` (same routes to the gateway, which maps
+   * each to its tenant), each with its own TLS Secret in the ingress gateway's namespace. @default []
+   */
+  readonly customHosts?: readonly TlsHost[];
   /** Labels selecting the Istio ingress gateway pods. @default {istio: "ingressgateway"} */
   readonly ingressSelector?: Record<string, string>;
   /** Name of the Istio `Gateway` object. @default "public" */
@@ -102,8 +107,14 @@ export class MeshRoutes extends pulumi.ComponentResource {
 
     const objects: KubeObject[] = [
       strictPeerAuthentication(ns),
-      ingressGateway({ name: a.ingressGatewayName, namespace: ns, host: a.publicHost, credentialName: a.tlsCredentialName, selector: a.ingressSelector }),
-      virtualService({ name: `${a.gateway.service}-public`, namespace: ns, hosts: [a.publicHost], gateways: [`${ns}/${a.ingressGatewayName}`], http: edge }),
+      ingressGateway({ name: a.ingressGatewayName, namespace: ns, host: a.publicHost, credentialName: a.tlsCredentialName, selector: a.ingressSelector, customHosts: a.customHosts }),
+      virtualService({
+        name: `${a.gateway.service}-public`,
+        namespace: ns,
+        hosts: [a.publicHost, ...a.customHosts.map((h) => h.host)],
+        gateways: [`${ns}/${a.ingressGatewayName}`],
+        http: edge,
+      }),
       virtualService({ name: a.telemetry.host.split(".")[0], namespace: ns, hosts: [fqdn(a.telemetry.host)], gateways: ["mesh"], http: telemetry }),
       ...[a.gateway.service, a.telemetry.commandService, a.telemetry.queryService].map((service) =>
         destinationRule({ name: service.split(".")[0], namespace: ns, host: fqdn(service), limits }),
@@ -142,6 +153,7 @@ function withDefaults(args: MeshRoutesArgs): Resolved {
     namespace: args.namespace ?? PLATFORM_NAMESPACE,
     publicHost: args.publicHost,
     tlsCredentialName: args.tlsCredentialName,
+    customHosts: args.customHosts ?? [],
     ingressSelector: args.ingressSelector ?? { istio: "ingressgateway" },
     ingressGatewayName: args.ingressGatewayName ?? "public",
     gateway: { service: args.gateway?.service ?? "gateway", port: args.gateway?.port ?? 80 },
@@ -167,6 +179,13 @@ function validate(a: Resolved): void {
   e.check(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(a.namespace), "namespace", `"${a.namespace}" is not a DNS label`);
   e.check(dns.test(a.publicHost) && a.publicHost.includes("."), "publicHost", `"${a.publicHost}" must be a fully qualified lower-case DNS name`);
   e.check(a.tlsCredentialName.length > 0, "tlsCredentialName", "must name the TLS Secret");
+  const seen = new Set([a.publicHost]);
+  for (const [i, h] of a.customHosts.entries()) {
+    e.check(dns.test(h.host) && h.host.includes("."), `customHosts[${i}].host`, `"${h.host}" must be a fully qualified lower-case DNS name`);
+    e.check(!seen.has(h.host), `customHosts[${i}].host`, `"${h.host}" is listed twice (or is publicHost)`);
+    e.check(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(h.credentialName), `customHosts[${i}].credentialName`, `"${h.credentialName}" is not a Secret name`);
+    seen.add(h.host);
+  }
   e.check(Object.keys(a.ingressSelector).length > 0, "ingressSelector", "must select the ingress gateway pods");
   for (const [arg, host] of Object.entries({
     "gateway.service": a.gateway.service,

@@ -11,8 +11,18 @@ const SECURITY = "security.istio.io/v1";
 
 const meta = (name: string, namespace: string, role: string) => ({ name, namespace, labels: standardLabels("mesh", role) });
 
-/** Ingress `Gateway`: HTTPS with the certificate from `credentialName`, and HTTP redirecting to it. */
-export function ingressGateway(o: { name: string; namespace: string; host: string; credentialName: string; selector: Record<string, string> }): KubeObject {
+/** A host the ingress serves over TLS with the certificate in Secret `credentialName`. */
+export interface TlsHost {
+  readonly host: string;
+  readonly credentialName: string;
+}
+
+/**
+ * Ingress `Gateway`: one HTTPS server per host (each its own certificate, chosen by SNI) and one
+ * HTTP server redirecting every host to HTTPS. Port names must be unique per Gateway.
+ */
+export function ingressGateway(o: { name: string; namespace: string; host: string; credentialName: string; selector: Record<string, string>; customHosts?: readonly TlsHost[] }): KubeObject {
+  const tlsHosts: TlsHost[] = [{ host: o.host, credentialName: o.credentialName }, ...(o.customHosts ?? [])];
   return {
     apiVersion: NETWORKING,
     kind: "Gateway",
@@ -20,12 +30,12 @@ export function ingressGateway(o: { name: string; namespace: string; host: strin
     spec: {
       selector: o.selector,
       servers: [
-        {
-          port: { number: 443, name: "https", protocol: "HTTPS" },
-          hosts: [o.host],
-          tls: { mode: "SIMPLE", credentialName: o.credentialName, minProtocolVersion: "TLSV1_2" },
-        },
-        { port: { number: 80, name: "http", protocol: "HTTP" }, hosts: [o.host], tls: { httpsRedirect: true } },
+        ...tlsHosts.map((t, i) => ({
+          port: { number: 443, name: i === 0 ? "https" : `https-custom-${i}`, protocol: "HTTPS" },
+          hosts: [t.host],
+          tls: { mode: "SIMPLE", credentialName: t.credentialName, minProtocolVersion: "TLSV1_2" },
+        })),
+        { port: { number: 80, name: "http", protocol: "HTTP" }, hosts: tlsHosts.map((t) => t.host), tls: { httpsRedirect: true } },
       ],
     },
   };

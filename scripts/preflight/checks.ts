@@ -46,6 +46,8 @@ export interface CheckRow {
 
 const METRICS_API = "v1beta1.metrics.k8s.io";
 const ISTIO_GROUPS = ["networking.istio.io", "security.istio.io"];
+/** Only stacks with custom domains declare Certificates, so only they need cert-manager. */
+const CERT_MANAGER_GROUP = "cert-manager.io";
 
 /** Built-in API groups (served by every conformant cluster): no CRD to look for. */
 const builtIn = (group: string) => group === "" || !group.includes(".") || group.endsWith(".k8s.io");
@@ -147,7 +149,13 @@ function ingressRows(req: Requirements, facts: ClusterFacts): CheckRow[] {
 function crdRows(req: Requirements, facts: ClusterFacts): CheckRow[] {
   const groups = new Map<string, { group: string; version: string; kind: string }[]>();
   for (const k of req.customKinds) {
-    const label = ISTIO_GROUPS.includes(k.group) ? "Istio >= 1.22 (v1 APIs)" : k.group === "monitoring.coreos.com" ? "prometheus-operator CRDs" : `${k.group} CRDs`;
+    const label = ISTIO_GROUPS.includes(k.group)
+      ? "Istio >= 1.22 (v1 APIs)"
+      : k.group === "monitoring.coreos.com"
+        ? "prometheus-operator CRDs"
+        : k.group === CERT_MANAGER_GROUP
+          ? "cert-manager CRDs (a Certificate per custom domain)"
+          : `${k.group} CRDs`;
     groups.set(label, [...(groups.get(label) ?? []), k]);
   }
   return [...groups.entries()].map(([label, kinds]) => {
@@ -156,7 +164,9 @@ function crdRows(req: Requirements, facts: ClusterFacts): CheckRow[] {
       ? "install or upgrade Istio to 1.22 or later (istioctl install / helm upgrade istio-base); the stack uses the v1 APIs"
       : label.startsWith("prometheus-operator")
         ? "install the prometheus-operator CRDs (kube-prometheus-stack, or kubectl apply --server-side -f the operator's stripped-down-crds.yaml)"
-        : `install the CRDs of ${kinds[0]!.group}`;
+        : label.startsWith("cert-manager")
+          ? "install cert-manager (helm install cert-manager jetstack/cert-manager -n cert-manager --create-namespace --set crds.enabled=true) and the issuer named in platform:customDomains.certIssuer; or drop platform:customDomains.domains"
+          : `install the CRDs of ${kinds[0]!.group}`;
     return {
       check: label,
       ok: missing.length === 0,

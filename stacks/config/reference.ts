@@ -34,6 +34,7 @@ function leaves(schema: JsonSchema, prefix: string[] = []): { path: string[]; de
 function show(value: unknown): string {
   if (value === undefined) return "—";
   if (Array.isArray(value)) return value.length === 0 ? "[]" : `\`${JSON.stringify(value)}\``;
+  if (typeof value === "object" && value !== null) return `\`${JSON.stringify(value)}\``; // records, e.g. selector labels
   return `\`${String(value)}\``;
 }
 

@@ -4,6 +4,7 @@
  * Objects are strict, so a typo in a stack file is an error, not a silently ignored key.
  */
 import { z } from "zod";
+import { DOMAIN_NAME, TENANT_ID } from "../../apps/dns-cache/src/shared/record";
 
 export type Stage = "local" | "dev" | "staging" | "prod";
 export type DeepPartial<T> = T extends readonly (infer U)[] ? U[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
@@ -133,6 +134,29 @@ const alerting = z
   })
   .strict();
 
+const customDomains = z
+  .object({
+    domains: z
+      .record(z.string(), z.string().regex(TENANT_ID, "expected a tenant id: a-z, 0-9, - (at most 63)"))
+      // Checked here, not as the record's key schema: zod reports a bad key only as "Invalid key in record".
+      .superRefine((domains, ctx) => {
+        for (const d of Object.keys(domains)) if (!DOMAIN_NAME.test(d)) ctx.addIssue({ code: "custom", path: [d], message: "expected a lower-case domain name (no wildcard)" });
+      })
+      .describe("The registry: custom domains and the tenant each belongs to, `{\"<domain>\": \"<tenant>\"}`. Each domain must CNAME to gateway.publicHost (or point its A records at its addresses)."),
+    intervalSeconds: int(60, 86_400).describe("Seconds between dns-cache runs; records live 2.5 intervals, the alert fires after 3."),
+    replicas: int(1, 5).describe("dns-cache replicas: runs are idempotent, so more than one keeps the records fresh through a node or zone loss."),
+    dnsServers: z.array(z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, "expected host or host:port")).describe("Resolvers dns-cache asks (`host` or `host:port`); [] = the pod's resolv.conf."),
+    dnsTimeoutMs: int(100, 30_000).describe("dns-cache's timeout per DNS query, ms."),
+    gatewayDnsTimeoutMs: int(10, 5_000).describe("The gateway's timeout for its own lookup when Redis has no record, ms (a request waits at most this)."),
+    certIssuer: z
+      .object({
+        kind: z.enum(["ClusterIssuer", "Issuer"]).describe("Kind of the cert-manager issuer that signs each custom domain's Certificate (an Issuer must live in the ingress gateway's namespace)."),
+        name: z.string().min(1).describe("Name of that issuer (it must exist; e.g. an ACME issuer with an HTTP-01 solver on the ingress)."),
+      })
+      .strict(),
+  })
+  .strict();
+
 const kubernetes = z
   .object({
     context: z.string().min(1).optional().describe("kubeconfig context; the kubeconfig itself may also come from ESC or `platform:kubeconfig` (secret)."),
@@ -144,6 +168,7 @@ const images = z
   .object({
     gateway: z.string().min(1).optional().describe("Image of the gateway app (required for `local`; cloud stacks build and push their own)."),
     telemetry: z.string().min(1).optional().describe("Image of the telemetry app (same rule)."),
+    dnsCache: z.string().min(1).optional().describe("Image of the dns-cache app (same rule, when customDomains.domains is not empty)."),
   })
   .strict();
 
@@ -160,6 +185,7 @@ export const settingsSchema = z
     scheduling,
     vercel,
     alerting,
+    customDomains,
     kubernetes: kubernetes.default({}),
     images: images.default({}),
   })

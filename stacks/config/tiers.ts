@@ -50,6 +50,8 @@ export const BASE_DEFAULTS: DeepPartial<PlatformSettings> = {
   // kube-prometheus-stack selects rules and monitors by its Helm release name; this is the chart's documented one.
   alerting: { subscriptions: [], loadBalancers: [], prometheusSelectorLabels: { release: "kube-prometheus-stack" } },
   scheduling: { zoneSpread: "preferred" },
+  // No custom domains unless a stack binds some; dns-cache re-checks them every 10 minutes.
+  customDomains: { domains: {}, intervalSeconds: 600, replicas: 1, dnsServers: [], dnsTimeoutMs: 2000, gatewayDnsTimeoutMs: 250, certIssuer: { kind: "ClusterIssuer", name: "letsencrypt" } },
   vercel: { plan: "pro", maxDurationSeconds: 30, memoryMb: 1024 },
 };
 
@@ -82,6 +84,8 @@ export const STAGE_DEFAULTS: Record<Stage, DeepPartial<PlatformSettings>> = {
     redis: { mode: "elasticache", nodes: 3, nodeType: "cache.r7g.xlarge", multiAz: true, automaticFailover: true, applyImmediately: false },
     gateway: { minReplicas: 3, maxReplicas: 20, cpuMillis: 1000, memoryMiB: 1024 },
     scheduling: { zoneSpread: "required" },
+    // One per zone, like every prod workload (a zone loss must not stop the refreshes).
+    customDomains: { replicas: 3 },
     telemetry: { commandReplicas: 3, queryReplicas: 3, cpuMillis: 1000, memoryMiB: 1024 },
     vercel: { target: "production" },
   },

@@ -27,7 +27,7 @@ import { renderSchemaCql, splitCqlStatements } from "../../apps/telemetry/src/sc
 import { createTelemetryServer, type TelemetryServer } from "../../apps/telemetry/src/server";
 import { MONITORS, platformScrapeTargets, podMonitorObject, DEFAULT_PROMETHEUS_SELECTOR_LABELS } from "../../components/alerting/monitors";
 import { isPromQl } from "../../components/alerting/promql";
-import { PLATFORM_ALERT_RULES } from "../../components/alerting/rules";
+import { deployedRules, PLATFORM_ALERT_RULES } from "../../components/alerting/rules";
 import { rulesForStage } from "../../components/alerting/dsl";
 import { JMX_EXPORTER_CONFIG, JMX_EXPORTER_SHA256, JMX_EXPORTER_VERSION } from "../../components/cassandra/metrics";
 import { REDIS_EXPORTER_VERSION } from "../../components/redis/exporter";
@@ -58,7 +58,9 @@ const ROOT = join(__dirname, "..", "..");
 const NAMESPACE = "platform";
 const KEYSPACE = "telemetry_alerting";
 const DC = "datacenter1";
-const LOCAL_RULES = rulesForStage(PLATFORM_ALERT_RULES, "local").filter(isPromQl);
+// The local stack as shipped: no custom domains, so no dns-cache and none of its rules.
+const LIVE_RULES = deployedRules(PLATFORM_ALERT_RULES, { dnsCache: false });
+const LOCAL_RULES = rulesForStage(LIVE_RULES, "local").filter(isPromQl);
 
 const dir = mkdtempSync(join(tmpdir(), "alerting-live-"));
 const cassandraEnv: NodeJS.ProcessEnv = {
@@ -177,7 +179,7 @@ beforeAll(async () => {
   writeFiles(dir, {
     "prometheus.yml": prometheusConfig(scrape, PORTS.alertmanager),
     // The local stack's data volume size (tiers: local cassandra.storageGiB 5).
-    "rules.yml": rulesFile(PLATFORM_ALERT_RULES, { stage: "local", region: "local", namespace: NAMESPACE, cassandraVolumeGiB: 5 }),
+    "rules.yml": rulesFile(LIVE_RULES, { stage: "local", region: "local", namespace: NAMESPACE, cassandraVolumeGiB: 5 }),
     "alertmanager.yml": alertmanagerConfig(PORTS.webhook),
   });
   alertmanager = startProc(

@@ -14,6 +14,9 @@ import { createGateway, type Gateway } from "../../apps/gateway/src/server";
 import { loadTelemetryConfig } from "../../apps/telemetry/src/config/index";
 import { TELEMETRY_METRICS } from "../../apps/telemetry/src/metrics/names";
 import { createTelemetryServer, type TelemetryServer } from "../../apps/telemetry/src/server";
+import { loadDnsCacheConfig } from "../../apps/dns-cache/src/config";
+import { DNS_CACHE_METRICS } from "../../apps/dns-cache/src/metric-names";
+import { createDnsCacheService, type DnsCacheService } from "../../apps/dns-cache/src/service";
 import { EXPORTER_METRIC_NAMES } from "../../components/alerting/exporter-metrics";
 import { isPromQl, queryContext } from "../../components/alerting/promql";
 import { PLATFORM_ALERT_RULES } from "../../components/alerting/rules";
@@ -21,6 +24,7 @@ import { PLATFORM_ALERT_RULES } from "../../components/alerting/rules";
 const promqlRules = PLATFORM_ALERT_RULES.filter(isPromQl);
 const GATEWAY = new Set<string>(Object.values(GATEWAY_METRICS));
 const TELEMETRY = new Set<string>(Object.values(TELEMETRY_METRICS));
+const DNS_CACHE = new Set<string>(Object.values(DNS_CACHE_METRICS));
 
 /** Metric names an expression selects (`name{...}`), histogram series suffixes folded. */
 function referencedMetrics(expr: string): string[] {
@@ -49,13 +53,14 @@ describe("metric names in the rules", () => {
   });
 
   it("every metric is an app metric or a documented exporter metric", () => {
-    const unknown = promqlRules.flatMap((r) => r.source.metrics.filter((m) => !GATEWAY.has(m) && !TELEMETRY.has(m) && !EXPORTER_METRIC_NAMES.has(m)).map((m) => `${r.name}: ${m}`));
+    const unknown = promqlRules.flatMap((r) => r.source.metrics.filter((m) => !GATEWAY.has(m) && !TELEMETRY.has(m) && !DNS_CACHE.has(m) && !EXPORTER_METRIC_NAMES.has(m)).map((m) => `${r.name}: ${m}`));
     expect(unknown).toEqual([]);
   });
 
   it("the rules read app metrics of both apps (the running-instance checks below are not vacuous)", () => {
     expect(ruleMetrics(GATEWAY).length).toBeGreaterThan(0);
     expect(ruleMetrics(TELEMETRY).length).toBeGreaterThan(0);
+    expect(ruleMetrics(DNS_CACHE).length).toBeGreaterThan(0);
   });
 });
 
@@ -64,6 +69,7 @@ describe("running apps export every app metric a rule reads", () => {
   let gateway: Gateway;
   let telemetry: TelemetryServer;
   let telemetryUrl: string;
+  let dnsCache: DnsCacheService;
 
   beforeAll(async () => {
     upstream = createServer((_req, res) => res.end("ok")).listen(0, "127.0.0.1");
@@ -90,6 +96,14 @@ describe("running apps export every app metric a rule reads", () => {
     telemetry = createTelemetryServer({ config: tConfig, log: pino({ level: "silent" }), defaultMetrics: false });
     telemetryUrl = `http://127.0.0.1:${await telemetry.listen(0, "127.0.0.1")}`;
 
+    // An empty registry: the run completes without touching Redis (port 9: nothing answers).
+    dnsCache = createDnsCacheService(
+      loadDnsCacheConfig({ CUSTOM_DOMAINS: "{}", PUBLIC_HOST: "api.platform.example", REDIS_HOST: "127.0.0.1", REDIS_PORT: "9", METRICS_PORT: "0", LOG_LEVEL: "silent" }),
+      { host: "127.0.0.1", logDestination: pino.destination("/dev/null"), defaultMetrics: false },
+    );
+    await dnsCache.start();
+    await dnsCache.settled();
+
     // Traffic so labelled series have samples: a proxied read, an upstream failure, a rejection.
     await fetch(`${gateway.url}/v1/events/x`).then((r) => r.text());
     await fetch(`${gateway.url}/down/x`).then((r) => r.text());
@@ -99,6 +113,7 @@ describe("running apps export every app metric a rule reads", () => {
   afterAll(async () => {
     await gateway?.stop();
     await telemetry?.shutdown(1000);
+    await dnsCache?.stop();
     upstream?.closeAllConnections();
     await new Promise((r) => upstream?.close(r));
   });
@@ -127,5 +142,15 @@ describe("running apps export every app metric a rule reads", () => {
     const samples = await assertExports(telemetryUrl, metrics);
     // Without Cassandra no write is timed; the counters have samples from the rejected request.
     expect(metrics.filter((m) => !m.endsWith("_seconds") && !samples.has(m))).toEqual([]);
+  });
+
+  it("dns-cache", async () => {
+    const res = await fetch(`${dnsCache.url}/metrics`);
+    const { types, samples } = parseExposition(await res.text());
+    // Both are gauges (a timestamp and the configured interval), read as instant values.
+    for (const m of ruleMetrics(DNS_CACHE)) {
+      expect([m, types.get(m)]).toEqual([m, "gauge"]);
+      expect(samples.has(m), m).toBe(true);
+    }
   });
 });

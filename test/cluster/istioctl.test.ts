@@ -4,10 +4,13 @@
  * (policies/core/istioctl.ts): both must report nothing on every stack, and each must catch the
  * broken object it exists for.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { istioAnalyze, istioValidate, istioViolations, meshYaml, validationFindings } from "../../policies/core/istioctl";
-import { SHIPPED_STACKS } from "../../scripts/synth";
+import { manifestsYaml, SHIPPED_STACKS, synthStack } from "../../scripts/synth";
 import { shippedStackObjects, type StackObjects } from "./support";
 
 let stacks: StackObjects[];
@@ -30,6 +33,18 @@ describe("istioctl analyze and validate", () => {
       expect(r.output).toMatch(/" is valid$/);
     }
   });
+
+  it("a stack with custom domains (an HTTPS server per domain, all hosts on the public VirtualService) passes both", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "custom-domains-")), "Pulumi.staging-us-east-1.yaml");
+    const base = readFileSync(join(__dirname, "../../stacks/Pulumi.staging-us-east-1.yaml"), "utf8");
+    writeFileSync(file, `${base}\n  platform:customDomains:\n    domains:\n      telemetry.tenant-a.com: tenant-a\n      metrics.tenant-b.io: tenant-b\n`);
+    const yaml = manifestsYaml((await synthStack("staging-us-east-1", { configFile: file })).resources);
+    expect(yaml).toContain("custom-domain-telemetry-tenant-a-com-tls");
+    expect(istioAnalyze(meshYaml(yaml))).toEqual([]);
+    const r = istioValidate(yaml);
+    expect(r.status, r.output).toBe(0);
+    expect(validationFindings(r.output)).toEqual([]);
+  }, 120_000);
 
   it("analyze names a VirtualService bound to a gateway that does not exist (IST0101)", () => {
     const local = stacks.find((s) => s.stack === "local")!;

@@ -7,6 +7,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { kubeManifests, SHIPPED_STACKS, synthStack } from "../../scripts/synth";
 import { readStackConfig, REPO_ROOT, STACKS_DIR } from "../../scripts/synth/stacks";
 import { evaluate, requirementsOf, type ClusterFacts, type Requirements } from "../../scripts/preflight/checks";
+import { domainCertificate } from "../../components/dns-cache";
+import type { KubeManifest } from "../../scripts/synth/manifests";
 import { resolveConfig } from "../../stacks/config";
 import { exampleLines, isExampleValue } from "../../stacks/config/examples";
 import { platformSettings } from "../../stacks/read-config";
@@ -48,10 +50,12 @@ function completeFacts(req: Requirements): ClusterFacts {
 describe("preflight decisions (injected cluster facts)", () => {
   let req: Requirements;
   let cfg: ReturnType<typeof resolveConfig>;
+  let manifests: KubeManifest[];
   beforeAll(async () => {
     const stack = "prod-us-east-1";
     cfg = resolveConfig(stack, platformSettings(readStackConfig(stack)));
-    req = requirementsOf(cfg, kubeManifests((await synthStack(stack)).resources), [], false);
+    manifests = kubeManifests((await synthStack(stack)).resources);
+    req = requirementsOf(cfg, manifests, [], false);
   }, 120_000);
 
   it("derives what the prod stack needs from its config and manifests", () => {
@@ -100,6 +104,18 @@ describe("preflight decisions (injected cluster facts)", () => {
     const rows = evaluate({ ...req, examples }, new Error("The connection to the server was refused"));
     expect(rows.map((r) => [r.check, r.ok])).toEqual([["stack file has no example values", false], ["cluster reachable", false]]);
     expect(rows[0]!.found).toMatch(/^\d+ in stacks\/Pulumi\.prod-us-east-1\.yaml, lines \d+(, \d+)+$/);
+  });
+
+  it("checks cert-manager's CRD only when the stack has custom domains (a Certificate per domain)", () => {
+    expect(req.customKinds.some((k) => k.group === "cert-manager.io")).toBe(false);
+    const cert = domainCertificate({ domain: "t.tenant-a.com", namespace: "istio-system", issuer: { kind: "ClusterIssuer", name: "letsencrypt" } }) as KubeManifest;
+    const withDomains = requirementsOf(cfg, [...manifests, cert], [], false);
+    const label = "cert-manager CRDs (a Certificate per custom domain)";
+    expect(evaluate(withDomains, completeFacts(withDomains)).find((r) => r.check === label)).toMatchObject({ ok: true, found: "served: Certificate cert-manager.io/v1" });
+    const without = { ...completeFacts(withDomains), crds: completeFacts(withDomains).crds.filter((c) => c.group !== "cert-manager.io") };
+    expect(evaluate(withDomains, without).filter((r) => !r.ok)).toEqual([
+      { check: label, ok: false, found: "not served: Certificate cert-manager.io/v1", fix: expect.stringMatching(/install cert-manager .*platform:customDomains\.certIssuer/) },
+    ]);
   });
 
   it("needs no JWT Secret when the key is the Pulumi secret platform:jwtKey", () => {

@@ -51,6 +51,15 @@ describe("a missing tool fails at once, naming it, and installs nothing", () => 
     expect(r.left).toEqual([]);
   });
 
+  it("dnsmasq (the custom-domain tests' DNS server, an apt package)", () => {
+    const r = inEmptyCache(process.execPath, ["--import", "tsx", "-e", "import('./test/apps/dns-cache/dnsmasq.ts').then((m) => (m.startDnsmasq ?? m.default.startDnsmasq)([])).catch((e) => { console.error(e.message); process.exit(3); })"], {
+      DNSMASQ_BIN: "/nonexistent/dnsmasq",
+    });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(setupLine("dnsmasq"));
+    expect(r.left).toEqual([]);
+  });
+
   it("the Pulumi engine (npm run up:local)", () => {
     const r = inEmptyCache("bash", ["scripts/engine/up-local.sh"], { PLATFORM_ENGINE: "built" });
     expect(r.status).toBe(3);

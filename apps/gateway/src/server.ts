@@ -6,6 +6,8 @@ import type { DestinationStream } from "pino";
 import { loadJwtVerifier, type JwtVerifier } from "./auth/jwt.js";
 import type { CacheEntry } from "./cache/entry.js";
 import { LayeredCache } from "./cache/layered.js";
+import { CustomDomains, TENANT_HEADER } from "./domains/custom-domains.js";
+import type { DnsLookup } from "../../dns-cache/src/shared/verify.js";
 import { redactedConfig, type GatewayConfig } from "./config/index.js";
 import { createLogger, type GatewayLogFields, type GatewayLogger } from "./observability/logger.js";
 import { createMetrics, type GatewayMetrics } from "./observability/metrics.js";
@@ -43,6 +45,8 @@ export interface GatewayOptions {
   drainMs?: number;
   /** Node's default process metrics on /metrics (default true). */
   defaultMetrics?: boolean;
+  /** Resolver of the custom-domain fallback (default: DNS_SERVERS / resolv.conf). */
+  dns?: DnsLookup;
 }
 
 export interface Gateway {
@@ -105,6 +109,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     logTypeCounter: metrics.logEvents,
   });
   const cache = new LayeredCache(config, log, now);
+  const domains = config.customDomains ? new CustomDomains(config.customDomains, cache, log, now, options.dns) : undefined;
   const pools = new UpstreamPools(config);
   const routes: ResolvedRoute[] = config.routes.map(resolveRoute);
   let verifier: JwtVerifier | undefined = options.verifier;
@@ -219,6 +224,21 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       finish(ctx, res);
     });
 
+    let tenant: string | undefined;
+    if (domains) {
+      // Synchronous for the public host and level-1 records; only a level-1 miss awaits.
+      const d = domains.decideNow(req.headers.host) ?? (await domains.decide(req.headers.host, reqId));
+      if (d.kind === "refused") {
+        metrics.customDomainRequests.inc({ source: "none", result: d.reason });
+        // 421: this server does not serve that host (RFC 9110 §15.5.20); never a 5xx, even when DNS fails.
+        return fail(ctx, res, 421, "misdirected_request", { reason: d.reason, host: d.domain });
+      }
+      if (d.kind === "tenant") {
+        metrics.customDomainRequests.inc({ source: d.source, result: "routed" });
+        tenant = d.tenant;
+      }
+    }
+
     if (!path.startsWith("/") || DOT_SEGMENT.test(path)) return fail(ctx, res, 400, "bad_path");
     const route = routes.find((r) => matchesPrefix(r.prefix, path));
     if (!route) return fail(ctx, res, 404, "no_route");
@@ -245,6 +265,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         if (!withBody) delete upHeaders["content-length"];
         // Real clock (not options.now, which moves cache time in tests): the upstream checks it.
         if (subjectKey && subject) upHeaders[SUBJECT_HEADER] = signSubject(subject, subjectKey, Date.now());
+        if (tenant) upHeaders[TENANT_HEADER] = tenant;
       }
       return upHeaders;
     };
@@ -301,7 +322,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       return;
     }
 
-    const key = cacheKeyFor(route, rawUrl, subject);
+    const key = cacheKeyFor(route, rawUrl, subject, tenant);
     ctx.cacheKey = key;
     const hit = await cache.lookup(key, reqId);
     if (hit) {
@@ -403,10 +424,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   };
 }
 
-/** Cache key: route, full request URL, and a hash of the subject on per-user routes. */
-export function cacheKeyFor(route: { prefix: string; perUser?: boolean }, rawUrl: string, subject?: string): string {
+/**
+ * Cache key: route, full request URL, a hash of the subject on per-user routes, and the tenant of
+ * a custom domain (upstreams answer per tenant, so tenants never share an entry).
+ */
+export function cacheKeyFor(route: { prefix: string; perUser?: boolean }, rawUrl: string, subject?: string, tenant?: string): string {
   const user = route.perUser && subject ? `|u:${createHash("sha256").update(subject).digest("hex").slice(0, 24)}` : "";
-  return `${route.prefix}|${rawUrl}${user}`;
+  return `${route.prefix}|${rawUrl}${user}${tenant ? `|t:${tenant}` : ""}`;
 }
 
 function cacheable(r: BufferedResponse, route: ResolvedRoute): boolean {

@@ -143,4 +143,23 @@ describe("gateway main", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("JWT_KEY_FILE: cannot read /nonexistent/jwt-key");
   });
+
+  it("custom domains: the registry needs the public host, and bad entries are named", () => {
+    const base = { REGION: "r", STAGE: "s", ROUTES: JSON.stringify(ROUTES.slice(0, 1)) };
+    expect(loadGatewayConfig(base).customDomains).toBeUndefined();
+    expect(problemsOf(() => loadGatewayConfig({ ...base, CUSTOM_DOMAINS: JSON.stringify({ "t.tenant-a.com": "tenant-a" }) }))).toEqual([
+      "CUSTOM_DOMAINS: needs PUBLIC_HOST (the host the domains must point at)",
+    ]);
+    expect(
+      problemsOf(() =>
+        loadGatewayConfig({ ...base, PUBLIC_HOST: "api.platform.io", CUSTOM_DOMAINS: JSON.stringify({ "Bad.Host": "a", "t.tenant-b.io": "Tenant B" }), DNS_TIMEOUT_MS: "0" }),
+      ).sort(),
+    ).toEqual([
+      "CUSTOM_DOMAINS.Bad.Host: must be a lower-case domain name",
+      "CUSTOM_DOMAINS.t.tenant-b.io: must be a tenant id (a-z, 0-9, -)",
+      expect.stringMatching(/^DNS_TIMEOUT_MS: /),
+    ]);
+    const ok = loadGatewayConfig({ ...base, PUBLIC_HOST: "api.platform.io", CUSTOM_DOMAINS: JSON.stringify({ "t.tenant-a.com": "tenant-a" }), DNS_SERVERS: "10.0.0.2:53, 10.0.0.3" });
+    expect(ok.customDomains).toEqual({ publicHost: "api.platform.io", domains: { "t.tenant-a.com": "tenant-a" }, dnsServers: ["10.0.0.2:53", "10.0.0.3"], dnsTimeoutMs: 250 });
+  });
 });

@@ -75,6 +75,16 @@ describe("Alerting on the local stage", () => {
     const { a: none } = await build("local-alerts-6", { stage: "local", region: "local", podMonitors: false });
     expect(await valueOf(none.podMonitorNames)).toEqual([]);
   });
+
+  it("scrapes dns-cache and adds its rule only where it is deployed (the rule fires on a missing dns-cache)", async () => {
+    const alertsOf = (children: SynthResource[]) =>
+      (children.find((c) => c.type === TYPES.rule)!.inputs.spec as any).groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
+    const without = await build("local-alerts-7", { stage: "local", region: "local" });
+    expect(alertsOf(without.children)).not.toContain("DnsCacheRunNotCompleted");
+    const withDns = await build("local-alerts-8", { stage: "local", region: "local", dnsCache: true });
+    expect(await valueOf(withDns.a.podMonitorNames)).toEqual(["gateway", "telemetry", "cassandra", "redis", "dns-cache"]);
+    expect(alertsOf(withDns.children)).toContain("DnsCacheRunNotCompleted");
+  });
 });
 
 describe("Alerting on a prod region", () => {

@@ -22,7 +22,7 @@ describe("image build context (.dockerignore)", () => {
     const { files } = context(REPO_ROOT);
     for (const prefix of NEVER) expect(files.filter((f) => f === prefix || f.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`)), prefix).toEqual([]);
     expect(files.filter((f) => f.includes("/node_modules/"))).toEqual([]);
-    for (const app of ["gateway", "telemetry"]) {
+    for (const app of ["gateway", "telemetry", "dns-cache"]) {
       const copies = readFileSync(join(REPO_ROOT, "apps", app, "Dockerfile"), "utf8")
         .split("\n")
         .filter((l) => /^COPY\s/.test(l) && !l.includes("--from="))

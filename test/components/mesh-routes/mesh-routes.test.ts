@@ -155,3 +155,46 @@ describe("MeshRoutes argument validation", () => {
     expect((await valueOf(m.publicRoutes)).map((r) => r.timeout)).toEqual(["15s", "15s"]);
   });
 });
+
+describe("MeshRoutes with custom domains", () => {
+  it("serves each custom host over TLS with its own credential, redirects it, and routes it like the public host", async () => {
+    const before = recorded.length;
+    const m = new M.MeshRoutes("custom", {
+      namespace: "custom",
+      publicHost: "api.telemetry.example.com",
+      tlsCredentialName: "gateway-tls",
+      customHosts: [
+        { host: "telemetry.tenant-a.com", credentialName: "custom-domain-telemetry-tenant-a-com-tls" },
+        { host: "metrics.tenant-b.io", credentialName: "custom-domain-metrics-tenant-b-io-tls" },
+      ],
+    });
+    await valueOf(m.urn);
+    await new Promise((r) => setTimeout(r, 50));
+    const own = kubeManifests(recorded.slice(before)).filter((o) => o.metadata.namespace === "custom") as any[];
+    const gateway = own.find((o) => o.kind === "Gateway");
+    const vs = own.find((o) => o.kind === "VirtualService" && o.metadata.name === "gateway-public");
+    await validateManifest(gateway);
+    await validateManifest(vs);
+    expect(gateway.spec.servers.map((s: any) => [s.port.name, s.hosts, s.tls])).toEqual([
+      ["https", ["api.telemetry.example.com"], { mode: "SIMPLE", credentialName: "gateway-tls", minProtocolVersion: "TLSV1_2" }],
+      ["https-custom-1", ["telemetry.tenant-a.com"], { mode: "SIMPLE", credentialName: "custom-domain-telemetry-tenant-a-com-tls", minProtocolVersion: "TLSV1_2" }],
+      ["https-custom-2", ["metrics.tenant-b.io"], { mode: "SIMPLE", credentialName: "custom-domain-metrics-tenant-b-io-tls", minProtocolVersion: "TLSV1_2" }],
+      ["http", ["api.telemetry.example.com", "telemetry.tenant-a.com", "metrics.tenant-b.io"], { httpsRedirect: true }],
+    ]);
+    expect(vs.spec.hosts).toEqual(["api.telemetry.example.com", "telemetry.tenant-a.com", "metrics.tenant-b.io"]);
+  });
+
+  it("refuses a bad, duplicate or public custom host", () => {
+    expect(
+      () =>
+        new M.MeshRoutes("bad-custom", {
+          publicHost: "api.telemetry.example.com",
+          tlsCredentialName: "gateway-tls",
+          customHosts: [
+            { host: "api.telemetry.example.com", credentialName: "x" },
+            { host: "Tenant.Example", credentialName: "Bad Name" },
+          ],
+        }),
+    ).toThrow(/customHosts\[0\]\.host: "api.telemetry.example.com" is listed twice \(or is publicHost\)[\s\S]*customHosts\[1\]\.host[\s\S]*customHosts\[1\]\.credentialName/);
+  });
+});

@@ -10,11 +10,28 @@ export type RedisState = "up" | "down" | "disabled";
 const L2_PREFIX = "gw:cache:";
 
 /**
+ * A kind of small record another service writes to Redis (e.g. dns-cache's domain records),
+ * read through the same two levels: level 1 keeps a decoded copy for `l1TtlMs`, so a change in
+ * Redis reaches every pod within that time.
+ */
+export interface RecordKind<V> {
+  /** Redis key prefix of the kind; the key is prefix + id. */
+  readonly redisPrefix: string;
+  /** Undefined for a malformed value (treated as a miss). */
+  decode(text: string): V | undefined;
+  readonly l1TtlMs: number;
+}
+
+/** Records kept in level 1 (all kinds together); small values, so a count bound is enough. */
+const RECORD_L1_MAX = 10_000;
+
+/**
  * Level 1: in-process LRU. Level 2: Redis, shared by every pod. Redis errors and timeouts are
  * logged (logType RedisError) and turn into a miss; they never fail a request.
  */
 export class LayeredCache {
   private readonly l1: LRUCache<string, CacheEntry>;
+  private readonly records = new LRUCache<string, { value: unknown; until: number }>({ max: RECORD_L1_MAX });
   private readonly redis?: Redis;
   private readonly refreshing = new Map<string, Promise<void>>();
   private readonly writing = new Set<Promise<void>>();
@@ -136,6 +153,39 @@ export class LayeredCache {
       this.noteFailure(err);
       return undefined;
     }
+  }
+
+  /**
+   * A record of `kind` from level 1 while its copy is younger than the kind's l1TtlMs, else from
+   * Redis (which refills level 1). Redis errors are logged and are a miss, as for responses.
+   */
+  async lookupRecord<V>(kind: RecordKind<V>, id: string, reqId?: string): Promise<{ value: V; level: CacheLevel } | undefined> {
+    const key = kind.redisPrefix + id;
+    const local = this.records.get(key);
+    if (local && this.now() < local.until) return { value: local.value as V, level: "l1" };
+    if (!this.usable()) return undefined;
+    try {
+      const text = await this.redis!.get(key);
+      const value = text === null ? undefined : kind.decode(text);
+      if (value === undefined) return undefined;
+      this.records.set(key, { value, until: this.now() + kind.l1TtlMs });
+      return { value, level: "l2" };
+    } catch (err) {
+      this.log.warn({ logType: "RedisError", reqId, cacheKey: key, errMsg: (err as Error).message, content: "get" });
+      this.noteFailure(err);
+      return undefined;
+    }
+  }
+
+  /** A record of `kind` from level 1 only, while fresh; no I/O (the hot path's synchronous check). */
+  peekRecord<V>(kind: RecordKind<V>, id: string): V | undefined {
+    const local = this.records.get(kind.redisPrefix + id);
+    return local && this.now() < local.until ? (local.value as V) : undefined;
+  }
+
+  /** Keeps a record in level 1 only, for `ttlMs` (what this pod found itself; Redis stays the writer's). */
+  rememberRecord<V>(kind: RecordKind<V>, id: string, value: V, ttlMs: number): void {
+    this.records.set(kind.redisPrefix + id, { value, until: this.now() + ttlMs });
   }
 
   /** Writes level 1 now and level 2 in the background; the promise settles when level 2 is done. */

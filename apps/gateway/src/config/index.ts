@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { parse as parseDotenv } from "dotenv";
 import { z } from "zod";
+import { DOMAIN_NAME } from "../../../dns-cache/src/shared/record.js";
+import { domainsJson } from "../../../dns-cache/src/shared/registry.js";
 import {
   GATEWAY_ENV,
   GATEWAY_ENV_FILE_PATH,
@@ -52,6 +54,8 @@ export interface GatewayConfig {
   trustedProxies: string[];
   /** Key file that signs the verified subject into `x-platform-subject`; absent: not sent. */
   subjectKeyFile?: string;
+  /** Custom domains → tenants; absent when PUBLIC_HOST is unset (every Host is served as before). */
+  customDomains?: { publicHost: string; domains: Record<string, string>; dnsServers: string[]; dnsTimeoutMs: number };
 }
 
 /** Thrown by {@link loadGatewayConfig}; `problems` lists every invalid key, one line each. */
@@ -153,8 +157,19 @@ const envSchema = z
         }),
     ).default([]),
     [E.subjectKeyFile]: opt(z.string().min(1)),
+    [E.publicHost]: opt(z.string().regex(DOMAIN_NAME, "must be a lower-case domain name")),
+    [E.customDomains]: opt(domainsJson).default({}),
+    [E.dnsServers]: opt(z.string().transform((s) => s.split(",").map((p) => p.trim()).filter(Boolean))).default([]),
+    [E.dnsTimeoutMs]: opt(int(1, 10_000)).default(250),
   })
   .superRefine((env, ctx) => {
+    const domains = env[E.customDomains] as Record<string, string>;
+    if (Object.keys(domains).length > 0 && !env[E.publicHost]) {
+      ctx.addIssue({ code: "custom", path: [E.customDomains], message: `needs ${E.publicHost} (the host the domains must point at)` });
+    }
+    if (env[E.publicHost] && domains[env[E.publicHost] as string]) {
+      ctx.addIssue({ code: "custom", path: [E.customDomains], message: `must not list ${E.publicHost} itself` });
+    }
     const routes = env[E.routes] as GatewayRoute[];
     if (routes.some((r) => r.auth)) {
       for (const key of [E.jwtAlgorithm, E.jwtIssuer, E.jwtAudience] as const) {
@@ -226,6 +241,14 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv, envFileText?: string):
     maxBufferedBytes: v[E.maxBufferedBytes] as number,
     trustedProxies: v[E.trustedProxies] as string[],
     subjectKeyFile: v[E.subjectKeyFile] as string | undefined,
+    customDomains: v[E.publicHost]
+      ? {
+          publicHost: v[E.publicHost] as string,
+          domains: v[E.customDomains] as Record<string, string>,
+          dnsServers: v[E.dnsServers] as string[],
+          dnsTimeoutMs: v[E.dnsTimeoutMs] as number,
+        }
+      : undefined,
   };
 }
 

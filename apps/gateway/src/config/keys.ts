@@ -39,6 +39,17 @@ export const GATEWAY_ENV = {
   trustedProxies: "TRUSTED_PROXIES",
   /** Path of a mounted key (Secret, ≥ 32 bytes) that signs the verified subject for upstreams. */
   subjectKeyFile: "SUBJECT_KEY_FILE",
+  /**
+   * The stack's public host. When set, a request for any other Host is a custom domain: it must
+   * be in CUSTOM_DOMAINS and verified (dns-cache's Redis record, else a local lookup), or 421.
+   */
+  publicHost: "PUBLIC_HOST",
+  /** JSON `{ "<domain>": "<tenant>" }` (same key and format as dns-cache's). */
+  customDomains: "CUSTOM_DOMAINS",
+  /** Resolvers for the local fallback lookup, `host[:port]` comma-separated; empty = resolv.conf. */
+  dnsServers: "DNS_SERVERS",
+  /** Timeout of one fallback query (one try): the request waits at most about this long. */
+  dnsTimeoutMs: "DNS_TIMEOUT_MS",
 } as const;
 
 export type GatewayEnvKey = (typeof GATEWAY_ENV)[keyof typeof GATEWAY_ENV];

@@ -15,4 +15,6 @@ export const GATEWAY_METRICS = {
   upstreamErrors: "gateway_upstream_errors_total",
   /** Counter, labels: logType. */
   logEvents: "gateway_log_events_total",
+  /** Counter, labels: source (l1 | l2 | dns | none), result (routed | unknown_domain | domain_not_verified | domain_lookup_failed). */
+  customDomainRequests: "gateway_custom_domain_requests_total",
 } as const;

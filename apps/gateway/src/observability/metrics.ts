@@ -9,6 +9,7 @@ export interface GatewayMetrics {
   cacheMisses: Counter<"route">;
   upstreamErrors: Counter<"route" | "reason">;
   logEvents: Counter<"logType">;
+  customDomainRequests: Counter<"source" | "result">;
 }
 
 /** One registry per gateway instance, so tests can run several gateways in one process. */
@@ -30,5 +31,11 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
     cacheMisses: new Counter({ name: GATEWAY_METRICS.cacheMisses, help: "Cache misses by route", labelNames: ["route"], registers }),
     upstreamErrors: new Counter({ name: GATEWAY_METRICS.upstreamErrors, help: "Upstream errors by route and reason", labelNames: ["route", "reason"], registers }),
     logEvents: new Counter({ name: GATEWAY_METRICS.logEvents, help: "Log events by logType", labelNames: ["logType"], registers }),
+    customDomainRequests: new Counter({
+      name: GATEWAY_METRICS.customDomainRequests,
+      help: "Requests on custom domains by where the domain's record came from and the outcome",
+      labelNames: ["source", "result"],
+      registers,
+    }),
   };
 }

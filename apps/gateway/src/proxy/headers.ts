@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { SUBJECT_HEADER } from "../auth/subject.js";
+import { TENANT_HEADER } from "../domains/custom-domains.js";
 import { forwardedFor, type ProxyTrust } from "./forwarded.js";
 
 /** RFC 9110 §7.6.1 connection-specific headers, never forwarded in either direction. */
@@ -44,7 +45,7 @@ export function stripHopByHop(
 }
 
 // `expect` is answered by this server (100-continue); undici refuses to forward it. The
-// forwarding headers and the subject header are the gateway's to set, never the client's.
+// forwarding headers, the subject and the tenant header are the gateway's to set, never the client's.
 const DROP_REQUEST = new Set([
   "host",
   "x-request-id",
@@ -55,6 +56,7 @@ const DROP_REQUEST = new Set([
   "forwarded",
   "x-real-ip",
   SUBJECT_HEADER,
+  TENANT_HEADER,
 ]);
 
 /**
