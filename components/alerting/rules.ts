@@ -8,6 +8,7 @@ import { GATEWAY_METRICS } from "../../apps/gateway/src/metrics/names";
 import { TELEMETRY_METRICS } from "../../apps/telemetry/src/metrics/names";
 import type { AlertRule, QueryContext } from "./dsl";
 import { AWS_RULES } from "./rules-aws";
+import { BACKUP_RULES } from "./rules-backup";
 import { CASSANDRA_JMX_RULES, CASSANDRA_NODE_DOWN } from "./rules-cassandra";
 import { REDIS_RULES } from "./rules-redis";
 import { ONCALL, p99Source, ratioSource, split, TEAM } from "./rules-common";
@@ -136,6 +137,7 @@ export const PLATFORM_ALERT_RULES: readonly AlertRule[] = [
   CASSANDRA_NODE_DOWN,
   cassandraWriteLatency,
   ...CASSANDRA_JMX_RULES,
+  ...BACKUP_RULES,
   ...REDIS_RULES,
   ...AWS_RULES,
 ];
