@@ -90,13 +90,17 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       superuserPassword: founderPassword(peers),
       seedDomain: cfg.cassandra.seedDomain,
       // The apps never log in as the superuser: one keyspace-scoped role per telemetry role.
-      appRoles: Object.values(TELEMETRY_CASSANDRA_ROLES).map((r) => ({ ...r, password: founderAppRolePassword(peers, r.name) })),
+      appRoles: [
+        ...Object.values(TELEMETRY_CASSANDRA_ROLES),
+        // medusa's login (schema and token map reads); cluster-wide like the app roles.
+        ...(backup ? [{ name: BACKUP_NAMES.cqlRole, access: "read" as const }] : []),
+      ].map((r) => ({ ...r, password: founderAppRolePassword(peers, r.name) })),
       removeDataCenters: cfg.cassandra.removeDataCenters,
       // A joining region streams its data from the founder before its apps roll out.
       rebuildFrom: cfg.cassandra.peerRegions[0],
       encryption: ca,
       // The medusa sidecar mounts the backup's ConfigMap and runs as its IRSA ServiceAccount.
-      backup: backup && images.medusa ? { image: images.medusa, configMapName: BACKUP_NAMES.configMap, serviceAccountName: BACKUP_NAMES.podServiceAccount } : undefined,
+      backup: backup && images.medusa ? { image: images.medusa, configMapName: BACKUP_NAMES.configMap, serviceAccountName: BACKUP_NAMES.podServiceAccount, cqlRole: BACKUP_NAMES.cqlRole } : undefined,
     },
     backup ? { ...inCluster, dependsOn: [namespace, backup] } : inCluster,
   );

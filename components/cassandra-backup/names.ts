@@ -6,6 +6,8 @@ export const BACKUP_NAMES = {
   podServiceAccount: "cassandra",
   /** ServiceAccount of the backup and repair CronJobs (exec into the pods). */
   cronServiceAccount: "cassandra-maintenance",
+  /** Cassandra login role medusa reads the schema and token map as (read-only on the app keyspace). */
+  cqlRole: "platform_backup",
   backupCronJob: "cassandra-backup",
   repairCronJob: "cassandra-repair",
 } as const;

@@ -29,6 +29,8 @@ export interface CassandraBackupSidecarArgs {
   readonly configMapName: string;
   /** ServiceAccount of the pods, annotated with the backup role (IRSA). */
   readonly serviceAccountName: string;
+  /** One of `appRoles` medusa logs in as to read the schema and token map (never the superuser). */
+  readonly cqlRole: string;
 }
 
 /** Credentials of one application role. */
@@ -204,7 +206,7 @@ export class CassandraCluster extends pulumi.ComponentResource {
       seedDnsZone,
     })
       .map((o) => withJmxExporter(o)) // metrics agent for Prometheus (./metrics.ts)
-      .map((o) => (args.backup ? withMedusaSidecar(o, { ...args.backup, image: MEDUSA_IMAGE_PLACEHOLDER, jmxSecretName: JMX_SECRET, credentialsSecretName: CREDENTIALS_SECRET }) : o))
+      .map((o) => (args.backup ? withMedusaSidecar(o, { ...args.backup, image: MEDUSA_IMAGE_PLACEHOLDER, jmxSecretName: JMX_SECRET, credentialsSecretName: appRoleSecretName(args.backup.cqlRole) }) : o))
       .map((o) => (args.backup ? fillPlaceholder(o, MEDUSA_IMAGE_PLACEHOLDER, args.backup.image) : o))
       .map((o) => fillPlaceholder(o, SEEDS_PLACEHOLDER, seedList));
     const statefulSets = this.declareWorkload(objects, [jmxSecret, ...(tlsSecret ? [tlsSecret] : [])]);

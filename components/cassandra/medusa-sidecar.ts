@@ -26,7 +26,7 @@ export interface MedusaSidecarOptions {
   readonly serviceAccountName: string;
   /** Secret with the JMX login (`username`, `password`) nodetool uses. */
   readonly jmxSecretName: string;
-  /** Secret with the CQL login medusa reads the schema and token map with. */
+  /** Secret with the CQL login medusa reads the schema and token map with (a least-privilege app role's). */
   readonly credentialsSecretName: string;
 }
 

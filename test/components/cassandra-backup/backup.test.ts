@@ -24,7 +24,11 @@ describe("CassandraBackup (prod data centre)", async () => {
     clientTls: true,
   });
   const urn = await valueOf(backup.urn);
-  const cluster = new CassandraCluster("cassandra", { ...prodArgs, backup: { image: "medusa:test", configMapName: BACKUP_NAMES.configMap, serviceAccountName: BACKUP_NAMES.podServiceAccount } });
+  const cluster = new CassandraCluster("cassandra", {
+    ...prodArgs,
+    appRoles: [...(prodArgs.appRoles ?? []), { name: BACKUP_NAMES.cqlRole, access: "read" }],
+    backup: { image: "medusa:test", configMapName: BACKUP_NAMES.configMap, serviceAccountName: BACKUP_NAMES.podServiceAccount, cqlRole: BACKUP_NAMES.cqlRole },
+  });
   await valueOf(cluster.schemaJobName);
   await valueOf(backup.bucketName);
   await settle();
@@ -106,6 +110,8 @@ describe("CassandraBackup (prod data centre)", async () => {
       expect(medusa.volumeMounts.map((m: any) => m.mountPath).sort()).toEqual(["/etc/cassandra", ...tls, "/etc/medusa", "/tmp", "/var/lib/cassandra"]);
       expect(medusa.volumeMounts.find((m: any) => m.mountPath === "/etc/cassandra").readOnly).toBe(true);
       for (const e of medusa.env.filter((x: any) => x.name.startsWith("MEDUSA_"))) expect(e.valueFrom.secretKeyRef, e.name).toBeDefined();
+      // Least privilege: medusa logs in as its read-only role, never as the superuser.
+      expect(medusa.env.find((x: any) => x.name === "MEDUSA_CQL_PASSWORD").valueFrom.secretKeyRef.name).toBe("cassandra-role-platform-backup");
       expect(medusa.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true });
     }
   });
