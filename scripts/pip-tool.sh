@@ -16,6 +16,7 @@ if [ ! -f "$VENV/.complete" ]; then
   install_allowed "$name $version"
   command -v python3 >/dev/null || { echo "pip-tool.sh: python3 is required to install $name $version" >&2; exit 2; }
   rm -rf "$VENV"
+  # shellcheck disable=SC2016 # $0/$@ are expanded by the inner bash (venv path, requirements)
   quietly "$name-$version" bash -c 'python3 -m venv "$0" && "$0/bin/pip" install --disable-pip-version-check "$@"' "$VENV" "$@"
   touch "$VENV/.complete"
 fi
