@@ -130,3 +130,19 @@ describe("medusa version", () => {
     expect(docker).toBe(script);
   });
 });
+
+describe("medusa sidecar start script", () => {
+  it("writes the node's own medusa.ini: the ConfigMap's template plus fqdn = its pod IP under [storage]", async () => {
+    const { mkdtempSync, writeFileSync: write, readFileSync: read } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { execFileSync } = await import("node:child_process");
+    const { MEDUSA_SIDECAR_SCRIPT, MEDUSA_CONFIG_DIR, MEDUSA_INI } = await import("../../../components/cassandra/medusa-sidecar.js");
+    const { renderMedusaIni } = await import("../../../components/cassandra-backup/medusa-config.js");
+    const dir = mkdtempSync(join(tmpdir(), "medusa-sidecar-"));
+    write(join(dir, "medusa.ini"), renderMedusaIni({ storage: { bucket: "b", region: "us-east-1", prefix: "t-us-east-1", maxBackupAgeDays: 1, maxBackupCount: 0 }, node: { cassandraYaml: "/c.yaml", nodetool: "nodetool", jmxHost: "127.0.0.1", jmxPort: 7199 } }));
+    // Only the line that writes the ini (the rest keeps the container alive), with the mounts moved to dir.
+    const writeIni = MEDUSA_SIDECAR_SCRIPT.split("\n").find((l) => l.startsWith("sed "))!.replaceAll(MEDUSA_CONFIG_DIR, dir).replaceAll(MEDUSA_INI, join(dir, "out.ini"));
+    execFileSync("sh", ["-c", writeIni], { env: { ...process.env, POD_IP: "10.1.2.3" } });
+    expect(read(join(dir, "out.ini"), "utf8")).toMatch(/^\[storage\]\nfqdn = 10\.1\.2\.3\nstorage_provider = s3$/m);
+  });
+});
