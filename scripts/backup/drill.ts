@@ -16,6 +16,7 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Client, concurrent, types } from "cassandra-driver";
+import { backupNodeArgs, purgeArgs } from "../../components/cassandra-backup/cronjob";
 import { renderMedusaIni } from "../../components/cassandra-backup/medusa-config";
 
 const run = promisify(execFile);
@@ -145,10 +146,12 @@ export async function runRestoreDrill(opts: DrillOptions = {}): Promise<DrillRes
     );
     return file;
   };
-  const medusaRun = async (ini: string, ...args: string[]) => {
-    const r = await run(medusa, ["--config-file", ini, ...args], { env: medusaEnv, maxBuffer: 1 << 26 });
+  /** argv as the CronJob renders it (`medusa ...`), run with the installed medusa. */
+  const medusaArgv = async ([, ...args]: string[]) => {
+    const r = await run(medusa, args, { env: medusaEnv, maxBuffer: 1 << 26 });
     return `${r.stdout}\n${r.stderr}`;
   };
+  const medusaRun = (ini: string, ...args: string[]) => medusaArgv(["medusa", "--config-file", ini, ...args]);
   const s3 = async (script: string) =>
     (await run(python, ["-c", `import boto3,sys\ns3=boto3.client('s3',endpoint_url='http://127.0.0.1:${DRILL.s3Port}',region_name='${DRILL.region}')\n${script}`], { env: { ...process.env, ...awsEnv } })).stdout.trim();
   const bucketBytes = async () =>
@@ -171,7 +174,9 @@ export async function runRestoreDrill(opts: DrillOptions = {}): Promise<DrillRes
 
     const backup = async (name: string): Promise<BackupRun> => {
       const t0 = Date.now();
-      const out = await medusaRun(iniA, "backup-node", "--backup-name", name, "--mode", "differential");
+      // The backup CronJob's exact commands: backup-node, then purge (retention).
+      const out = await medusaArgv(backupNodeArgs(iniA, name, "differential"));
+      await medusaArgv(purgeArgs(iniA));
       const seconds = (Date.now() - t0) / 1000;
       const copied = /(\d+) files copied from host \((\d+) new/.exec(out);
       const kept = /(\d+) kept from previous backup/.exec(out);
