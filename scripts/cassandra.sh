@@ -19,7 +19,8 @@
 # CASSANDRA_EXTRA_YAML (a file appended to cassandra.yaml, e.g. the encryption options the pods
 # render), CASSANDRA_CLIENT_TLS_CA (client encryption on: probe CQL over TLS with this CA),
 # CASSANDRA_JMX_PORT + CASSANDRA_JMX_PASSWORD_FILE (remote JMX with a password file, as the pods
-# run it for the rebuild Job's nodetool).
+# run it for the rebuild Job's nodetool). CASSANDRA_KEEP_CONFIG=1: start with the conf/ already in
+# the state dir instead of rewriting it (a restore tool wrote the node's tokens into it).
 #
 # Artifacts are cached outside the repo so a fresh clone on a warm machine starts fast; runtime
 # data, logs and the pid file live under the repo's ignored .state/cassandra/.
@@ -234,7 +235,7 @@ start() {
   if pid_alive; then
     log "process $(cat "$PID_FILE") exists but CQL does not answer yet; waiting"
   else
-    write_config
+    if [[ "${CASSANDRA_KEEP_CONFIG:-}" != 1 || ! -f "$STATE_DIR/conf/cassandra.yaml" ]]; then write_config; fi
     local t0=$SECONDS
     # Single node on loopback: nothing to gossip with, so skip the settle/ring delays.
     local ring=(-Dcassandra.skip_wait_for_gossip_to_settle=0 -Dcassandra.ring_delay_ms=0)

@@ -34,6 +34,8 @@ step npm "npm dependencies" npm install --no-audit --no-fund
 step apt "Debian packages (apt)" bash scripts/apt-install.sh
 step cassandra "Cassandra 5 jars (Maven Central)" bash scripts/cassandra.sh install
 step cqlsh "cqlsh (PyPI)" bash scripts/cqlsh.sh path
+step medusa "cassandra-medusa (PyPI)" bash scripts/medusa.sh path
+step moto "moto S3 server (PyPI)" bash scripts/moto.sh path
 step promtool "promtool" bash scripts/promtool.sh
 step vegeta "vegeta (Go module proxy)" bash scripts/vegeta.sh path
 step actionlint "actionlint (Go module proxy)" bash scripts/actionlint.sh path

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Alerting } from "../components/alerting";
 import { CassandraCluster, createClusterCa } from "../components/cassandra";
+import { BACKUP_NAMES, CassandraBackup } from "../components/cassandra-backup";
 import { DnsCache, domainCredentialName } from "../components/dns-cache";
 import { Gateway } from "../components/gateway";
 import { MeshRoutes } from "../components/mesh-routes";
@@ -32,6 +33,8 @@ export interface PlatformOutputs {
   redisHost: pulumi.Output<string>;
   vercelProjectId?: pulumi.Output<string>;
   alarmTopicArn?: pulumi.Output<string>;
+  /** The region's Cassandra backup bucket (when backups are on). */
+  backupBucket?: pulumi.Output<string>;
 }
 
 /**
@@ -65,6 +68,8 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
   // One CA per cluster: the founding region creates it, the others sign with the founder's.
   const ca = cfg.cassandra.encryption ? (founderCa(peers) ?? createClusterCa("cassandra", cfg.cassandra.clusterName, {})) : undefined;
 
+  const backup = cassandraBackup(cfg, { ...inCluster, providers: [providers.kubernetes, ...cloud] });
+
   const cassandra = new CassandraCluster(
     "cassandra",
     {
@@ -86,13 +91,19 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       superuserPassword: founderPassword(peers),
       seedDomain: cfg.cassandra.seedDomain,
       // The apps never log in as the superuser: one keyspace-scoped role per telemetry role.
-      appRoles: Object.values(TELEMETRY_CASSANDRA_ROLES).map((r) => ({ ...r, password: founderAppRolePassword(peers, r.name) })),
+      appRoles: [
+        ...Object.values(TELEMETRY_CASSANDRA_ROLES),
+        // medusa's login (schema and token map reads); cluster-wide like the app roles.
+        ...(backup ? [{ name: BACKUP_NAMES.cqlRole, access: "read" as const }] : []),
+      ].map((r) => ({ ...r, password: founderAppRolePassword(peers, r.name) })),
       removeDataCenters: cfg.cassandra.removeDataCenters,
       // A joining region streams its data from the founder before its apps roll out.
       rebuildFrom: cfg.cassandra.peerRegions[0],
       encryption: ca,
+      // The medusa sidecar mounts the backup's ConfigMap and runs as its IRSA ServiceAccount.
+      backup: backup && images.medusa ? { image: images.medusa, configMapName: BACKUP_NAMES.configMap, serviceAccountName: BACKUP_NAMES.podServiceAccount, cqlRole: BACKUP_NAMES.cqlRole } : undefined,
     },
-    inCluster,
+    backup ? { ...inCluster, dependsOn: [namespace, backup] } : inCluster,
   );
 
   const redis = new Redis(
@@ -268,5 +279,32 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
     redisHost: redis.host,
     vercelProjectId: functions?.projectId,
     alarmTopicArn: alerting.snsTopicArn,
+    backupBucket: backup?.bucketName,
   };
+}
+
+/** Backups and repairs of this DC (cloud stages with `backup.enabled`; the config refuses them on local). */
+function cassandraBackup(cfg: PlatformConfig, opts: pulumi.ComponentResourceOptions): CassandraBackup | undefined {
+  const b = cfg.backup;
+  if (!b.enabled) return undefined;
+  return new CassandraBackup(
+    "cassandra-backup",
+    {
+      namespace: cfg.namespace,
+      clusterName: cfg.cassandra.clusterName,
+      dataCenter: cfg.region,
+      region: cfg.region,
+      schedule: b.schedule,
+      mode: b.mode,
+      maxBackupAgeDays: b.maxBackupAgeDays,
+      maxBackupCount: b.maxBackupCount,
+      noncurrentRetentionDays: b.noncurrentRetentionDays,
+      oidcProviderArn: b.oidcProviderArn!,
+      kubectlImage: b.kubectlImage,
+      clientTls: cfg.cassandra.encryption,
+      repairKeyspace: cfg.cassandra.keyspace,
+      repairSchedule: b.repairSchedule,
+    },
+    opts,
+  );
 }

@@ -51,9 +51,22 @@ export const PROMETHEUS_METRICS = {
   up: "up",
 } as const;
 
+/**
+ * kube-state-metrics (part of kube-prometheus-stack): CronJob status. The backup and repair
+ * CronJobs fail unless every node succeeded, so their last successful time is the last good
+ * backup / repair of the whole data centre.
+ */
+export const KUBE_STATE_METRICS = {
+  /** Gauge, labels namespace, cronjob: Unix time of the CronJob's last successful run (absent before the first). */
+  cronJobLastSuccess: "kube_cronjob_status_last_successful_time",
+  /** Gauge, labels namespace, cronjob: Unix time the CronJob was created. */
+  cronJobCreated: "kube_cronjob_created",
+} as const;
+
 /** Every exporter metric name a rule may reference. */
 export const EXPORTER_METRIC_NAMES: ReadonlySet<string> = new Set<string>([
   ...Object.values(REDIS_EXPORTER_METRICS),
   ...Object.values(CASSANDRA_JMX_METRICS),
   ...Object.values(PROMETHEUS_METRICS),
+  ...Object.values(KUBE_STATE_METRICS),
 ]);

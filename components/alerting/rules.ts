@@ -8,6 +8,7 @@ import { GATEWAY_METRICS } from "../../apps/gateway/src/metrics/names";
 import { TELEMETRY_METRICS } from "../../apps/telemetry/src/metrics/names";
 import type { AlertRule, QueryContext } from "./dsl";
 import { AWS_RULES } from "./rules-aws";
+import { BACKUP_RULES } from "./rules-backup";
 import { CASSANDRA_JMX_RULES, CASSANDRA_NODE_DOWN } from "./rules-cassandra";
 import { DNS_CACHE_AREA, DNS_CACHE_RUN_NOT_COMPLETED } from "./rules-dns-cache";
 import { REDIS_RULES } from "./rules-redis";
@@ -137,6 +138,7 @@ export const PLATFORM_ALERT_RULES: readonly AlertRule[] = [
   CASSANDRA_NODE_DOWN,
   cassandraWriteLatency,
   ...CASSANDRA_JMX_RULES,
+  ...BACKUP_RULES,
   ...REDIS_RULES,
   DNS_CACHE_RUN_NOT_COMPLETED,
   ...AWS_RULES,

@@ -8,6 +8,7 @@ import { encryptionYaml, issueNodeCertificate, type CassandraEncryptionArgs } fr
 import { deriveHeap } from "./heap";
 import { HOSTS_PLACEHOLDER, buildRebuildJob, buildSchemaJob, schemaJobName, type SchemaJobSpec } from "./job";
 import { withJmxExporter } from "./metrics";
+import { withMedusaSidecar } from "./medusa-sidecar";
 import { fillPlaceholder } from "./placeholders";
 import { racksFor, type Rack } from "./racks";
 import { appRoleSecretName, type CassandraAppRoleArgs } from "./roles";
@@ -18,6 +19,19 @@ import { COMPONENT, CQL_PORT, NAME, SEEDS_PLACEHOLDER, buildCassandraWorkload } 
 export { deriveHeap, MAX_HEAP_MIB } from "./heap";
 export { appRoleSecretName, type AppRoleAccess, type CassandraAppRoleArgs } from "./roles";
 export { createClusterCa, encryptionYaml, type CassandraEncryptionArgs } from "./encryption";
+export { MEDUSA_CONTAINER, MEDUSA_INI } from "./medusa-sidecar";
+
+/** The medusa backup sidecar's inputs (declared by components/cassandra-backup). */
+export interface CassandraBackupSidecarArgs {
+  /** Image with medusa and nodetool (apps/medusa/Dockerfile). */
+  readonly image: pulumi.Input<string>;
+  /** ConfigMap holding medusa.ini. */
+  readonly configMapName: string;
+  /** ServiceAccount of the pods, annotated with the backup role (IRSA). */
+  readonly serviceAccountName: string;
+  /** One of `appRoles` medusa logs in as to read the schema and token map (never the superuser). */
+  readonly cqlRole: string;
+}
 
 /** Credentials of one application role. */
 export interface CassandraRoleCredentials {
@@ -75,6 +89,8 @@ export interface CassandraClusterArgs {
   readonly rebuildFrom?: string;
   /** Internode + client TLS with a node certificate signed by the cluster CA. @default - none (plaintext; local only) */
   readonly encryption?: CassandraEncryptionArgs;
+  /** A `medusa` sidecar per pod for the scheduled backups and repairs (components/cassandra-backup). @default - none */
+  readonly backup?: CassandraBackupSidecarArgs;
 }
 
 const DEFAULT_IMAGE = "cassandra:5.0.9";
@@ -83,6 +99,8 @@ const CLIENT_SERVICE = "cassandra-client";
 const SCHEMA_CONFIGMAP = "cassandra-schema";
 const JMX_SECRET = "cassandra-jmx";
 const TLS_SECRET = "cassandra-tls";
+/** The sidecar image may be an Output (the stack's ECR digest): filled in after synthesis. */
+const MEDUSA_IMAGE_PLACEHOLDER = "__MEDUSA_IMAGE__";
 /** Seeds per data centre: enough to join through while one is down, few enough that most nodes bootstrap. */
 export const SEEDS_PER_DC = 2;
 
@@ -188,6 +206,8 @@ export class CassandraCluster extends pulumi.ComponentResource {
       seedDnsZone,
     })
       .map((o) => withJmxExporter(o)) // metrics agent for Prometheus (./metrics.ts)
+      .map((o) => (args.backup ? withMedusaSidecar(o, { ...args.backup, image: MEDUSA_IMAGE_PLACEHOLDER, jmxSecretName: JMX_SECRET, credentialsSecretName: appRoleSecretName(args.backup.cqlRole) }) : o))
+      .map((o) => (args.backup ? fillPlaceholder(o, MEDUSA_IMAGE_PLACEHOLDER, args.backup.image) : o))
       .map((o) => fillPlaceholder(o, SEEDS_PLACEHOLDER, seedList));
     const statefulSets = this.declareWorkload(objects, [jmxSecret, ...(tlsSecret ? [tlsSecret] : [])]);
 

@@ -40,6 +40,7 @@ export function validateClusterArgs(args: CassandraClusterArgs): void {
     e.check(APP_ROLE_ACCESS.includes(r.access), `appRoles[${i}].access`, `must be ${APP_ROLE_ACCESS.join(" or ")}, got "${r.access}"`);
     seen.add(r.name);
   }
+  if (args.backup) e.check(seen.has(args.backup.cqlRole), "backup.cqlRole", `"${args.backup.cqlRole}" must be one of appRoles (medusa never logs in as the superuser)`);
   for (const dc of args.removeDataCenters ?? []) {
     e.check(DC.test(dc), "removeDataCenters", `data centre "${dc}" must match ${DC}`);
     e.check(args.replication?.[dc] === undefined, "removeDataCenters", `"${dc}" is also in replication: declare it or remove it, not both`);

@@ -18,11 +18,12 @@ export function defaultStackOutputs(stackName: string): Record<string, unknown> 
     cassandraSeeds: [0, 1].map((i) => `cassandra-${i}.cassandra.${region}.platform.internal`),
     // Shaped like the fake random passwords, so the synth's leak check covers it too.
     cassandraSuperuserPassword: `mock-${short(`peer-password-${region}`)}${short(region)}`,
-    // The role names of components/telemetry-service TELEMETRY_CASSANDRA_ROLES (not imported:
+    // The role names of components/telemetry-service TELEMETRY_CASSANDRA_ROLES and the backup
+    // role of components/cassandra-backup (BACKUP_NAMES.cqlRole) (not imported:
     // the synth scripts run in trees without the components, see test/diff); the program
     // fails on a missing one, so a rename cannot slip through the prod synth.
     cassandraAppRolePasswords: Object.fromEntries(
-      ["telemetry_command", "telemetry_query"].map((name) => [name, `mock-${short(`peer-${name}-${region}`)}${short(region)}`]),
+      ["telemetry_command", "telemetry_query", "platform_backup"].map((name) => [name, `mock-${short(`peer-${name}-${region}`)}${short(region)}`]),
     ),
     // The founder's cluster CA (joining regions sign their node certificate with it).
     cassandraCaCertPem: fakePem("CERTIFICATE", `peer-ca-${region}`),

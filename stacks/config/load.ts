@@ -141,6 +141,10 @@ function crossFieldProblems(stage: Stage, region: string, s: PlatformSettings): 
   if (s.gateway.minReplicas > s.gateway.maxReplicas) p.push(`gateway.minReplicas: ${s.gateway.minReplicas} exceeds gateway.maxReplicas (${s.gateway.maxReplicas})`);
   if (s.mesh.perTryTimeoutSeconds >= s.mesh.routeTimeoutSeconds) p.push(`mesh.perTryTimeoutSeconds: ${s.mesh.perTryTimeoutSeconds} must be below mesh.routeTimeoutSeconds (${s.mesh.routeTimeoutSeconds})`);
   const r = s.redis;
+  const b = s.backup;
+  if (b.enabled && stage === "local") p.push(`backup.enabled: the local stack has no S3 bucket or IRSA; the restore drill (npm run drill:restore) covers it`);
+  if (b.enabled && stage !== "local" && !b.oidcProviderArn) p.push(`backup.oidcProviderArn: required when backups are enabled (IRSA trust of the backup role)`);
+  if (b.maxBackupAgeDays === 0 && b.maxBackupCount === 0) p.push(`backup: maxBackupAgeDays and maxBackupCount are both 0, so backups would never be purged`);
   if (stage === "local" && r.mode !== "in-cluster") p.push(`redis.mode: the local stack runs Redis in-cluster, got "${r.mode}"`);
   if (stage !== "local" && r.mode !== "elasticache") p.push(`redis.mode: cloud stages use "elasticache", got "${r.mode}"`);
   if (r.automaticFailover && r.nodes < 2) p.push(`redis.automaticFailover: needs redis.nodes >= 2, got ${r.nodes}`);

@@ -20,6 +20,7 @@ const EXAMPLE_REQUIRED: Record<string, Record<string, unknown>> = {
     redis: { subnetIds: ["subnet-0abc"], securityGroupIds: ["sg-0abc"] },
     gateway: { jwt: { issuer: "https://idp/", audience: "<aud>" } },
     jwtKey: "<secret>", // a key source (or gateway.jwt.keySecretName)
+    backup: { oidcProviderArn: "arn:aws:iam::000000000000:oidc-provider/<issuer>" },
   },
 };
 

@@ -36,6 +36,24 @@ const cassandra = z
   })
   .strict();
 
+/** Five-field cron (minute hour day-of-month month day-of-week), as a Kubernetes CronJob takes it. */
+const cron = z.string().regex(/^(\S+\s+){4}\S+$/, "expected a five-field cron schedule like `0 3 * * *`");
+
+const backup = z
+  .object({
+    enabled: z.boolean().describe("Scheduled cassandra-medusa backups of every Cassandra node to this region's S3 bucket (owned by the stack)."),
+    schedule: cron.describe("Cron schedule (UTC) of the backup CronJob; each run snapshots then uploads every node of the data centre, one node at a time."),
+    mode: z.enum(["differential", "full"]).describe("`differential` uploads only SSTables the bucket does not hold yet (each backup is still complete); `full` uploads everything every time."),
+    maxBackupAgeDays: int(0, 3650).describe("medusa purges backups older than this after each run, days (0 = never by age)."),
+    maxBackupCount: int(0, 10000).describe("medusa keeps at most this many backups per node (0 = no count limit)."),
+    noncurrentRetentionDays: int(1, 3650).describe("Bucket lifecycle: days a deleted or overwritten object stays as a noncurrent version before it expires (undo window for a purge)."),
+    repairSchedule: cron.describe("Cron schedule (UTC) of `nodetool repair -pr` on every node, one at a time; must come round well within gc_grace_seconds (10 days)."),
+    oidcProviderArn: z.string().regex(/^arn:aws:iam::\d{12}:oidc-provider\/.+$/, "expected the EKS cluster's IAM OIDC provider ARN").optional().describe("IAM OIDC provider of the EKS cluster, for the backup role's IRSA trust. Required when enabled."),
+    medusaImage: z.string().min(1).optional().describe("Image of the medusa sidecar in each Cassandra pod. @default built from apps/medusa/Dockerfile (Cassandra image + pinned cassandra-medusa)"),
+    kubectlImage: z.string().min(1).describe("Image of the backup CronJob, which runs medusa in each pod's sidecar with `kubectl exec`."),
+  })
+  .strict();
+
 const redis = z
   .object({
     mode: z.enum(["in-cluster", "elasticache"]).describe("`in-cluster` (a StatefulSet; local) or `elasticache` (AWS replication group)."),
@@ -178,6 +196,7 @@ export const settingsSchema = z
     org: z.string().min(1).describe("Pulumi organisation, for StackReferences between prod regions."),
     namespace: dnsName.describe("Kubernetes namespace of the platform (sidecar injection on)."),
     cassandra,
+    backup,
     redis,
     gateway,
     telemetry,

@@ -43,6 +43,17 @@ export const BASE_DEFAULTS: DeepPartial<PlatformSettings> = {
     // in tests where only the kubernetes provider plugin exists, and TLS needs @pulumi/tls).
     encryption: true,
   },
+  // Backups: medusa's pinned version (scripts/medusa.sh runs the same one in the drill). Retention
+  // is medusa's purge (it knows which SSTables later differential backups still share), so the
+  // bucket lifecycle only expires noncurrent versions, never live objects.
+  backup: {
+    enabled: true,
+    mode: "differential",
+    noncurrentRetentionDays: 7,
+    // Weekly primary-range repair (CassandraRepairOverdue after 8 days): inside the default 10-day gc_grace_seconds.
+    repairSchedule: "0 1 * * 0",
+    kubectlImage: "registry.k8s.io/kubectl:v1.35.4",
+  },
   // No JWT issuer/audience here: a cloud stack must name its real identity provider (see load.ts).
   gateway: { targetCpuPercent: 70, publicHost: "api.telemetry.example.com", tlsSecretName: "gateway-tls", jwt: { algorithm: "RS256" } },
   telemetry: { host: "telemetry" },
@@ -59,6 +70,8 @@ export const BASE_DEFAULTS: DeepPartial<PlatformSettings> = {
 export const STAGE_DEFAULTS: Record<Stage, DeepPartial<PlatformSettings>> = {
   local: {
     cassandra: { nodesPerDc: 1, replicationFactor: 1, memoryMiB: 2 * GiB, cpuMillis: 500, storageGiB: 5, storageClass: "standard", zones: [], encryption: false },
+    // No backups on a laptop cluster (no S3, no IRSA); the drill proves the tool locally instead.
+    backup: { enabled: false, schedule: "0 3 * * *", maxBackupAgeDays: 1, maxBackupCount: 1 },
     redis: { mode: "in-cluster", nodes: 1, nodeType: "cache.t4g.micro", multiAz: false, automaticFailover: false, applyImmediately: false, memoryMiB: 256 },
     gateway: { minReplicas: 1, maxReplicas: 1, cpuMillis: 100, memoryMiB: 256, publicHost: "api.telemetry.localhost", jwt: { issuer: "https://auth.telemetry.localhost/", audience: "telemetry-api" } },
     telemetry: { commandReplicas: 1, queryReplicas: 1, cpuMillis: 100, memoryMiB: 256 },
@@ -66,6 +79,8 @@ export const STAGE_DEFAULTS: Record<Stage, DeepPartial<PlatformSettings>> = {
   },
   dev: {
     cassandra: { nodesPerDc: 1, replicationFactor: 1, memoryMiB: 4 * GiB, cpuMillis: 1000, storageGiB: 50 },
+    // Daily, a week kept (CassandraBackupTooOld after 30 h: a missed run).
+    backup: { schedule: "0 3 * * *", maxBackupAgeDays: 7, maxBackupCount: 7 },
     redis: { mode: "elasticache", nodes: 1, nodeType: "cache.t4g.small", multiAz: false, automaticFailover: false, applyImmediately: true },
     gateway: { minReplicas: 1, maxReplicas: 2, cpuMillis: 250, memoryMiB: 512 },
     telemetry: { commandReplicas: 1, queryReplicas: 1, cpuMillis: 250, memoryMiB: 512 },
@@ -73,6 +88,7 @@ export const STAGE_DEFAULTS: Record<Stage, DeepPartial<PlatformSettings>> = {
   },
   staging: {
     cassandra: { nodesPerDc: 3, replicationFactor: 3, memoryMiB: 8 * GiB, cpuMillis: 2000, storageGiB: 200 },
+    backup: { schedule: "0 3 * * *", maxBackupAgeDays: 14, maxBackupCount: 14 },
     redis: { mode: "elasticache", nodes: 2, nodeType: "cache.r7g.large", multiAz: true, automaticFailover: true, applyImmediately: true },
     gateway: { minReplicas: 2, maxReplicas: 4, cpuMillis: 500, memoryMiB: 512 },
     telemetry: { commandReplicas: 2, queryReplicas: 2, cpuMillis: 500, memoryMiB: 512 },
@@ -80,6 +96,8 @@ export const STAGE_DEFAULTS: Record<Stage, DeepPartial<PlatformSettings>> = {
   },
   prod: {
     cassandra: { nodesPerDc: 3, replicationFactor: 3, memoryMiB: 32 * GiB, cpuMillis: 8000, storageGiB: 1000, storageClass: "gp3-encrypted" },
+    // Every 6 h (at most 6 h of writes lost to a whole-DC loss), 30 days kept (CassandraBackupTooOld after 13 h: two missed runs).
+    backup: { schedule: "0 */6 * * *", maxBackupAgeDays: 30, maxBackupCount: 120 },
     // Prod changes a cache in its maintenance window: a node-type change restarts nodes.
     redis: { mode: "elasticache", nodes: 3, nodeType: "cache.r7g.xlarge", multiAz: true, automaticFailover: true, applyImmediately: false },
     gateway: { minReplicas: 3, maxReplicas: 20, cpuMillis: 1000, memoryMiB: 1024 },

@@ -14,7 +14,7 @@ describe("a bad stack config", () => {
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).toMatch(/^Invalid config for stack "prod-eu-west-1" \(7 problems\)/);
+    expect(message).toMatch(/^Invalid config for stack "prod-eu-west-1" \(8 problems\)/);
     expect(message).toContain("- cassandra.replicationFactor: 3 exceeds cassandra.nodesPerDc (1)");
     expect(message).toContain("- gatway: unknown key");
     expect(message).toContain("- redis.subnetIds: required for ElastiCache");
@@ -23,6 +23,8 @@ describe("a bad stack config", () => {
     expect(message).toContain("- gateway.jwt: needs a key source");
     expect(message).toContain("- gateway.jwt.issuer: required for every stage but local");
     expect(message).toContain("- gateway.jwt.audience: required for every stage but local");
+    // Backups are on in prod: their IRSA role needs the cluster's OIDC provider (issue 20).
+    expect(message).toContain("- backup.oidcProviderArn: required when backups are enabled");
     await new Promise((r) => setTimeout(r, 20));
     expect(recorded).toHaveLength(0);
   });

@@ -144,7 +144,7 @@ describe("ElastiCache applyImmediately per stage (issue 22, finding 14)", () => 
 });
 
 describe("gateway JWT on cloud stages (issue 16)", () => {
-  const network = { redis: cloudNetwork.redis };
+  const network = { redis: cloudNetwork.redis, backup: cloudNetwork.backup };
 
   it("requires the issuer and audience: no example defaults outside local", () => {
     const problems = problemsOf(() => resolveConfig("dev-us-east-1", { ...network, gateway: { jwt: { keySecretName: "gateway-jwt" } } }));

@@ -4,7 +4,12 @@ import { ConfigError } from "../../stacks/config";
 
 /** A cloud stack's required settings: ElastiCache network and a real JWT key source (issue 16). */
 export const cloudJwt = { issuer: "https://login.corp.io/", audience: "telemetry", keySecretName: "gateway-jwt" };
-export const cloudNetwork = { redis: { subnetIds: ["subnet-0a1b2c3d"], securityGroupIds: ["sg-0a1b2c3d"] }, gateway: { jwt: cloudJwt } };
+export const cloudNetwork = {
+  redis: { subnetIds: ["subnet-0a1b2c3d"], securityGroupIds: ["sg-0a1b2c3d"] },
+  gateway: { jwt: cloudJwt },
+  // Backups are on in every cloud stage; their IRSA role trusts the cluster's OIDC provider (issue 20).
+  backup: { oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/0A1B2C3D" },
+};
 
 /** The problems of the ConfigError `fn` throws (fails when it throws anything else or nothing). */
 export function problemsOf(fn: () => unknown): string[] {

@@ -29,6 +29,8 @@ describe("a missing tool fails at once, naming it, and installs nothing", () => 
     ["actionlint v1.7.12", "bash", ["scripts/actionlint.sh"]],
     ["vegeta v12.13.0", "bash", ["scripts/vegeta.sh", "path"]],
     ["cqlsh 6.2.2", "bash", ["scripts/cqlsh.sh", "path"]],
+    ["medusa 0.31.0", "bash", ["scripts/medusa.sh", "path"]],
+    ["moto 5.2.5", "bash", ["scripts/moto.sh", "path"]],
   ])("%s", (tool, cmd, args) => {
     const r = inEmptyCache(cmd, args as string[]);
     expect(r.status).toBe(3);

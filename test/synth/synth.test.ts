@@ -80,7 +80,7 @@ describe("Cassandra access by role (least privilege)", () => {
   it("the founding region generates the role passwords; joining regions reuse its exported ones", () => {
     const rolePasswords = (stack: string) =>
       results.get(stack)!.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name.startsWith("cassandra-role-")).map((r) => r.name);
-    expect(rolePasswords("prod-us-east-1").sort()).toEqual(["cassandra-role-telemetry_command", "cassandra-role-telemetry_query"]);
+    expect(rolePasswords("prod-us-east-1").sort()).toEqual(["cassandra-role-platform_backup", "cassandra-role-telemetry_command", "cassandra-role-telemetry_query"]);
     expect(rolePasswords("prod-eu-west-1")).toEqual([]);
     expect(rolePasswords("prod-ap-southeast-1")).toEqual([]);
   });
@@ -100,7 +100,7 @@ describe("what a real first `up` needs (issue 16)", () => {
 
   it("ECR repository names are unique across stacks (dev, staging and prod-us-east-1 share an account and region)", () => {
     const names = SHIPPED_STACKS.flatMap((s) => results.get(s)!.resources.filter((r) => r.type === "aws:ecr/repository:Repository").map((r) => r.inputs.name as string));
-    expect(names.length).toBe(2 * (SHIPPED_STACKS.length - 1)); // gateway + telemetry per cloud stack
+    expect(names.length).toBe(3 * (SHIPPED_STACKS.length - 1)); // gateway, telemetry and the medusa sidecar per cloud stack
     expect(new Set(names).size).toBe(names.length);
   });
 });
