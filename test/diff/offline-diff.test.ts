@@ -71,7 +71,8 @@ const write = (path: string, text: string) => writeFileSync(join(repo, path), te
 beforeAll(() => {
   repo = mkdtempSync(join(tmpdir(), "diff-repo-"));
   cache = mkdtempSync(join(tmpdir(), "diff-cache-"));
-  for (const p of ["package.json", "tsconfig.json", "Pulumi.yaml", "scripts/synth", "stacks/config", "stacks/read-config.ts"]) {
+  // The synth scripts and the config schema (with the custom-domain rules it shares with the dns-cache app).
+  for (const p of ["package.json", "tsconfig.json", "Pulumi.yaml", "scripts/synth", "stacks/config", "stacks/read-config.ts", "apps/dns-cache/src/shared"]) {
     cpSync(join(MAIN, p), join(repo, p), { recursive: true });
   }
   symlinkSync(join(MAIN, "node_modules"), join(repo, "node_modules"), "dir");

@@ -53,8 +53,8 @@ describe("compileGroups", () => {
       ["platform-telemetry-1m", "1m", ["TelemetryIngestRejections"]],
       ["platform-cassandra-30s", "30s", ["CassandraNodeDown", "CassandraHighWriteLatency", "CassandraReadLatencyP99", "CassandraWriteLatencyP99", "CassandraDroppedMutations", "CassandraHeapPressure"]],
       ["platform-cassandra-1m", "1m", ["CassandraPendingCompactions", "CassandraDiskUsageHigh"]],
-      ["platform-dns-cache-1m", "1m", ["DnsCacheRunNotCompleted"]],
       ["platform-cassandra-backup-5m", "5m", ["CassandraBackupTooOld", "CassandraRepairOverdue"]],
+      ["platform-dns-cache-1m", "1m", ["DnsCacheRunNotCompleted"]],
     ]);
     const local = compileGroups(PLATFORM_ALERT_RULES, { ...ctx, stage: "local" }).flatMap((g) => g.rules.map((r) => r.alert));
     expect(local).toEqual(expect.arrayContaining(["RedisMemoryHigh", "RedisEvictions", "RedisDown", "RedisConnectedClientsHigh"]));
