@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { parse as parseDotenv } from "dotenv";
 import { z } from "zod";
+import { jsonEnv } from "../../../dns-cache/src/shared/json-env.js";
 import { DOMAIN_NAME } from "../../../dns-cache/src/shared/record.js";
 import { domainsJson } from "../../../dns-cache/src/shared/registry.js";
 import {
@@ -104,17 +105,7 @@ const routeSchema = z
     }
   });
 
-const routesSchema = z
-  .string()
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (err) {
-      ctx.addIssue({ code: "custom", message: `not valid JSON (${(err as Error).message})` });
-      return z.NEVER;
-    }
-  })
-  .pipe(
+const routesSchema = jsonEnv.pipe(
     z
       .array(routeSchema)
       .min(1, "needs at least one route")
