@@ -42,6 +42,8 @@ export const BASE_DEFAULTS: DeepPartial<PlatformSettings> = {
     // Every real cluster encrypts; local stays plaintext (its stack is applied by the real engine
     // in tests where only the kubernetes provider plugin exists, and TLS needs @pulumi/tls).
     encryption: true,
+    // The functions' path to CQL; each cloud stack lists its functions' egress ranges.
+    publicEndpoint: { enabled: false, sourceRanges: [] },
   },
   // No JWT issuer/audience here: a cloud stack must name its real identity provider (see load.ts).
   gateway: { targetCpuPercent: 70, publicHost: "api.telemetry.example.com", tlsSecretName: "gateway-tls", jwt: { algorithm: "RS256" } },
@@ -50,7 +52,7 @@ export const BASE_DEFAULTS: DeepPartial<PlatformSettings> = {
   // kube-prometheus-stack selects rules and monitors by its Helm release name; this is the chart's documented one.
   alerting: { subscriptions: [], loadBalancers: [], prometheusSelectorLabels: { release: "kube-prometheus-stack" } },
   scheduling: { zoneSpread: "preferred" },
-  vercel: { plan: "pro", maxDurationSeconds: 30, memoryMb: 1024 },
+  vercel: { plan: "pro", maxDurationSeconds: 30, memoryMb: 1024, secureCompute: false },
 };
 
 /** The sizing table from the design (nodes, memory, HPA bounds, Redis shape, Vercel target). */
@@ -63,21 +65,21 @@ export const STAGE_DEFAULTS: Record<Stage, DeepPartial<PlatformSettings>> = {
     vercel: { target: "none" },
   },
   dev: {
-    cassandra: { nodesPerDc: 1, replicationFactor: 1, memoryMiB: 4 * GiB, cpuMillis: 1000, storageGiB: 50 },
+    cassandra: { nodesPerDc: 1, replicationFactor: 1, memoryMiB: 4 * GiB, cpuMillis: 1000, storageGiB: 50, publicEndpoint: { enabled: true } },
     redis: { mode: "elasticache", nodes: 1, nodeType: "cache.t4g.small", multiAz: false, automaticFailover: false, applyImmediately: true },
     gateway: { minReplicas: 1, maxReplicas: 2, cpuMillis: 250, memoryMiB: 512 },
     telemetry: { commandReplicas: 1, queryReplicas: 1, cpuMillis: 250, memoryMiB: 512 },
     vercel: { target: "preview" },
   },
   staging: {
-    cassandra: { nodesPerDc: 3, replicationFactor: 3, memoryMiB: 8 * GiB, cpuMillis: 2000, storageGiB: 200 },
+    cassandra: { nodesPerDc: 3, replicationFactor: 3, memoryMiB: 8 * GiB, cpuMillis: 2000, storageGiB: 200, publicEndpoint: { enabled: true } },
     redis: { mode: "elasticache", nodes: 2, nodeType: "cache.r7g.large", multiAz: true, automaticFailover: true, applyImmediately: true },
     gateway: { minReplicas: 2, maxReplicas: 4, cpuMillis: 500, memoryMiB: 512 },
     telemetry: { commandReplicas: 2, queryReplicas: 2, cpuMillis: 500, memoryMiB: 512 },
     vercel: { target: "production" },
   },
   prod: {
-    cassandra: { nodesPerDc: 3, replicationFactor: 3, memoryMiB: 32 * GiB, cpuMillis: 8000, storageGiB: 1000, storageClass: "gp3-encrypted" },
+    cassandra: { nodesPerDc: 3, replicationFactor: 3, memoryMiB: 32 * GiB, cpuMillis: 8000, storageGiB: 1000, storageClass: "gp3-encrypted", publicEndpoint: { enabled: true } },
     // Prod changes a cache in its maintenance window: a node-type change restarts nodes.
     redis: { mode: "elasticache", nodes: 3, nodeType: "cache.r7g.xlarge", multiAz: true, automaticFailover: true, applyImmediately: false },
     gateway: { minReplicas: 3, maxReplicas: 20, cpuMillis: 1000, memoryMiB: 1024 },
