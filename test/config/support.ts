@@ -2,9 +2,10 @@
 import { expect } from "vitest";
 import { ConfigError } from "../../stacks/config";
 
-/** A cloud stack's required settings: ElastiCache network and a real JWT key source (issue 16). */
+/** A cloud stack's required settings: ElastiCache network, a real JWT key source (issue 16), the functions' CQL ranges (issue 18). */
 export const cloudJwt = { issuer: "https://login.corp.io/", audience: "telemetry", keySecretName: "gateway-jwt" };
-export const cloudNetwork = { redis: { subnetIds: ["subnet-0a1b2c3d"], securityGroupIds: ["sg-0a1b2c3d"] }, gateway: { jwt: cloudJwt } };
+export const cloudFunctionsEndpoint = { publicEndpoint: { sourceRanges: ["192.0.2.0/24"] } };
+export const cloudNetwork = { redis: { subnetIds: ["subnet-0a1b2c3d"], securityGroupIds: ["sg-0a1b2c3d"] }, gateway: { jwt: cloudJwt }, cassandra: cloudFunctionsEndpoint };
 
 /** The problems of the ConfigError `fn` throws (fails when it throws anything else or nothing). */
 export function problemsOf(fn: () => unknown): string[] {

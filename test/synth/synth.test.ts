@@ -67,8 +67,11 @@ describe("Cassandra access by role (least privilege)", () => {
     const manifests = kubeManifests(results.get(stack)!.resources);
     const deployment = (name: string) => manifests.find((m) => m.kind === "Deployment" && m.metadata.name === name)!;
     // Plus the gateway's subject-signing key, which scopes Idempotency-Keys per caller (issue #15).
-    expect([...secretRefs(podSpec(deployment("telemetry-command"))!.containers[0]!)]).toEqual(["cassandra-role-telemetry-command", "gateway-subject"]);
-    expect([...secretRefs(podSpec(deployment("telemetry-query"))!.containers[0]!)]).toEqual(["cassandra-role-telemetry-query"]);
+    // Where the CQL port requires client certificates (the functions' endpoint: every cloud stack),
+    // the apps present the in-cluster one (issue #18).
+    const cert = stack === "local" ? [] : ["cassandra-client-tls"];
+    expect([...secretRefs(podSpec(deployment("telemetry-command"))!.containers[0]!)]).toEqual(["cassandra-role-telemetry-command", "gateway-subject", ...cert]);
+    expect([...secretRefs(podSpec(deployment("telemetry-query"))!.containers[0]!)]).toEqual(["cassandra-role-telemetry-query", ...cert]);
     const superuserReaders = manifests
       .filter((m) => podSpec(m)?.containers.some((c) => secretRefs(c).has("cassandra-credentials")))
       .map((m) => `${m.kind}/${m.metadata.name}`);
@@ -80,7 +83,7 @@ describe("Cassandra access by role (least privilege)", () => {
   it("the founding region generates the role passwords; joining regions reuse its exported ones", () => {
     const rolePasswords = (stack: string) =>
       results.get(stack)!.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name.startsWith("cassandra-role-")).map((r) => r.name);
-    expect(rolePasswords("prod-us-east-1").sort()).toEqual(["cassandra-role-telemetry_command", "cassandra-role-telemetry_query"]);
+    expect(rolePasswords("prod-us-east-1").sort()).toEqual(["cassandra-role-telemetry_command", "cassandra-role-telemetry_functions", "cassandra-role-telemetry_query"]);
     expect(rolePasswords("prod-eu-west-1")).toEqual([]);
     expect(rolePasswords("prod-ap-southeast-1")).toEqual([]);
   });
