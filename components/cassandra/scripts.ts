@@ -9,7 +9,7 @@ export const CLIENT_TLS_DIR = "/etc/cassandra-client-tls";
  */
 function clientCertLines(on: boolean | undefined): string[] {
   if (!on) return [];
-  return [`mkdir -p "$HOME/.cassandra" && printf '[ssl]\nusercert = %s\nuserkey = %s\n' "${CLIENT_TLS_DIR}/tls.crt" "${CLIENT_TLS_DIR}/tls.key" > "$HOME/.cassandra/cqlshrc"`];
+  return [`mkdir -p "$HOME/.cassandra" && printf '[ssl]\\nusercert = %s\\nuserkey = %s\\n' "${CLIENT_TLS_DIR}/tls.crt" "${CLIENT_TLS_DIR}/tls.key" > "$HOME/.cassandra/cqlshrc"`];
 }
 
 /** What the config init container writes besides the authentication switch. */

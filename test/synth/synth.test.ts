@@ -139,3 +139,25 @@ describe("Istio sidecar drain on rollout (issue 16)", () => {
     }
   });
 });
+
+describe("the Vercel functions' path to Cassandra (issue #18)", () => {
+  const manifests = (stack: string) => kubeManifests(results.get(stack)!.resources) as any[];
+  const publicCql = (stack: string) => manifests(stack).find((m) => m.kind === "Service" && m.metadata.name === "cassandra-public");
+
+  it("cloud stacks publish CQL on an NLB limited to the configured ranges, in front of nodes requiring client certificates", () => {
+    const svc = publicCql("dev-us-east-1")!;
+    expect(svc.spec).toMatchObject({ type: "LoadBalancer", loadBalancerSourceRanges: ["192.0.2.0/24"], ports: [{ port: 9042, targetPort: 9042 }] });
+    expect(svc.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"]).toBe("internet-facing");
+    const sts = manifests("dev-us-east-1").find((m) => m.kind === "StatefulSet" && m.metadata.name.startsWith("cassandra-"))!;
+    const yaml = sts.spec.template.spec.initContainers[0].command[2] as string;
+    expect(yaml).toMatch(/client_encryption_options:\n  enabled: true\n  optional: false\n[\s\S]*?  truststore: \/etc\/cassandra-tls\/ca.pem\n  require_client_auth: true/);
+    expect(publicCql("local")).toBeUndefined();
+  });
+
+  it("the functions get the LB address, TLS material and the JWT settings as Vercel variables; secrets sensitive", () => {
+    const vars = results.get("dev-us-east-1")!.resources.filter((r) => r.type === "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable");
+    const byKey = Object.fromEntries(vars.map((v) => [v.inputs.key as string, v.inputs as { sensitive: boolean }]));
+    for (const k of ["CASSANDRA_TLS_KEY", "CASSANDRA_PASSWORD", "JWT_KEY"]) expect(byKey[k]?.sensitive, k).toBe(true);
+    for (const k of ["CASSANDRA_TLS_CA", "CASSANDRA_TLS_CERT", "JWT_ALG", "JWT_ISSUER", "JWT_AUDIENCE"]) expect(byKey[k], k).toBeDefined();
+  });
+});
