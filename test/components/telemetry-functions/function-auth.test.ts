@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { callerOf, createAuthenticator } from "../../../apps/telemetry/api/auth";
 import { FUNCTION_AUTH_ENV } from "../../../apps/telemetry/api/keys";
+import { describeConfig, loadTelemetryConfig } from "../../../apps/telemetry/src/config/index";
 import { handleIngest } from "../../../apps/telemetry/src/core/ingest";
 import { handleQuery, READ_CONSISTENCY } from "../../../apps/telemetry/src/core/query";
 import { bearer, FUNCTION_AUTH_TEST_ENV } from "../../support/function-tokens";
@@ -77,5 +78,32 @@ describe("source scoping in the core handlers", () => {
     const q = (source: string) => handleQuery({ method: "GET", url: `/api/query?source=${source}&day=2026-01-01` }, { getClient: untouchable, consistency: READ_CONSISTENCY.query, caller });
     expect(await q("ios")).toMatchObject({ status: 403, body: { reason: "source_not_allowed", sources: ["ios"] } });
     expect(await q("web")).toMatchObject({ status: 500 });
+  });
+});
+
+describe("the functions' Cassandra TLS settings", () => {
+  const base = { CASSANDRA_CONTACT_POINTS: "cql.example.test", CASSANDRA_LOCAL_DC: "us-east-1" };
+  const CERT = "-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----";
+  const KEY = "-----BEGIN PRIVATE KEY-----\\nsecret-key-body\\n-----END PRIVATE KEY-----";
+
+  it("reads the CA, the client certificate and its key (escaped newlines, as platforms store them)", () => {
+    const c = loadTelemetryConfig({ ...base, CASSANDRA_TLS: "true", CASSANDRA_TLS_CA: CERT, CASSANDRA_TLS_CERT: CERT, CASSANDRA_TLS_KEY: KEY });
+    expect(c.tlsCa).toBe(CERT.replaceAll("\\n", "\n") + "\n");
+    expect(c.tlsClientCert?.key).toContain("\nsecret-key-body\n");
+    expect(describeConfig(c)).toMatchObject({ tlsCa: "set", clientCertificate: "set" });
+    expect(JSON.stringify(describeConfig(c))).not.toContain("secret-key-body");
+  });
+
+  it("lists every problem (a certificate without its key, TLS material without TLS, a non-PEM key) and echoes no value", () => {
+    let message = "";
+    try {
+      loadTelemetryConfig({ ...base, CASSANDRA_TLS_CERT: CERT, CASSANDRA_TLS_CA: "not-a-pem-secret-ish" });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain("CASSANDRA_TLS_CA must be a PEM certificate");
+    expect(message).toContain("CASSANDRA_TLS_CERT and CASSANDRA_TLS_KEY must be set together");
+    expect(message).toContain("CASSANDRA_TLS_CERT needs CASSANDRA_TLS=true");
+    expect(message).not.toContain("not-a-pem-secret-ish");
   });
 });
