@@ -17,6 +17,8 @@ let url: string;
 let shared: { close(): Promise<void> };
 const day = new Date().toISOString().slice(0, 10);
 const source = `fn-${Date.now().toString(36)}`;
+// The handlers read process.env; files share one process here (single fork): put it back after.
+const savedEnv = { ...process.env };
 
 beforeAll(async () => {
   node = await startMtlsCassandra();
@@ -37,6 +39,8 @@ afterAll(async () => {
   await shared?.close();
   await admin?.shutdown();
   await node?.stop();
+  for (const k of Object.keys(process.env)) if (!(k in savedEnv)) delete process.env[k];
+  Object.assign(process.env, savedEnv);
 }, 120_000);
 
 const post = (authorization: string | undefined, events: object[]) =>
