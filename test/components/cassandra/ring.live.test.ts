@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { auth, Client, policies, types } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { synthStack, type SynthResource } from "../../../scripts/synth";
-import { SCHEMA_DIR, TLS_DIR } from "../../../components/cassandra/scripts";
+import { CLIENT_TLS_DIR, SCHEMA_DIR, TLS_DIR } from "../../../components/cassandra/scripts";
 import { appRolePasswordEnv } from "../../../components/cassandra/roles";
 import { TELEMETRY_CASSANDRA_ROLES } from "../../../components/telemetry-service/env";
 import { clientOptions } from "../../../apps/telemetry/src/client";
@@ -19,7 +19,9 @@ import { TELEMETRY_ENV, loadTelemetryConfig } from "../../../apps/telemetry/src/
 // cqlsh and nodetool, in deploy order. Stand-ins, each a plain substitution:
 //  - replication factor 3 → 1 (one node per DC here);
 //  - the mounts: /schema → a temp dir, /etc/cassandra-tls → this DC's PEM files, which openssl
-//    issues the same way @pulumi/tls does in the stacks (CA; node key PKCS#8 + cert signed by it);
+//    issues the same way @pulumi/tls does in the stacks (CA; node key PKCS#8 + cert signed by it),
+//    /etc/cassandra-client-tls → the in-cluster client certificate (the prod nodes require one:
+//    the functions' public endpoint is on), $HOME (/tmp in the Job's pod) → the Job's work dir;
 //  - ports and addresses: CQL 9042 → RING_CQL_PORT; each pod's own IP → 127.0.0.2x, so JMX 7199
 //    → a per-node port (a `nodetool` wrapper maps host → port), pod DNS names → addresses.
 const ROOT = join(__dirname, "../../..");
@@ -68,6 +70,8 @@ const rf1 = (s: string) => s.replace(new RegExp(`\\b${REGION}:3\\b`, "g"), "$1:1
 
 // Async (like the Jobs below): a node start or a Job takes minutes, and a blocked worker misses
 // vitest's RPC deadlines.
+const CLIENT_TLS = join(STATE, "tls", "client");
+const clientCert = () => ({ cert: readFileSync(join(CLIENT_TLS, "tls.crt"), "utf8"), key: readFileSync(join(CLIENT_TLS, "tls.key"), "utf8") });
 const cassandra = async (n: RingNode, cmd: string, extra: Record<string, string> = {}) =>
   (await promisify(execFile)("bash", [join(ROOT, "scripts/cassandra.sh"), cmd], {
     env: {
@@ -85,6 +89,8 @@ const cassandra = async (n: RingNode, cmd: string, extra: Record<string, string>
       CASSANDRA_STATE_DIR: n.dir,
       CASSANDRA_EXTRA_YAML: join(n.dir, "encryption.yaml"),
       CASSANDRA_CLIENT_TLS_CA: join(STATE, "tls", "ca.pem"),
+      CASSANDRA_CLIENT_TLS_CERT: join(CLIENT_TLS, "tls.crt"),
+      CASSANDRA_CLIENT_TLS_KEY: join(CLIENT_TLS, "tls.key"),
       CASSANDRA_JMX_PORT: String(n.jmxPort),
       CASSANDRA_JMX_PASSWORD_FILE: join(n.dir, "jmxremote.password"),
       CASSANDRA_START_TIMEOUT_S: "300",
@@ -109,6 +115,11 @@ function issueCertificates(): void {
     writeFileSync(join(tls, "keystore.pem"), Buffer.concat([ssl("pkcs8", "-topk8", "-nocrypt", "-in", `${n.dc}.key`), readFileSync(join(dir, `${n.dc}.crt`))]));
     writeFileSync(join(tls, "ca.pem"), readFileSync(join(dir, "ca.pem")));
   }
+  // The in-cluster clients' certificate (Secret cassandra-client-tls: tls.crt, tls.key).
+  mkdirSync(CLIENT_TLS, { recursive: true });
+  ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", join(CLIENT_TLS, "tls.key"), "-out", "client.csr", "-subj", "/CN=cassandra-in-cluster-clients");
+  writeFileSync(join(dir, "client.ext"), "extendedKeyUsage=clientAuth\n");
+  ssl("x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", join(CLIENT_TLS, "tls.crt"), "-days", "1", "-extfile", "client.ext");
 }
 
 describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod stacks' Jobs", () => {
@@ -130,7 +141,11 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
     rmSync(work, { recursive: true, force: true });
     mkdirSync(work, { recursive: true });
     for (const [f, text] of Object.entries(files)) writeFileSync(join(work, f), text);
-    const local = rf1(script).replaceAll(`${SCHEMA_DIR}/`, `${work}/`).replaceAll(" 9042 ", ` ${CQL_PORT} `);
+    const local = rf1(script)
+      .replaceAll(`${SCHEMA_DIR}/`, `${work}/`)
+      .replaceAll(" 9042 ", ` ${CQL_PORT} `)
+      .replaceAll(CLIENT_TLS_DIR, CLIENT_TLS)
+      .replaceAll("export HOME=/tmp", `export HOME=${work}`); // its cqlshrc stays in the Job's own dir
     const child = spawn("sh", ["-c", local], { stdio: ["ignore", "pipe", "pipe"], env: { ...env, CQL_HOSTS: cqlHosts, SSL_CERTFILE: join(n.dir, "tls", "ca.pem"), ...extraEnv } });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
@@ -147,7 +162,7 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
       protocolOptions: { port: CQL_PORT },
       localDataCenter: n.dc,
       authProvider: new auth.PlainTextAuthProvider(username, password),
-      sslOptions: { ca: [readFileSync(join(n.dir, "tls", "ca.pem"))], rejectUnauthorized: true },
+      sslOptions: { ca: [readFileSync(join(n.dir, "tls", "ca.pem"))], rejectUnauthorized: true, ...clientCert() },
       // Only this DC's node: reads must be served where the client is.
       policies: { loadBalancing: new policies.loadBalancing.DCAwareRoundRobinPolicy(n.dc) },
     });
@@ -296,6 +311,9 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
       [TELEMETRY_ENV.password]: rolePasswords[TELEMETRY_CASSANDRA_ROLES.query.name]!,
       [TELEMETRY_ENV.tls]: "true",
       [TELEMETRY_ENV.tlsServerName]: "cassandra-client.platform.svc.cluster.local",
+      // As the Deployment gets them from Secret cassandra-client-tls.
+      [TELEMETRY_ENV.tlsCert]: clientCert().cert,
+      [TELEMETRY_ENV.tlsKey]: clientCert().key,
     });
     const app = clientOptions(config);
     const reader = new Client({ ...app, sslOptions: { ...app.sslOptions, ca: [readFileSync(join(EU.dir, "tls", "ca.pem"))] } });
