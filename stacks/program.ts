@@ -273,6 +273,7 @@ function declareFunctions(
       memoryMb: cfg.vercel.memoryMb,
       cassandra: {
         contactPoints: cassandra.publicAddress ? cassandra.publicAddress.apply((a) => [a]) : cassandra.seeds,
+        viaLoadBalancer: cassandra.publicAddress !== undefined,
         dataCenter: cfg.region,
         keyspace: cfg.cassandra.keyspace,
         username: role.username,

@@ -59,6 +59,8 @@ export interface TelemetryFunctionsArgs {
     readonly port?: number;
     /** Mutual TLS (client certificate). @default - TLS against public CAs, no client certificate */
     readonly tls?: TelemetryFunctionsTlsArgs;
+    /** The one contact point is a load balancer in front of every node (the nodes' own addresses are unreachable). @default false */
+    readonly viaLoadBalancer?: boolean;
   };
   /** JWT verification, from the same config as the gateway's; without it every call gets a 500 (fail closed). */
   readonly auth: TelemetryFunctionsAuthArgs;
@@ -130,6 +132,7 @@ export class TelemetryFunctions extends pulumi.ComponentResource {
       [TELEMETRY_ENV.username]: pulumi.secret(c.username),
       [TELEMETRY_ENV.password]: pulumi.secret(c.password),
       ...(c.port !== undefined ? { [TELEMETRY_ENV.cassandraPort]: String(c.port) } : {}),
+      ...(c.viaLoadBalancer ? { [TELEMETRY_ENV.viaLoadBalancer]: "true" } : {}),
       ...(c.tls
         ? {
             [TELEMETRY_ENV.tlsCa]: c.tls.caCertPem,

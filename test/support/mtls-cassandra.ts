@@ -159,5 +159,7 @@ export function functionsCassandraEnv(n: MtlsNode): Record<string, string> {
     [TELEMETRY_ENV.tlsCa]: n.pem.ca,
     [TELEMETRY_ENV.tlsCert]: n.pem.clientCert,
     [TELEMETRY_ENV.tlsKey]: n.pem.clientKey,
+    // As on Vercel, where the contact point is the NLB (here the node itself stands in for it).
+    [TELEMETRY_ENV.viaLoadBalancer]: "true",
   };
 }

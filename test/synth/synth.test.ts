@@ -158,6 +158,6 @@ describe("the Vercel functions' path to Cassandra (issue #18)", () => {
     const vars = results.get("dev-us-east-1")!.resources.filter((r) => r.type === "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable");
     const byKey = Object.fromEntries(vars.map((v) => [v.inputs.key as string, v.inputs as { sensitive: boolean }]));
     for (const k of ["CASSANDRA_TLS_KEY", "CASSANDRA_PASSWORD", "JWT_KEY"]) expect(byKey[k]?.sensitive, k).toBe(true);
-    for (const k of ["CASSANDRA_TLS_CA", "CASSANDRA_TLS_CERT", "JWT_ALG", "JWT_ISSUER", "JWT_AUDIENCE"]) expect(byKey[k], k).toBeDefined();
+    for (const k of ["CASSANDRA_TLS_CA", "CASSANDRA_TLS_CERT", "CASSANDRA_VIA_LOAD_BALANCER", "JWT_ALG", "JWT_ISSUER", "JWT_AUDIENCE"]) expect(byKey[k], k).toBeDefined();
   });
 });

@@ -29,12 +29,34 @@ export function clientOptions(c: TelemetryConfig, overrides: Partial<ClientOptio
     policies: {
       // Come back quickly after a node restart instead of the default minutes-long back-off.
       reconnection: new policies.reconnection.ExponentialReconnectionPolicy(500, 10_000, false),
+      ...(c.viaLoadBalancer ? { addressResolution: new ThroughContactPoint(c.contactPoints[0]!, c.cassandraPort) } : {}),
     },
     // Prepare only on the coordinator that is asked; the driver re-prepares on UNPREPARED.
     prepareOnAllHosts: false,
     rePrepareOnUp: false,
     ...overrides,
   };
+}
+
+/**
+ * Maps every node the driver learns of (system.peers, topology events) to the one contact point:
+ * outside the cluster the nodes' own addresses are unreachable, the load balancer in front of
+ * them is. Requests then reach whichever node the load balancer picks (no token awareness).
+ */
+// The typings declare AddressTranslator an interface; the driver checks `instanceof` its class.
+const AddressTranslatorBase = (policies.addressResolution as unknown as { AddressTranslator: new () => object }).AddressTranslator as new () => {
+  translate(address: string, port: number, callback: (endpoint: string) => void): void;
+};
+
+export class ThroughContactPoint extends AddressTranslatorBase {
+  private readonly endpoint: string;
+  constructor(contactPoint: string, defaultPort: number) {
+    super();
+    this.endpoint = /:\d+$/.test(contactPoint) && !contactPoint.endsWith("]") ? contactPoint : `${contactPoint}:${defaultPort}`;
+  }
+  override translate(_address: string, _port: number, callback: (endpoint: string) => void): void {
+    callback(this.endpoint);
+  }
 }
 
 /**

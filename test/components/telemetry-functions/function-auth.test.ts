@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { callerOf, createAuthenticator } from "../../../apps/telemetry/api/auth";
 import { FUNCTION_AUTH_ENV } from "../../../apps/telemetry/api/keys";
+import { Client } from "cassandra-driver";
+import { clientOptions, ThroughContactPoint } from "../../../apps/telemetry/src/client";
 import { describeConfig, loadTelemetryConfig } from "../../../apps/telemetry/src/config/index";
 import { handleIngest } from "../../../apps/telemetry/src/core/ingest";
 import { handleQuery, READ_CONSISTENCY } from "../../../apps/telemetry/src/core/query";
@@ -105,5 +107,22 @@ describe("the functions' Cassandra TLS settings", () => {
     expect(message).toContain("CASSANDRA_TLS_CERT and CASSANDRA_TLS_KEY must be set together");
     expect(message).toContain("CASSANDRA_TLS_CERT needs CASSANDRA_TLS=true");
     expect(message).not.toContain("not-a-pem-secret-ish");
+  });
+});
+
+describe("through a load balancer (CASSANDRA_VIA_LOAD_BALANCER)", () => {
+  const base = { CASSANDRA_CONTACT_POINTS: "cql.example.test", CASSANDRA_LOCAL_DC: "us-east-1", CASSANDRA_VIA_LOAD_BALANCER: "true" };
+
+  it("translates every node the driver learns of to the one contact point, and the driver accepts the policy", () => {
+    const options = clientOptions(loadTelemetryConfig(base));
+    const seen: string[] = [];
+    const translator = options.policies!.addressResolution as ThroughContactPoint;
+    for (const ip of ["10.0.1.17", "10.0.2.33"]) translator.translate(ip, 9042, (e) => seen.push(e));
+    expect(seen).toEqual(["cql.example.test:9042", "cql.example.test:9042"]);
+    expect(() => new Client(options)).not.toThrow(); // its options check wants an AddressTranslator instance
+  });
+
+  it("needs exactly one contact point", () => {
+    expect(() => loadTelemetryConfig({ ...base, CASSANDRA_CONTACT_POINTS: "a.test,b.test" })).toThrow(/CASSANDRA_VIA_LOAD_BALANCER needs exactly one contact point/);
   });
 });

@@ -26,6 +26,8 @@ export interface TelemetryConfig {
   readonly tlsCa?: string;
   /** Client certificate and key (PEM) for mutual TLS; both or neither. Never log the key. */
   readonly tlsClientCert?: { readonly cert: string; readonly key: string };
+  /** Every node is reached through the (single) contact point, a load balancer. */
+  readonly viaLoadBalancer: boolean;
 }
 
 /** Thrown with every missing/invalid key in one message (key names only, never values). */
@@ -68,6 +70,7 @@ const envSchema = z.object({
   [TELEMETRY_ENV.tlsCert]: pem(/-----BEGIN CERTIFICATE-----/, "certificate"),
   // PKCS#8 (`BEGIN PRIVATE KEY`), or PKCS#1 / SEC1 (`BEGIN RSA PRIVATE KEY`, `BEGIN EC PRIVATE KEY`).
   [TELEMETRY_ENV.tlsKey]: pem(/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "private key"),
+  [TELEMETRY_ENV.viaLoadBalancer]: optional(z.enum(["true", "false", "1", "0"], { error: "must be true or false" })).default("false"),
 });
 
 /** Reads the app's configuration from the environment; throws TelemetryConfigError listing every problem. */
@@ -97,6 +100,10 @@ export function loadTelemetryConfig(env: NodeJS.ProcessEnv = process.env): Telem
   for (const k of [TELEMETRY_ENV.tlsCa, TELEMETRY_ENV.tlsCert, TELEMETRY_ENV.tlsKey]) {
     if (isSet(k) && !tlsOn) problems.push(`${k} needs ${TELEMETRY_ENV.tls}=true`);
   }
+  const lb = ["true", "1"].includes(env[TELEMETRY_ENV.viaLoadBalancer]?.trim() ?? "");
+  if (lb && parsed.success && parsed.data[TELEMETRY_ENV.contactPoints].length !== 1) {
+    problems.push(`${TELEMETRY_ENV.viaLoadBalancer} needs exactly one contact point (the load balancer)`);
+  }
   if (problems.length > 0 || !parsed.success) throw new TelemetryConfigError(problems);
 
   const v = parsed.data;
@@ -115,6 +122,7 @@ export function loadTelemetryConfig(env: NodeJS.ProcessEnv = process.env): Telem
     tlsServerName: v[TELEMETRY_ENV.tlsServerName],
     tlsCa: v[TELEMETRY_ENV.tlsCa],
     tlsClientCert: cert && key ? { cert, key } : undefined,
+    viaLoadBalancer: v[TELEMETRY_ENV.viaLoadBalancer] === "true" || v[TELEMETRY_ENV.viaLoadBalancer] === "1",
   };
 }
 
@@ -133,5 +141,6 @@ export function describeConfig(c: TelemetryConfig): Record<string, unknown> {
     tlsServerName: c.tlsServerName,
     tlsCa: c.tlsCa ? "set" : "unset",
     clientCertificate: c.tlsClientCert ? "set" : "unset",
+    viaLoadBalancer: c.viaLoadBalancer,
   };
 }

@@ -37,6 +37,12 @@ export const TELEMETRY_ENV = {
   tlsCert: "CASSANDRA_TLS_CERT",
   /** Secret: the client certificate's private key (PEM). */
   tlsKey: "CASSANDRA_TLS_KEY",
+  /**
+   * `true` when every node is reached through the one contact point (a load balancer, for
+   * clients outside the cluster): the nodes' own addresses, learnt from system.peers, are
+   * unreachable from there, so each is translated to the contact point.
+   */
+  viaLoadBalancer: "CASSANDRA_VIA_LOAD_BALANCER",
 } as const;
 
 export type TelemetryEnvKey = (typeof TELEMETRY_ENV)[keyof typeof TELEMETRY_ENV];
