@@ -9,6 +9,7 @@ import { synthStack, type SynthResource } from "../../../scripts/synth";
 import { CLIENT_TLS_DIR, SCHEMA_DIR, TLS_DIR } from "../../../components/cassandra/scripts";
 import { appRolePasswordEnv } from "../../../components/cassandra/roles";
 import { TELEMETRY_CASSANDRA_ROLES } from "../../../components/telemetry-service/env";
+import { TELEMETRY_FUNCTIONS_CASSANDRA_ROLE } from "../../../components/telemetry-functions";
 import { clientOptions } from "../../../apps/telemetry/src/client";
 import { TELEMETRY_ENV, loadTelemetryConfig } from "../../../apps/telemetry/src/config/index.js";
 
@@ -41,6 +42,8 @@ interface RingNode {
   readonly dir: string;
 }
 const node = (dc: string, i: number): RingNode => ({ dc, address: `${PREFIX}${i}`, jmxPort: JMX_BASE + i, dir: join(STATE, `${dc}-${i}`) });
+/** An address as a regular expression (RING_ADDRESS_PREFIX moves the nodes). */
+const re = (address: string) => address.replaceAll(".", "\\.");
 const US = node("us-east-1", 1);
 const EU = node("eu-west-1", 3);
 const NODES = [US, EU];
@@ -125,7 +128,8 @@ function issueCertificates(): void {
 describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod stacks' Jobs", () => {
   const superPassword = randomBytes(16).toString("hex");
   const jmxPassword = randomBytes(16).toString("hex");
-  const rolePasswords = Object.fromEntries(Object.values(TELEMETRY_CASSANDRA_ROLES).map((r) => [r.name, randomBytes(16).toString("hex")]));
+  // Every role the prod stacks render: the telemetry roles and the Vercel functions' one.
+  const rolePasswords = Object.fromEntries([...Object.values(TELEMETRY_CASSANDRA_ROLES), TELEMETRY_FUNCTIONS_CASSANDRA_ROLE].map((r) => [r.name, randomBytes(16).toString("hex")]));
   const bin = join(STATE, "bin");
   let us: Rendered;
   let eu: Rendered;
@@ -257,8 +261,8 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
     await cassandra(EU, "start");
     timings.joiningNodeUpSeconds = (Date.now() - t0) / 1000;
     const { stdout: status } = await promisify(execFile)(join(bin, "nodetool"), ["-h", US.address, "-p", "7199", "-u", "platform_jmx", "-pw", jmxPassword, "status"], { env: { ...process.env, ...env } });
-    expect(status).toMatch(/Datacenter: eu-west-1[\s\S]*UN\s+127\.0\.0\.23/);
-    expect(status).toMatch(/Datacenter: us-east-1[\s\S]*UN\s+127\.0\.0\.21/);
+    expect(status).toMatch(new RegExp(`Datacenter: eu-west-1[\\s\\S]*UN\\s+${re(EU.address)}`));
+    expect(status).toMatch(new RegExp(`Datacenter: us-east-1[\\s\\S]*UN\\s+${re(US.address)}`));
     // Node starts only (the founder's Job ran in between): both up and gossiping as two DCs.
     timings.ringFormedSeconds = timings.founderNodeUpSeconds! + (Date.now() - t0) / 1000;
     console.log(`[ring] two data centres formed in ${timings.ringFormedSeconds.toFixed(1)}s (founder node ${timings.founderNodeUpSeconds}s, joining node up ${timings.joiningNodeUpSeconds}s, UN in both DCs ${((Date.now() - t0) / 1000).toFixed(1)}s)`);
@@ -279,8 +283,8 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
     const rebuildEnv = { REBUILD_NODES: EU.address, DATA_CENTER: "eu-west-1", SOURCE_DATA_CENTER: "us-east-1" };
     const first = await runJob(eu.rebuildScript!, EU, `${EU.address} ${US.address}`, {}, rebuildEnv);
     expect(first.status, first.out).toBe(0);
-    expect(first.out).toMatch(/rebuilding node 127\.0\.0\.23 \(.+\) from data centre us-east-1/);
-    expect(first.out).toContain("node 127.0.0.23 rebuilt");
+    expect(first.out).toMatch(new RegExp(`rebuilding node ${re(EU.address)} \\(.+\\) from data centre us-east-1`));
+    expect(first.out).toContain(`node ${EU.address} rebuilt`);
     const again = await runJob(eu.rebuildScript!, EU, `${EU.address} ${US.address}`, {}, rebuildEnv);
     expect(again.status, again.out).toBe(0);
     expect(again.out).toMatch(/node 127\.0\.0\.23 \(.+\) already rebuilt/);
