@@ -23,8 +23,11 @@ export interface TelemetryFunctionsTlsArgs {
 
 /** The gateway's token settings, which the functions verify the same way. */
 export interface TelemetryFunctionsAuthArgs {
+  /** Pinned signature algorithm (`gateway.jwt.algorithm`, e.g. `RS256`). */
   readonly algorithm: string;
+  /** Required `iss` claim (`gateway.jwt.issuer`). */
   readonly issuer: string;
+  /** Required `aud` claim (`gateway.jwt.audience`). */
   readonly audience: string;
   /** Secret: the verification key (HS secret, PEM public key, JWK or JWKS), as the gateway's. */
   readonly key: pulumi.Input<string>;
