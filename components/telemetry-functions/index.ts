@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as vercel from "@pulumiverse/vercel";
+import { JWT_ALGORITHMS } from "../../apps/gateway/src/config/keys";
 import { FUNCTION_AUTH_ENV, FUNCTION_AUTH_SECRET_ENV } from "../../apps/telemetry/api/keys";
 import { TELEMETRY_ENV, TELEMETRY_SECRET_ENV, type TelemetryEnvKey } from "../../apps/telemetry/src/config/keys";
 import { repoPath } from "../shared/repo-paths";
@@ -106,6 +107,8 @@ export class TelemetryFunctions extends pulumi.ComponentResource {
     errors.check(/^[a-z]{3}\d$/.test(args.functionRegion), "functionRegion", `"${args.functionRegion}" is not a Vercel region id like "iad1"`);
     for (const p of planLimitProblems(plan, maxDurationSeconds, memoryMb)) errors.check(false, "plan", p);
     errors.check(args.cassandra.dataCenter.length > 0, "cassandra.dataCenter", "must not be empty");
+    errors.check((JWT_ALGORITHMS as readonly string[]).includes(args.auth.algorithm), "auth.algorithm", `"${args.auth.algorithm}" is not one of ${JWT_ALGORITHMS.join(", ")}`);
+    errors.check(args.auth.issuer.length > 0 && args.auth.audience.length > 0, "auth", "issuer and audience must not be empty (every token would be refused)");
     errors.throwIfAny();
   }
 

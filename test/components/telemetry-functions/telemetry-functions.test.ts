@@ -67,8 +67,9 @@ describe("TelemetryFunctions", () => {
   });
 
   it("rejects every bad argument at once", () => {
-    expect(() => new mod.TelemetryFunctions("bad", { ...baseArgs(), projectName: "Bad_Name", functionRegion: "eu-west-1", plan: "hobby", maxDurationSeconds: 900 })).toThrowError(
-      /projectName: "Bad_Name"[\s\S]*functionRegion: "eu-west-1"[\s\S]*maxDurationSeconds 900 exceeds the hobby plan's 300 s/,
+    const auth = { ...baseArgs().auth, algorithm: "none", issuer: "" };
+    expect(() => new mod.TelemetryFunctions("bad", { ...baseArgs(), projectName: "Bad_Name", functionRegion: "eu-west-1", plan: "hobby", maxDurationSeconds: 900, auth })).toThrowError(
+      /projectName: "Bad_Name"[\s\S]*functionRegion: "eu-west-1"[\s\S]*maxDurationSeconds 900 exceeds the hobby plan's 300 s[\s\S]*auth.algorithm: "none" is not one of[\s\S]*auth: issuer and audience must not be empty/,
     );
   });
 });
