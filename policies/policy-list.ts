@@ -13,6 +13,7 @@ import { routeWeights } from "./rules/routing/platform-istio-route-weights";
 import { strictMtls } from "./rules/routing/platform-istio-strict-mtls";
 import { noUnreachableRoute } from "./rules/routing/platform-istio-virtualservice-no-unreachable-route";
 import { cassandraAppsLeastPrivilege } from "./rules/security/platform-cassandra-apps-least-privilege";
+import { cassandraPublicCqlClientCertificates } from "./rules/security/platform-cassandra-public-cql-client-certificates";
 import { containerHardened } from "./rules/security/platform-k8s-container-hardened";
 import { elasticacheEncryption } from "./rules/security/platform-elasticache-encryption";
 import { loadBalancerSourceRanges } from "./rules/security/platform-k8s-loadbalancer-source-ranges";
@@ -61,6 +62,7 @@ export const SECURITY_POLICIES: readonly PlatformPolicy[] = [
   vercelSecretEnvSensitive,
   elasticacheEncryption,
   loadBalancerSourceRanges,
+  cassandraPublicCqlClientCertificates,
 ];
 
 export const PLATFORM_POLICIES: readonly PlatformPolicy[] = [...ROUTING_POLICIES, ...SIZING_POLICIES, ...SECURITY_POLICIES];

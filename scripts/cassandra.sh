@@ -18,6 +18,8 @@
 # instead of SimpleSnitch), CASSANDRA_SEEDS (host:port,...), CASSANDRA_CLUSTER_NAME,
 # CASSANDRA_EXTRA_YAML (a file appended to cassandra.yaml, e.g. the encryption options the pods
 # render), CASSANDRA_CLIENT_TLS_CA (client encryption on: probe CQL over TLS with this CA),
+# CASSANDRA_CLIENT_TLS_CERT + CASSANDRA_CLIENT_TLS_KEY (require_client_auth: the probe presents
+# this client certificate),
 # CASSANDRA_JMX_PORT + CASSANDRA_JMX_PASSWORD_FILE (remote JMX with a password file, as the pods
 # run it for the rebuild Job's nodetool). CASSANDRA_KEEP_CONFIG=1: start with the conf/ already in
 # the state dir instead of rewriting it (a restore tool wrote the node's tokens into it).
@@ -36,6 +38,8 @@ RACK="${CASSANDRA_RACK:-rack1}"
 CLUSTER_NAME="${CASSANDRA_CLUSTER_NAME:-platform-local}"
 EXTRA_YAML="${CASSANDRA_EXTRA_YAML:-}"
 CLIENT_TLS_CA="${CASSANDRA_CLIENT_TLS_CA:-}"
+CLIENT_TLS_CERT="${CASSANDRA_CLIENT_TLS_CERT:-}"
+CLIENT_TLS_KEY="${CASSANDRA_CLIENT_TLS_KEY:-}"
 JMX_PORT="${CASSANDRA_JMX_PORT:-}"
 JMX_PASSWORD_FILE="${CASSANDRA_JMX_PASSWORD_FILE:-}"
 CQL_PORT="${CASSANDRA_CQL_PORT:-9042}"
@@ -110,9 +114,12 @@ EOF
 cql_answers() {
   local reply
   if [[ -n "$CLIENT_TLS_CA" ]]; then
-    # Client encryption: the same OPTIONS frame inside a TLS session verified against the CA.
+    # Client encryption: the same OPTIONS frame inside a TLS session verified against the CA
+    # (presenting a client certificate when the node requires one).
+    local mutual=()
+    [[ -n "$CLIENT_TLS_CERT" ]] && mutual=(-cert "$CLIENT_TLS_CERT" -key "$CLIENT_TLS_KEY")
     reply="$( (printf '\x04\x00\x00\x00\x05\x00\x00\x00\x00'; sleep 1) \
-      | timeout 5 openssl s_client -quiet -CAfile "$CLIENT_TLS_CA" -verify_return_error \
+      | timeout 5 openssl s_client -quiet -CAfile "$CLIENT_TLS_CA" -verify_return_error "${mutual[@]}" \
         -connect "$CQL_HOST:$CQL_PORT" 2>/dev/null | head -c 5 | od -An -tx1 || true)"
     [[ "$(echo $reply)" == "84 00 00 00 06" ]]
     return

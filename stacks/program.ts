@@ -1,14 +1,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Alerting } from "../components/alerting";
-import { CassandraCluster, createClusterCa } from "../components/cassandra";
+import { CassandraCluster, createClusterCa, issueClientCertificate } from "../components/cassandra";
 import { BACKUP_NAMES, CassandraBackup } from "../components/cassandra-backup";
 import { DnsCache, domainCredentialName } from "../components/dns-cache";
 import { Gateway } from "../components/gateway";
 import { MeshRoutes } from "../components/mesh-routes";
 import { Redis } from "../components/redis";
 import { standardLabels } from "../components/shared/labels";
-import { TelemetryFunctions } from "../components/telemetry-functions";
+import { TELEMETRY_FUNCTIONS_CASSANDRA_ROLE, TelemetryFunctions } from "../components/telemetry-functions";
 import { TELEMETRY_CASSANDRA_ROLES, TelemetryMeshHost, TelemetryService } from "../components/telemetry-service";
 import type { PlatformConfig } from "./config";
 import { appImages } from "./images";
@@ -49,6 +49,17 @@ function gatewayJwt(cfg: PlatformConfig, jwtKey: pulumi.Output<string> | undefin
 }
 
 /**
+ * The same key for the Vercel functions, which cannot mount a Secret: the Pulumi secret, or the
+ * `key` entry of the gateway's existing Secret read from the cluster (kept secret in state).
+ */
+function functionsJwtKey(cfg: PlatformConfig, jwtKey: pulumi.Output<string> | undefined, opts: pulumi.CustomResourceOptions): pulumi.Output<string> {
+  if (jwtKey) return jwtKey;
+  const name = cfg.gateway.jwt.keySecretName ?? "gateway-jwt";
+  const existing = k8s.core.v1.Secret.get("gateway-jwt-for-functions", `${cfg.namespace}/${name}`, opts);
+  return pulumi.secret(existing.data.apply((d) => Buffer.from(d?.["key"] ?? "", "base64").toString("utf8")));
+}
+
+/**
  * Declares the whole platform of one stack from its resolved config: data (Cassandra, Redis),
  * the apps (telemetry command/query, gateway), routes, the Vercel project and alerting.
  */
@@ -67,6 +78,7 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
   const peers = peerStacks(cfg);
   // One CA per cluster: the founding region creates it, the others sign with the founder's.
   const ca = cfg.cassandra.encryption ? (founderCa(peers) ?? createClusterCa("cassandra", cfg.cassandra.clusterName, {})) : undefined;
+  const functionsOn = Boolean(providers.vercel) && cfg.vercel.target !== "none";
 
   const backup = cassandraBackup(cfg, { ...inCluster, providers: [providers.kubernetes, ...cloud] });
 
@@ -91,9 +103,11 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       superuserPassword: founderPassword(peers),
       seedDomain: cfg.cassandra.seedDomain,
       // The apps never log in as the superuser: one keyspace-scoped role per telemetry role.
+      // The Vercel functions get a role of their own (revocable alone), only where they exist;
+      // medusa's login (schema and token map reads) where backups run. Cluster-wide like the app roles.
       appRoles: [
         ...Object.values(TELEMETRY_CASSANDRA_ROLES),
-        // medusa's login (schema and token map reads); cluster-wide like the app roles.
+        ...(functionsOn ? [TELEMETRY_FUNCTIONS_CASSANDRA_ROLE] : []),
         ...(backup ? [{ name: BACKUP_NAMES.cqlRole, access: "read" as const }] : []),
       ].map((r) => ({ ...r, password: founderAppRolePassword(peers, r.name) })),
       removeDataCenters: cfg.cassandra.removeDataCenters,
@@ -102,6 +116,10 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       encryption: ca,
       // The medusa sidecar mounts the backup's ConfigMap and runs as its IRSA ServiceAccount.
       backup: backup && images.medusa ? { image: images.medusa, configMapName: BACKUP_NAMES.configMap, serviceAccountName: BACKUP_NAMES.podServiceAccount, cqlRole: BACKUP_NAMES.cqlRole } : undefined,
+      // The functions' path to CQL: a public NLB, or an internal one for Secure Compute's peered VPC.
+      publicEndpoint: cfg.cassandra.publicEndpoint.enabled
+        ? { sourceRanges: cfg.cassandra.publicEndpoint.sourceRanges, scheme: cfg.vercel.secureCompute ? "internal" : "internet-facing" }
+        : undefined,
     },
     backup ? { ...inCluster, dependsOn: [namespace, backup] } : inCluster,
   );
@@ -131,6 +149,8 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
     credentialsSecretName: cassandra.appRoles[TELEMETRY_CASSANDRA_ROLES[role].name]!.secretName,
     // Client encryption: TLS verified with the cluster CA, against the client Service's name.
     ...(cassandra.tlsSecretName ? { caSecretName: cassandra.tlsSecretName, tlsServerName: `cassandra-client.${cfg.namespace}.svc.cluster.local` } : {}),
+    // Nodes that require client certificates (public endpoint on) require them from the apps too.
+    ...(cassandra.clientCertSecretName ? { clientCertSecretName: cassandra.clientCertSecretName } : {}),
   });
   const meshHost = new TelemetryMeshHost("telemetry", { namespace: cfg.namespace, name: cfg.telemetry.host }, inCluster);
 
@@ -226,25 +246,7 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
     { ...inCluster, dependsOn: [namespace, gateway, command, query, meshHost, ...(dnsCache ? [dnsCache] : [])] },
   );
 
-  const functionsRole = cassandra.appRoles[TELEMETRY_CASSANDRA_ROLES.command.name]!;
-  const functions =
-    providers.vercel && cfg.vercel.target !== "none"
-      ? new TelemetryFunctions(
-          "telemetry-functions",
-          {
-            projectName: `telemetry-${cfg.stack}`,
-            teamId: cfg.vercel.teamId,
-            target: cfg.vercel.target,
-            functionRegion: cfg.vercel.functionRegion!,
-            plan: cfg.vercel.plan,
-            maxDurationSeconds: cfg.vercel.maxDurationSeconds,
-            memoryMb: cfg.vercel.memoryMb,
-            // The functions both ingest and query: the command side's role.
-            cassandra: { contactPoints: cassandra.seeds, dataCenter: cfg.region, keyspace: cfg.cassandra.keyspace, username: functionsRole.username, password: functionsRole.password },
-          },
-          { providers: [providers.vercel] },
-        )
-      : undefined;
+  const functions = functionsOn ? declareFunctions(cfg, cassandra, ca, functionsJwtKey(cfg, jwtKey, { provider: providers.kubernetes, dependsOn: [namespace] }), providers.vercel!) : undefined;
 
   const alerting = new Alerting(
     "alerting",
@@ -306,5 +308,45 @@ function cassandraBackup(cfg: PlatformConfig, opts: pulumi.ComponentResourceOpti
       repairSchedule: b.repairSchedule,
     },
     opts,
+  );
+}
+
+/**
+ * The Vercel project, talking to this region's CQL load balancer with mutual TLS: a client
+ * certificate of the cluster CA (sensitive variables), the functions' own role, and the
+ * gateway's JWT settings.
+ */
+function declareFunctions(
+  cfg: PlatformConfig,
+  cassandra: CassandraCluster,
+  ca: { caCertPem: pulumi.Input<string>; caPrivateKeyPem: pulumi.Input<string> } | undefined,
+  jwtKey: pulumi.Output<string>,
+  provider: pulumi.ProviderResource,
+): TelemetryFunctions {
+  const role = cassandra.appRoles[TELEMETRY_FUNCTIONS_CASSANDRA_ROLE.name]!;
+  const client = ca ? issueClientCertificate("telemetry-functions", { commonName: "telemetry-functions", ca }, {}) : undefined;
+  const { keySecretName: _secret, ...claims } = cfg.gateway.jwt;
+  return new TelemetryFunctions(
+    "telemetry-functions",
+    {
+      projectName: `telemetry-${cfg.stack}`,
+      teamId: cfg.vercel.teamId,
+      target: cfg.vercel.target as "preview" | "production",
+      functionRegion: cfg.vercel.functionRegion!,
+      plan: cfg.vercel.plan,
+      maxDurationSeconds: cfg.vercel.maxDurationSeconds,
+      memoryMb: cfg.vercel.memoryMb,
+      cassandra: {
+        contactPoints: cassandra.publicAddress ? cassandra.publicAddress.apply((a) => [a]) : cassandra.seeds,
+        viaLoadBalancer: cassandra.publicAddress !== undefined,
+        dataCenter: cfg.region,
+        keyspace: cfg.cassandra.keyspace,
+        username: role.username,
+        password: role.password,
+        tls: client && ca ? { caCertPem: ca.caCertPem, clientCertPem: client.certPem, clientKeyPem: client.privateKeyPem, serverName: cassandra.tlsServerName } : undefined,
+      },
+      auth: { algorithm: claims.algorithm, issuer: claims.issuer!, audience: claims.audience!, key: jwtKey },
+    },
+    { providers: [provider] },
   );
 }

@@ -10,6 +10,11 @@ export interface CassandraEncryptionArgs {
   readonly caPrivateKeyPem: pulumi.Input<string>;
   /** Accept plaintext CQL beside TLS (a migration step while clients move to TLS). @default false */
   readonly clientOptional?: boolean;
+  /**
+   * Mutual TLS on the CQL port: every client presents a certificate of the cluster CA (on when
+   * the port is published beyond the cluster, e.g. for the Vercel functions). @default false
+   */
+  readonly requireClientCertificates?: boolean;
 }
 
 /** File names inside the TLS Secret (mounted at {@link TLS_DIR}). */
@@ -22,10 +27,11 @@ export const CA_FILE = "ca.pem";
  * password; the unencrypted PKCS#8 key lives only in the Secret). Internode TLS is mutual
  * (`require_client_auth`): only nodes holding a certificate of the cluster CA can join.
  * `optional: false` on both sides, or plaintext peers and clients would still be accepted.
- * Endpoint (hostname) verification is off: nodes connect to broadcast IPs, which a certificate
+ * `requireClientCertificates` makes the CQL port mutual too (one port serves every client, so
+ * in-cluster clients then need a certificate as well). Endpoint (hostname) verification is off: nodes connect to broadcast IPs, which a certificate
  * issued before the pod existed cannot name; trust comes from the CA, which is per cluster.
  */
-export function encryptionYaml(dir: string = TLS_DIR, clientOptional = false): string {
+export function encryptionYaml(dir: string = TLS_DIR, clientOptional = false, requireClientCertificates = false): string {
   const factory = ["  ssl_context_factory:", "    class_name: org.apache.cassandra.security.PEMBasedSslContextFactory"];
   return [
     "server_encryption_options:",
@@ -41,7 +47,8 @@ export function encryptionYaml(dir: string = TLS_DIR, clientOptional = false): s
     `  optional: ${clientOptional}`,
     ...factory,
     `  keystore: ${dir}/${KEYSTORE_FILE}`,
-    "  require_client_auth: false",
+    // With client certificates required, a client must chain to the cluster CA (the truststore).
+    ...(requireClientCertificates ? [`  truststore: ${dir}/${CA_FILE}`, "  require_client_auth: true"] : ["  require_client_auth: false"]),
     "",
   ].join("\n");
 }
@@ -98,4 +105,30 @@ export function issueNodeCertificate(
   // PEMBasedSslContextFactory wants the PKCS#8 key followed by the certificate in one file.
   const keystorePem = pulumi.secret(pulumi.interpolate`${key.privateKeyPemPkcs8}${cert.certPem}`);
   return { keystorePem, caPem: pulumi.output(args.ca.caCertPem) };
+}
+
+/**
+ * A client certificate signed by the cluster CA, for clients of a node that requires one
+ * (`requireClientCertificates`): the Vercel functions, the in-cluster apps and Jobs.
+ */
+export function issueClientCertificate(
+  name: string,
+  args: { commonName: string; ca: Pick<CassandraEncryptionArgs, "caCertPem" | "caPrivateKeyPem"> },
+  opts: pulumi.CustomResourceOptions,
+): { certPem: pulumi.Output<string>; privateKeyPem: pulumi.Output<string> } {
+  const key = new tls.PrivateKey(`${name}-client-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, opts);
+  const csr = new tls.CertRequest(`${name}-client-csr`, { privateKeyPem: key.privateKeyPem, subject: { commonName: args.commonName, organization: "platform" } }, opts);
+  const cert = new tls.LocallySignedCert(
+    `${name}-client-cert`,
+    {
+      certRequestPem: csr.certRequestPem,
+      caCertPem: args.ca.caCertPem,
+      caPrivateKeyPem: args.ca.caPrivateKeyPem,
+      validityPeriodHours: VALIDITY_HOURS,
+      earlyRenewalHours: EARLY_RENEWAL_HOURS,
+      allowedUses: ["digital_signature", "key_encipherment", "client_auth"],
+    },
+    opts,
+  );
+  return { certPem: cert.certPem, privateKeyPem: pulumi.secret(key.privateKeyPemPkcs8) };
 }

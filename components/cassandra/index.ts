@@ -4,7 +4,8 @@ import * as random from "@pulumi/random";
 import { declareKubeObject, type KubeObject } from "../shared/kube";
 import { PLATFORM_NAMESPACE, standardLabels } from "../shared/labels";
 import { SYSTEM_KEYSPACES, renderClusterSchema } from "./cql";
-import { encryptionYaml, issueNodeCertificate, type CassandraEncryptionArgs } from "./encryption";
+import { encryptionYaml, issueClientCertificate, issueNodeCertificate, type CassandraEncryptionArgs } from "./encryption";
+import { PUBLIC_SERVICE, publicCqlService, publicEndpointProblems, type CassandraPublicEndpointArgs } from "./public-endpoint";
 import { deriveHeap } from "./heap";
 import { HOSTS_PLACEHOLDER, buildRebuildJob, buildSchemaJob, schemaJobName, type SchemaJobSpec } from "./job";
 import { withJmxExporter } from "./metrics";
@@ -18,7 +19,6 @@ import { COMPONENT, CQL_PORT, NAME, SEEDS_PLACEHOLDER, buildCassandraWorkload } 
 
 export { deriveHeap, MAX_HEAP_MIB } from "./heap";
 export { appRoleSecretName, type AppRoleAccess, type CassandraAppRoleArgs } from "./roles";
-export { createClusterCa, encryptionYaml, type CassandraEncryptionArgs } from "./encryption";
 export { MEDUSA_CONTAINER, MEDUSA_INI } from "./medusa-sidecar";
 
 /** The medusa backup sidecar's inputs (declared by components/cassandra-backup). */
@@ -32,6 +32,8 @@ export interface CassandraBackupSidecarArgs {
   /** One of `appRoles` medusa logs in as to read the schema and token map (never the superuser). */
   readonly cqlRole: string;
 }
+export { createClusterCa, encryptionYaml, issueClientCertificate, type CassandraEncryptionArgs } from "./encryption";
+export type { CassandraPublicEndpointArgs } from "./public-endpoint";
 
 /** Credentials of one application role. */
 export interface CassandraRoleCredentials {
@@ -91,6 +93,12 @@ export interface CassandraClusterArgs {
   readonly encryption?: CassandraEncryptionArgs;
   /** A `medusa` sidecar per pod for the scheduled backups and repairs (components/cassandra-backup). @default - none */
   readonly backup?: CassandraBackupSidecarArgs;
+  /**
+   * Publish CQL through a cloud load balancer (AWS NLB) for clients outside the cluster (the
+   * Vercel functions). Needs `encryption`, and makes every client present a certificate of the
+   * cluster CA (in-cluster clients get one: `clientCertSecretName`). @default - not published
+   */
+  readonly publicEndpoint?: CassandraPublicEndpointArgs;
 }
 
 const DEFAULT_IMAGE = "cassandra:5.0.9";
@@ -101,6 +109,8 @@ const JMX_SECRET = "cassandra-jmx";
 const TLS_SECRET = "cassandra-tls";
 /** The sidecar image may be an Output (the stack's ECR digest): filled in after synthesis. */
 const MEDUSA_IMAGE_PLACEHOLDER = "__MEDUSA_IMAGE__";
+/** The in-cluster clients' certificate (`tls.crt`, `tls.key`) when nodes require one. */
+const CLIENT_TLS_SECRET = "cassandra-client-tls";
 /** Seeds per data centre: enough to join through while one is down, few enough that most nodes bootstrap. */
 export const SEEDS_PER_DC = 2;
 
@@ -154,13 +164,17 @@ export class CassandraCluster extends pulumi.ComponentResource {
   public readonly tlsServerName?: pulumi.Output<string>;
   /** Name of the rebuild Job (joining data centres only). */
   public readonly rebuildJobName?: pulumi.Output<string>;
+  /** Secret with `tls.crt` + `tls.key`, a client certificate of the cluster CA, when nodes require one (`publicEndpoint`). */
+  public readonly clientCertSecretName?: pulumi.Output<string>;
+  /** The load balancer's address for CQL (`publicEndpoint`): a DNS name (NLB) once provisioned. */
+  public readonly publicAddress?: pulumi.Output<string>;
 
   private readonly namespace: string;
   private readonly racks: Rack[];
 
   constructor(name: string, args: CassandraClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("platform:data:CassandraCluster", name, {}, opts);
-    validateClusterArgs(args);
+    validateClusterArgs(args, args.publicEndpoint ? publicEndpointProblems(args.publicEndpoint, args.encryption !== undefined) : []);
     this.namespace = args.namespace ?? PLATFORM_NAMESPACE;
     this.racks = racksFor(args.zones ?? [], args.nodes);
     const heap = deriveHeap(args.memoryMiB, args.cpuMillis, args.heapMiB);
@@ -183,6 +197,9 @@ export class CassandraCluster extends pulumi.ComponentResource {
     // Other regions reach the pods under per-pod records external-dns publishes in seedDomain.
     const seedDnsZone = seedDomain === "cluster.local" ? undefined : seedDomain;
     const tlsSecret = args.encryption ? this.createTlsSecret(name, args, seedDnsZone) : undefined;
+    // One CQL port serves every client: once it requires certificates, the Jobs and apps need one too.
+    const requireClientCertificates = args.publicEndpoint !== undefined || (args.encryption?.requireClientCertificates ?? false);
+    const clientTlsSecret = requireClientCertificates ? this.createClientTlsSecret(name, args.encryption!) : undefined;
 
     const localSeeds = this.seedNames(undefined);
     const seedList = peerSeeds.apply((peers) => [...localSeeds, ...peers].join(","));
@@ -202,7 +219,9 @@ export class CassandraCluster extends pulumi.ComponentResource {
       credentialsSecretName: CREDENTIALS_SECRET,
       meshSidecar: args.meshSidecar ?? false,
       jmxSecretName: JMX_SECRET,
-      encryption: args.encryption ? { secretName: TLS_SECRET, yaml: encryptionYaml(undefined, args.encryption.clientOptional ?? false) } : undefined,
+      encryption: args.encryption
+        ? { secretName: TLS_SECRET, yaml: encryptionYaml(undefined, args.encryption.clientOptional ?? false, requireClientCertificates) }
+        : undefined,
       seedDnsZone,
     })
       .map((o) => withJmxExporter(o)) // metrics agent for Prometheus (./metrics.ts)
@@ -223,6 +242,7 @@ export class CassandraCluster extends pulumi.ComponentResource {
       replication: replicationPairs(args.replication),
       removeDataCenters: args.removeDataCenters ?? [],
       tlsSecretName: args.encryption ? TLS_SECRET : undefined,
+      clientTlsSecretName: clientTlsSecret ? CLIENT_TLS_SECRET : undefined,
       credentialsSecretName: CREDENTIALS_SECRET,
       keyspace,
       appRoles: roles.map((r) => ({ name: r.name, access: r.access, secretName: r.secretName })),
@@ -235,7 +255,7 @@ export class CassandraCluster extends pulumi.ComponentResource {
     const cqlHosts = peerSeeds.apply((peers) =>
       [`${CLIENT_SERVICE}.${this.namespace}.svc.cluster.local`, ...peers.map((p) => p.replace(/:\d+$/, ""))].join(" "),
     );
-    const schemaJob = (this.schemaJob = this.createSchemaJob(jobSpec, cqlHosts, [secret, ...roles.map((r) => r.secret), ...statefulSets]));
+    const schemaJob = (this.schemaJob = this.createSchemaJob(jobSpec, cqlHosts, [secret, ...roles.map((r) => r.secret), ...(clientTlsSecret ? [clientTlsSecret] : []), ...statefulSets]));
     if (args.rebuildFrom) {
       const rebuild = buildRebuildJob({
         namespace: this.namespace,
@@ -246,6 +266,7 @@ export class CassandraCluster extends pulumi.ComponentResource {
         credentialsSecretName: CREDENTIALS_SECRET,
         jmxSecretName: JMX_SECRET,
         tlsSecretName: args.encryption ? TLS_SECRET : undefined,
+        clientTlsSecretName: clientTlsSecret ? CLIENT_TLS_SECRET : undefined,
         waitAttempts: 120,
         waitIntervalSeconds: 10,
         backoffLimit: 3,
@@ -267,6 +288,8 @@ export class CassandraCluster extends pulumi.ComponentResource {
       this.tlsSecretName = (tlsSecret as k8s.core.v1.Secret).metadata.name;
       this.tlsServerName = pulumi.output(`${CLIENT_SERVICE}.${this.namespace}.svc.cluster.local`);
     }
+    if (clientTlsSecret) this.clientCertSecretName = (clientTlsSecret as k8s.core.v1.Secret).metadata.name;
+    if (args.publicEndpoint) this.publicAddress = this.createPublicEndpoint(args.publicEndpoint, statefulSets);
     this.dataCenter = pulumi.output(args.dataCenter);
     this.port = pulumi.output(CQL_PORT);
     // From the Secret itself, so consumers of the name also wait for the Secret.
@@ -293,7 +316,30 @@ export class CassandraCluster extends pulumi.ComponentResource {
       schemaJobName: this.schemaJobName,
       appRoles: this.appRoles,
       rebuildJobName: this.rebuildJobName,
+      clientCertSecretName: this.clientCertSecretName,
+      publicAddress: this.publicAddress,
     });
+  }
+
+  /** The in-cluster clients' certificate (apps and Jobs), signed by the cluster CA. */
+  private createClientTlsSecret(name: string, ca: CassandraEncryptionArgs): pulumi.CustomResource {
+    const { certPem, privateKeyPem } = issueClientCertificate(`${name}-in-cluster`, { commonName: "cassandra-in-cluster-clients", ca }, { parent: this });
+    return declareKubeObject(
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: CLIENT_TLS_SECRET, namespace: this.namespace, labels: standardLabels(NAME, COMPONENT) },
+        type: "kubernetes.io/tls",
+        stringData: { "tls.crt": certPem, "tls.key": privateKeyPem },
+      },
+      { parent: this },
+    );
+  }
+
+  /** The NLB Service for CQL; its address once the controller has provisioned it. */
+  private createPublicEndpoint(a: CassandraPublicEndpointArgs, after: pulumi.Resource[]): pulumi.Output<string> {
+    const svc = declareKubeObject(publicCqlService(this.namespace, a), { parent: this, dependsOn: after }) as k8s.core.v1.Service;
+    return svc.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? s?.loadBalancer?.ingress?.[0]?.ip ?? `${PUBLIC_SERVICE}.${this.namespace}.svc.cluster.local`);
   }
 
   /** This DC's node certificate (signed by the cluster CA) and the CA, as the pods mount them. */

@@ -9,7 +9,7 @@ import { kplusHardenedContainerSecurity, stripCdk8sPlusLabels } from "../shared/
 import { CASSANDRA_UID, NAME } from "./workload";
 import { appRoleGrants, appRolePasswordEnv, type AppRoleAccess } from "./roles";
 import { CA_FILE } from "./encryption";
-import { SCHEMA_DIR, TLS_DIR, rebuildJobScript, schemaJobScript, type SchemaJobRole } from "./scripts";
+import { CLIENT_TLS_DIR, SCHEMA_DIR, TLS_DIR, rebuildJobScript, schemaJobScript, type SchemaJobRole } from "./scripts";
 
 /** Placeholder the component swaps for the (Output) host list after synthesis. */
 export const HOSTS_PLACEHOLDER = "__CQL_HOSTS__";
@@ -28,6 +28,8 @@ export interface SchemaJobSpec {
   readonly removeDataCenters: readonly string[];
   /** Secret holding ca.pem when client encryption is on (cqlsh verifies the nodes with it). */
   readonly tlsSecretName?: string;
+  /** Secret with the client certificate (`tls.crt`, `tls.key`) when nodes require one. */
+  readonly clientTlsSecretName?: string;
   readonly credentialsSecretName: string;
   /** Keyspace the application roles are granted access to. */
   readonly keyspace: string;
@@ -49,6 +51,7 @@ function jobScript(spec: SchemaJobSpec): string {
     replication: spec.replication,
     removeDataCenters: spec.removeDataCenters,
     tls: spec.tlsSecretName !== undefined,
+    clientCert: spec.clientTlsSecretName !== undefined,
   });
 }
 
@@ -118,6 +121,7 @@ export function buildSchemaJob(spec: SchemaJobSpec): KubeObject[] {
     c.mount(SCHEMA_DIR, kplus.Volume.fromConfigMap(chart, "schema-volume", cm, { name: "schema" }), { readOnly: true });
     c.mount("/tmp", kplus.Volume.fromEmptyDir(chart, "schema-tmp", "tmp"));
     if (spec.tlsSecretName) mountCa(chart, c, spec.tlsSecretName);
+    if (spec.clientTlsSecretName) mountClientCert(chart, c, spec.clientTlsSecretName);
     ApiObject.of(job).addJsonPatch(
       JsonPatch.replace("/spec/template/spec/securityContext/seccompProfile", hardenedPodSecurity(CASSANDRA_UID).seccompProfile),
     );
@@ -129,6 +133,12 @@ export function buildSchemaJob(spec: SchemaJobSpec): KubeObject[] {
 function mountCa(chart: Construct, c: kplus.Container, secretName: string): void {
   const secret = kplus.Secret.fromSecretName(chart, "tls-secret", secretName);
   c.mount(TLS_DIR, kplus.Volume.fromSecret(chart, "tls", secret, { name: "tls", items: { [CA_FILE]: { path: CA_FILE } } }), { readOnly: true });
+}
+
+/** Mounts the in-cluster clients' certificate for cqlsh (see clientCertLines in ./scripts). */
+function mountClientCert(chart: Construct, c: kplus.Container, secretName: string): void {
+  const secret = kplus.Secret.fromSecretName(chart, "client-tls-secret", secretName);
+  c.mount(CLIENT_TLS_DIR, kplus.Volume.fromSecret(chart, "client-tls", secret, { name: "client-tls", defaultMode: 0o440 }), { readOnly: true });
 }
 
 export const REBUILD_COMPONENT = "rebuild";
@@ -145,6 +155,8 @@ export interface RebuildJobSpec {
   readonly credentialsSecretName: string;
   readonly jmxSecretName: string;
   readonly tlsSecretName?: string;
+  /** Secret with the client certificate (`tls.crt`, `tls.key`) when nodes require one. */
+  readonly clientTlsSecretName?: string;
   readonly waitAttempts: number;
   readonly waitIntervalSeconds: number;
   readonly backoffLimit: number;
@@ -157,7 +169,7 @@ export interface RebuildJobSpec {
  * No deadline beyond the wait loop's: streaming a large DC takes hours; backoff retries resume.
  */
 export function buildRebuildJob(spec: RebuildJobSpec): KubeObject {
-  const script = rebuildJobScript(spec.waitAttempts, spec.waitIntervalSeconds, { tls: spec.tlsSecretName !== undefined });
+  const script = rebuildJobScript(spec.waitAttempts, spec.waitIntervalSeconds, { tls: spec.tlsSecretName !== undefined, clientCert: spec.clientTlsSecretName !== undefined });
   const labels = standardLabels(NAME, REBUILD_COMPONENT);
   const name = `${NAME}-rebuild-${contentHash(spec.dataCenter, spec.sourceDataCenter, spec.nodes.join(" "), script, spec.image).slice(0, 10)}`;
   const objs = synthChart(spec.namespace, (chart) => {
@@ -197,6 +209,7 @@ export function buildRebuildJob(spec: RebuildJobSpec): KubeObject {
     const [c] = job.containers;
     c.mount("/tmp", kplus.Volume.fromEmptyDir(chart, "rebuild-tmp", "tmp"));
     if (spec.tlsSecretName) mountCa(chart, c, spec.tlsSecretName);
+    if (spec.clientTlsSecretName) mountClientCert(chart, c, spec.clientTlsSecretName);
     ApiObject.of(job).addJsonPatch(
       JsonPatch.replace("/spec/template/spec/securityContext/seccompProfile", hardenedPodSecurity(CASSANDRA_UID).seccompProfile),
     );

@@ -1,5 +1,16 @@
 /** Where the TLS Secret (keystore.pem = key + certificate, ca.pem) is mounted in every pod. */
 export const TLS_DIR = "/etc/cassandra-tls";
+/** Where the Jobs mount the in-cluster clients' certificate (`tls.crt`, `tls.key`) when nodes require one. */
+export const CLIENT_TLS_DIR = "/etc/cassandra-client-tls";
+
+/**
+ * cqlsh presents a client certificate only from its cqlshrc (no flag or variable for it):
+ * written under $HOME (/tmp, an emptyDir), pointing at the mounted Secret.
+ */
+function clientCertLines(on: boolean | undefined): string[] {
+  if (!on) return [];
+  return [`mkdir -p "$HOME/.cassandra" && printf '[ssl]\\nusercert = %s\\nuserkey = %s\\n' "${CLIENT_TLS_DIR}/tls.crt" "${CLIENT_TLS_DIR}/tls.key" > "$HOME/.cassandra/cqlshrc"`];
+}
 
 /** What the config init container writes besides the authentication switch. */
 export interface ConfigInitOptions {
@@ -117,6 +128,8 @@ export interface SchemaJobOptions {
   readonly removeDataCenters?: readonly string[];
   /** Connect with TLS (client encryption), verifying the server against $SSL_CERTFILE. */
   readonly tls?: boolean;
+  /** Present the client certificate mounted at {@link CLIENT_TLS_DIR} (nodes require one). */
+  readonly clientCert?: boolean;
 }
 
 /** `{ "us-east-1": 3, "eu-west-1": 3 }` → `"eu-west-1:3 us-east-1:3"` (stable order). */
@@ -185,6 +198,7 @@ export function schemaJobScript(attempts: number, intervalSeconds: number, roles
     "set -eu",
     "export HOME=/tmp # cqlsh keeps its history under $HOME/.cassandra",
     ...(opts.tls ? ["export SSL_VALIDATE=true # verify the server against $SSL_CERTFILE (the cluster CA)"] : []),
+    ...clientCertLines(opts.clientCert),
     `DECLARED_REPLICATION="${opts.replication ?? ""}"`,
     `REMOVED_DATA_CENTERS="${(opts.removeDataCenters ?? []).join(" ")}"`,
     `cql() { h="$1"; u="$2"; p="$3"; shift 3; cqlsh "$h" 9042${ssl} --request-timeout=60 -u "$u" -p "$p" "$@"; }`,
@@ -261,13 +275,14 @@ export const JMX_PORT = 7199;
  * The marker is read and written through any host that accepts the platform login (a peer's
  * seed before the rebuild), at QUORUM so both data centres agree.
  */
-export function rebuildJobScript(attempts: number, intervalSeconds: number, opts: { tls?: boolean } = {}): string {
+export function rebuildJobScript(attempts: number, intervalSeconds: number, opts: { tls?: boolean; clientCert?: boolean } = {}): string {
   const ssl = opts.tls ? " --ssl" : "";
   const su = '"$host" "$CASSANDRA_USERNAME" "$CASSANDRA_PASSWORD"';
   return [
     "set -eu",
     "export HOME=/tmp",
     ...(opts.tls ? ["export SSL_VALIDATE=true"] : []),
+    ...clientCertLines(opts.clientCert),
     `cql() { h="$1"; u="$2"; p="$3"; shift 3; cqlsh "$h" 9042${ssl} --request-timeout=60 -u "$u" -p "$p" "$@"; }`,
     'answers() { cql "$1" "$2" "$3" -e "SELECT release_version FROM system.local" >/dev/null 2>&1; }',
     `nt() { n="$1"; shift; nodetool -h "$n" -p ${JMX_PORT} -u "$JMX_USERNAME" -pw "$JMX_PASSWORD" "$@"; }`,

@@ -8,8 +8,9 @@ const DC = /^[A-Za-z0-9_.-]+$/;
 const IDENT = /^[a-z][a-z0-9_]{0,47}$/;
 
 /** Throws one error listing every problem with the args (aws-cdk style). */
-export function validateClusterArgs(args: CassandraClusterArgs): void {
+export function validateClusterArgs(args: CassandraClusterArgs, extraProblems: readonly string[] = []): void {
   const e = new ArgErrors("CassandraCluster");
+  for (const p of extraProblems) e.check(false, p.split(" ")[0]!, p.slice(p.indexOf(" ") + 1));
   e.check(DC.test(args.dataCenter), "dataCenter", `must match ${DC}, got "${args.dataCenter}"`);
   e.check(isPositiveInt(args.nodes), "nodes", `must be a positive integer, got ${args.nodes}`);
   const rfs = Object.entries(args.replication ?? {});

@@ -35,6 +35,8 @@ export interface TelemetryEnvSettings {
   readonly credentials: { readonly secretName: string; readonly usernameKey: string; readonly passwordKey: string };
   /** Secret (and entry) with the key that verifies the gateway's subject header; absent: not set. */
   readonly subjectKey?: { readonly secretName: string; readonly key: string };
+  /** Secret (`tls.crt`, `tls.key`) with the client certificate for nodes that require one; absent: none presented. */
+  readonly clientCertSecretName?: string;
 }
 
 export interface EnvVar {
@@ -60,6 +62,12 @@ export function telemetryEnv(s: TelemetryEnvSettings): EnvVar[] {
     { name: E.username, valueFrom: ref(s.credentials.usernameKey) },
     { name: E.password, valueFrom: ref(s.credentials.passwordKey) },
     ...(s.subjectKey ? [{ name: E.subjectKey, valueFrom: { secretKeyRef: { name: s.subjectKey.secretName, key: s.subjectKey.key } } }] : []),
+    ...(s.clientCertSecretName
+      ? [
+          { name: E.tlsCert, valueFrom: { secretKeyRef: { name: s.clientCertSecretName, key: "tls.crt" } } },
+          { name: E.tlsKey, valueFrom: { secretKeyRef: { name: s.clientCertSecretName, key: "tls.key" } } },
+        ]
+      : []),
   ];
 }
 

@@ -28,6 +28,8 @@ export interface TelemetryCassandraArgs {
   readonly caSecretName?: pulumi.Input<string>;
   /** Name the nodes' certificates must be valid for (nodes are dialled by IP). @default - the dialled address */
   readonly tlsServerName?: string;
+  /** Secret (`tls.crt`, `tls.key`) with a client certificate, for nodes that require one. @default - none presented */
+  readonly clientCertSecretName?: pulumi.Input<string>;
   /** Secret holding the Cassandra credentials. */
   readonly credentialsSecretName: pulumi.Input<string>;
   /** Entry of that Secret holding the user name. @default "username" */
@@ -109,7 +111,7 @@ export class TelemetryService extends pulumi.ComponentResource {
   private deployment(args: TelemetryServiceArgs, namespace: string, name: string, labels: Record<string, string>, selector: Record<string, string>): KubeObject {
     const c = args.cassandra;
     const caDir = "/etc/cassandra-ca";
-    const env = pulumi.all([c.contactPoints, c.credentialsSecretName, args.subjectKeySecretName]).apply(([contactPoints, secretName, subjectSecret]) =>
+    const env = pulumi.all([c.contactPoints, c.credentialsSecretName, args.subjectKeySecretName, c.clientCertSecretName]).apply(([contactPoints, secretName, subjectSecret, clientCertSecretName]) =>
       telemetryEnv({
         role: args.role,
         contactPoints,
@@ -121,6 +123,7 @@ export class TelemetryService extends pulumi.ComponentResource {
         caFile: c.caSecretName !== undefined ? `${caDir}/ca.pem` : undefined,
         credentials: { secretName, usernameKey: c.usernameKey ?? "username", passwordKey: c.passwordKey ?? "password" },
         subjectKey: subjectSecret ? { secretName: subjectSecret, key: args.subjectKeySecretKey ?? "key" } : undefined,
+        clientCertSecretName,
       }),
     );
     const tmp = tmpVolume();

@@ -79,3 +79,23 @@ export function replicationStatements(resources: readonly ResourceLike[], ctx: C
   }
   return out;
 }
+
+/**
+ * The `client_encryption_options` block of a rendered cassandra.yaml fragment (the pods' init
+ * script appends it), as flat `key: value` pairs; undefined when the text has none.
+ */
+export function clientEncryptionOptions(text: string): Record<string, string> | undefined {
+  const m = /^client_encryption_options:\n((?:[ \t]+.*\n?)*)/m.exec(text);
+  if (!m) return undefined;
+  const out: Record<string, string> = {};
+  for (const line of m[1].split("\n")) {
+    const kv = /^  ([a-z_]+):\s*(.*?)\s*$/.exec(line); // top level of the block only
+    if (kv) out[kv[1]] = kv[2].replace(/^["']|["']$/g, "");
+  }
+  return out;
+}
+
+/** Every string a pod's containers run (commands and args), where rendered config lives. */
+export function podScripts(sts: ResourceLike): string[] {
+  return containersOf(podSpec(sts)).flatMap(({ container }) => [...(container.command ?? []), ...(container.args ?? [])].filter((s: unknown): s is string => typeof s === "string"));
+}

@@ -167,3 +167,17 @@ export function hpaFor(r: ResourceLike, resources: readonly ResourceLike[]): Res
     return ref.kind === kubeKind(r) && ref.name === metaName(r) && metaNamespace(h) === metaNamespace(r);
   });
 }
+
+/** Annotations that make a cloud load balancer internal (no public address). */
+const INTERNAL_LB: Record<string, string[]> = {
+  "service.beta.kubernetes.io/aws-load-balancer-internal": ["true", "0.0.0.0/0"],
+  "service.beta.kubernetes.io/aws-load-balancer-scheme": ["internal"],
+  "networking.gke.io/load-balancer-type": ["Internal"],
+  "service.beta.kubernetes.io/azure-load-balancer-internal": ["true"],
+};
+
+/** A LoadBalancer Service annotated as internal (reachable from the VPC only). */
+export function isInternalLoadBalancer(svc: ResourceLike): boolean {
+  const ann: Record<string, string> = svc.props.metadata?.annotations ?? {};
+  return Object.keys(INTERNAL_LB).some((k) => INTERNAL_LB[k].includes(ann[k]));
+}

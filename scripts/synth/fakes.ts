@@ -23,7 +23,7 @@ export function defaultStackOutputs(stackName: string): Record<string, unknown> 
     // the synth scripts run in trees without the components, see test/diff); the program
     // fails on a missing one, so a rename cannot slip through the prod synth.
     cassandraAppRolePasswords: Object.fromEntries(
-      ["telemetry_command", "telemetry_query", "platform_backup"].map((name) => [name, `mock-${short(`peer-${name}-${region}`)}${short(region)}`]),
+      ["telemetry_command", "telemetry_query", "telemetry_functions", "platform_backup"].map((name) => [name, `mock-${short(`peer-${name}-${region}`)}${short(region)}`]),
     ),
     // The founder's cluster CA (joining regions sign their node certificate with it).
     cassandraCaCertPem: fakePem("CERTIFICATE", `peer-ca-${region}`),

@@ -121,6 +121,18 @@ function pick(raw: Record<string, unknown>, keys: readonly string[]): Record<str
   return Object.fromEntries(Object.entries(raw).filter(([k]) => keys.includes(k)));
 }
 
+/** The functions' path to CQL: mutual TLS needs the cluster CA, and the NLB admits listed ranges only. */
+function endpointProblems(s: PlatformSettings): string[] {
+  const p: string[] = [];
+  const e = s.cassandra.publicEndpoint;
+  if (e.enabled && !s.cassandra.encryption) p.push(`cassandra.publicEndpoint.enabled: needs cassandra.encryption (clients must present certificates of the cluster CA)`);
+  if (e.enabled && e.sourceRanges.length === 0) p.push(`cassandra.publicEndpoint.sourceRanges: list the functions' egress CIDRs (Secure Compute: its network's)`);
+  for (const r of e.sourceRanges) if (r === "0.0.0.0/0" || r === "::/0") p.push(`cassandra.publicEndpoint.sourceRanges: ${r} admits everyone; list the functions' egress CIDRs`);
+  if (s.vercel.target !== "none" && !e.enabled) p.push(`cassandra.publicEndpoint.enabled: the Vercel functions (vercel.target "${s.vercel.target}") have no other path to Cassandra`);
+  if (s.vercel.secureCompute && s.vercel.plan !== "enterprise") p.push(`vercel.secureCompute: Secure Compute is an Enterprise feature, vercel.plan is "${s.vercel.plan}"`);
+  return p;
+}
+
 /** Rules that span fields or depend on the stage; each message names its key path. */
 function crossFieldProblems(stage: Stage, region: string, s: PlatformSettings): string[] {
   const p: string[] = [];
@@ -137,6 +149,7 @@ function crossFieldProblems(stage: Stage, region: string, s: PlatformSettings): 
     if (dc === region || c.peerRegions.includes(dc)) p.push(`cassandra.removeDataCenters: "${dc}" is this region or a peer; drop it from peerRegions (in every region) before removing it`);
   }
   if (stage === "prod" && c.peerRegions.length > 0 && !c.seedDomain) p.push(`cassandra.seedDomain: a region that joins others must publish its seeds under a DNS zone the peers resolve`);
+  p.push(...endpointProblems(s));
   if (stage === "prod" && c.replicationFactor < 3) p.push(`cassandra.replicationFactor: prod needs at least 3, got ${c.replicationFactor}`);
   if (s.gateway.minReplicas > s.gateway.maxReplicas) p.push(`gateway.minReplicas: ${s.gateway.minReplicas} exceeds gateway.maxReplicas (${s.gateway.maxReplicas})`);
   if (s.mesh.perTryTimeoutSeconds >= s.mesh.routeTimeoutSeconds) p.push(`mesh.perTryTimeoutSeconds: ${s.mesh.perTryTimeoutSeconds} must be below mesh.routeTimeoutSeconds (${s.mesh.routeTimeoutSeconds})`);

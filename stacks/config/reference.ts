@@ -18,6 +18,7 @@ const EXAMPLE_REQUIRED: Record<string, Record<string, unknown>> = {
   local: { images: { gateway: "<image>", telemetry: "<image>" } },
   cloud: {
     redis: { subnetIds: ["subnet-0abc"], securityGroupIds: ["sg-0abc"] },
+    cassandra: { publicEndpoint: { sourceRanges: ["192.0.2.0/24"] } }, // the functions' egress ranges
     gateway: { jwt: { issuer: "https://idp/", audience: "<aud>" } },
     jwtKey: "<secret>", // a key source (or gateway.jwt.keySecretName)
     backup: { oidcProviderArn: "arn:aws:iam::000000000000:oidc-provider/<issuer>" },

@@ -13,6 +13,15 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.number().int().min
 const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "expected an AWS region like eu-west-1");
 const dnsName = z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "expected a lower-case DNS name");
 
+const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/, "expected a CIDR like 203.0.113.0/24");
+
+const publicEndpoint = z
+  .object({
+    enabled: z.boolean().describe("Publish CQL through an AWS NLB for the Vercel functions; every client must then present a certificate of the cluster CA (needs `cassandra.encryption`)."),
+    sourceRanges: z.array(cidr).describe("Client CIDRs the NLB admits (`loadBalancerSourceRanges`): the functions' egress ranges; never 0.0.0.0/0."),
+  })
+  .strict();
+
 const cassandra = z
   .object({
     version: z.string().regex(/^\d+\.\d+\.\d+$/).describe("Apache Cassandra version (image tag)."),
@@ -33,6 +42,7 @@ const cassandra = z
     image: z.string().min(1).optional().describe("Container image. @default cassandra:<version>"),
     encryption: z.boolean().describe("Internode + client TLS with a per-cluster CA (the founding region creates it; joining regions sign with it)."),
     removeDataCenters: z.array(region).describe("Data centres the schema Job removes from every keyspace (the only way replication shrinks)."),
+    publicEndpoint,
   })
   .strict();
 
@@ -127,6 +137,7 @@ const vercel = z
     memoryMb: int(128, 4096).describe("Function memory, MB."),
     teamId: z.string().optional().describe("Vercel team id. @default the token's scope"),
     functionRegion: z.string().regex(/^[a-z]{3}\d$/).optional().describe("Function region. Derived when absent: the Vercel region nearest the data centre."),
+    secureCompute: z.boolean().describe("Vercel Secure Compute (enterprise): the functions reach Cassandra over the peered VPC, so the CQL load balancer is internal (no public address)."),
   })
   .strict();
 

@@ -42,6 +42,8 @@ export const BASE_DEFAULTS: DeepPartial<PlatformSettings> = {
     // Every real cluster encrypts; local stays plaintext (its stack is applied by the real engine
     // in tests where only the kubernetes provider plugin exists, and TLS needs @pulumi/tls).
     encryption: true,
+    // The functions' path to CQL; each cloud stack lists its functions' egress ranges.
+    publicEndpoint: { enabled: false, sourceRanges: [] },
   },
   // Backups: medusa's pinned version (scripts/medusa.sh runs the same one in the drill). Retention
   // is medusa's purge (it knows which SSTables later differential backups still share), so the
@@ -63,7 +65,7 @@ export const BASE_DEFAULTS: DeepPartial<PlatformSettings> = {
   scheduling: { zoneSpread: "preferred" },
   // No custom domains unless a stack binds some; dns-cache re-checks them every 10 minutes.
   customDomains: { domains: {}, intervalSeconds: 600, replicas: 1, dnsServers: [], dnsTimeoutMs: 2000, gatewayDnsTimeoutMs: 250, certIssuer: { kind: "ClusterIssuer", name: "letsencrypt" } },
-  vercel: { plan: "pro", maxDurationSeconds: 30, memoryMb: 1024 },
+  vercel: { plan: "pro", maxDurationSeconds: 30, memoryMb: 1024, secureCompute: false },
 };
 
 /** The sizing table from the design (nodes, memory, HPA bounds, Redis shape, Vercel target). */
@@ -78,7 +80,7 @@ export const STAGE_DEFAULTS: Record<Stage, DeepPartial<PlatformSettings>> = {
     vercel: { target: "none" },
   },
   dev: {
-    cassandra: { nodesPerDc: 1, replicationFactor: 1, memoryMiB: 4 * GiB, cpuMillis: 1000, storageGiB: 50 },
+    cassandra: { nodesPerDc: 1, replicationFactor: 1, memoryMiB: 4 * GiB, cpuMillis: 1000, storageGiB: 50, publicEndpoint: { enabled: true } },
     // Daily, a week kept (CassandraBackupTooOld after 30 h: a missed run).
     backup: { schedule: "0 3 * * *", maxBackupAgeDays: 7, maxBackupCount: 7 },
     redis: { mode: "elasticache", nodes: 1, nodeType: "cache.t4g.small", multiAz: false, automaticFailover: false, applyImmediately: true },
@@ -87,7 +89,7 @@ export const STAGE_DEFAULTS: Record<Stage, DeepPartial<PlatformSettings>> = {
     vercel: { target: "preview" },
   },
   staging: {
-    cassandra: { nodesPerDc: 3, replicationFactor: 3, memoryMiB: 8 * GiB, cpuMillis: 2000, storageGiB: 200 },
+    cassandra: { nodesPerDc: 3, replicationFactor: 3, memoryMiB: 8 * GiB, cpuMillis: 2000, storageGiB: 200, publicEndpoint: { enabled: true } },
     backup: { schedule: "0 3 * * *", maxBackupAgeDays: 14, maxBackupCount: 14 },
     redis: { mode: "elasticache", nodes: 2, nodeType: "cache.r7g.large", multiAz: true, automaticFailover: true, applyImmediately: true },
     gateway: { minReplicas: 2, maxReplicas: 4, cpuMillis: 500, memoryMiB: 512 },
@@ -95,7 +97,7 @@ export const STAGE_DEFAULTS: Record<Stage, DeepPartial<PlatformSettings>> = {
     vercel: { target: "production" },
   },
   prod: {
-    cassandra: { nodesPerDc: 3, replicationFactor: 3, memoryMiB: 32 * GiB, cpuMillis: 8000, storageGiB: 1000, storageClass: "gp3-encrypted" },
+    cassandra: { nodesPerDc: 3, replicationFactor: 3, memoryMiB: 32 * GiB, cpuMillis: 8000, storageGiB: 1000, storageClass: "gp3-encrypted", publicEndpoint: { enabled: true } },
     // Every 6 h (at most 6 h of writes lost to a whole-DC loss), 30 days kept (CassandraBackupTooOld after 13 h: two missed runs).
     backup: { schedule: "0 */6 * * *", maxBackupAgeDays: 30, maxBackupCount: 120 },
     // Prod changes a cache in its maintenance window: a node-type change restarts nodes.

@@ -17,6 +17,7 @@ describe("a bad stack config", () => {
     expect(message).toMatch(/^Invalid config for stack "prod-eu-west-1" \(8 problems\)/);
     expect(message).toContain("- cassandra.replicationFactor: 3 exceeds cassandra.nodesPerDc (1)");
     expect(message).toContain("- gatway: unknown key");
+    expect(message).toContain("- cassandra.publicEndpoint.sourceRanges: list the functions' egress CIDRs");
     expect(message).toContain("- redis.subnetIds: required for ElastiCache");
     expect(message).toContain("- redis.securityGroupIds: required for ElastiCache");
     // A cloud gateway without a key source or real claims fails here too (issue 16).

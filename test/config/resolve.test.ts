@@ -34,17 +34,17 @@ describe("stage defaults", () => {
   });
 
   it("derive zones, replication and the Vercel region from the stack", () => {
-    const eu = resolveConfig("prod-eu-west-1", { ...cloudNetwork, cassandra: { peerRegions: ["us-east-1"], seedDomain: "eu-west-1.cassandra.platform.internal" } });
+    const eu = resolveConfig("prod-eu-west-1", { ...cloudNetwork, cassandra: { ...cloudNetwork.cassandra, peerRegions: ["us-east-1"], seedDomain: "eu-west-1.cassandra.platform.internal" } });
     expect(eu.cassandra.zones).toEqual(["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
     expect(eu.cassandra.replication).toEqual({ "eu-west-1": 3, "us-east-1": 3 });
     expect(eu.vercel.functionRegion).toBe("dub1");
   });
 
   it("a joining prod region must publish its seeds, and cannot remove a DC it still peers with", () => {
-    expect(() => resolveConfig("prod-eu-west-1", { ...cloudNetwork, cassandra: { peerRegions: ["us-east-1"], removeDataCenters: ["us-east-1"] } })).toThrow(
+    expect(() => resolveConfig("prod-eu-west-1", { ...cloudNetwork, cassandra: { ...cloudNetwork.cassandra, peerRegions: ["us-east-1"], removeDataCenters: ["us-east-1"] } })).toThrow(
       /cassandra\.removeDataCenters: "us-east-1" is this region or a peer[\s\S]*cassandra\.seedDomain: a region that joins others must publish its seeds/,
     );
-    const eu = resolveConfig("prod-eu-west-1", { ...cloudNetwork, cassandra: { peerRegions: ["us-east-1"], seedDomain: "eu.internal", removeDataCenters: ["ap-southeast-1"] } });
+    const eu = resolveConfig("prod-eu-west-1", { ...cloudNetwork, cassandra: { ...cloudNetwork.cassandra, peerRegions: ["us-east-1"], seedDomain: "eu.internal", removeDataCenters: ["ap-southeast-1"] } });
     expect(eu.cassandra.removeDataCenters).toEqual(["ap-southeast-1"]);
     expect(eu.cassandra.encryption).toBe(true);
     expect(STAGE_DEFAULTS.local.cassandra?.encryption).toBe(false);
@@ -139,12 +139,12 @@ describe("ElastiCache applyImmediately per stage (issue 22, finding 14)", () => 
     const { resolveConfig } = await import("../../stacks/config");
     expect(resolveConfig("dev-us-east-1", { org: "acme", ...cloudNetwork }).redis.applyImmediately).toBe(true);
     expect(resolveConfig("staging-us-east-1", { org: "acme", ...cloudNetwork }).redis.applyImmediately).toBe(true);
-    expect(resolveConfig("prod-eu-west-1", { org: "acme", ...cloudNetwork, cassandra: { peerRegions: ["us-east-1"], seedDomain: "eu-west-1.cassandra.platform.internal" } }).redis.applyImmediately).toBe(false);
+    expect(resolveConfig("prod-eu-west-1", { org: "acme", ...cloudNetwork, cassandra: { ...cloudNetwork.cassandra, peerRegions: ["us-east-1"], seedDomain: "eu-west-1.cassandra.platform.internal" } }).redis.applyImmediately).toBe(false);
   });
 });
 
 describe("gateway JWT on cloud stages (issue 16)", () => {
-  const network = { redis: cloudNetwork.redis, backup: cloudNetwork.backup };
+  const network = { redis: cloudNetwork.redis, backup: cloudNetwork.backup, cassandra: cloudNetwork.cassandra };
 
   it("requires the issuer and audience: no example defaults outside local", () => {
     const problems = problemsOf(() => resolveConfig("dev-us-east-1", { ...network, gateway: { jwt: { keySecretName: "gateway-jwt" } } }));

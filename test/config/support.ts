@@ -2,11 +2,13 @@
 import { expect } from "vitest";
 import { ConfigError } from "../../stacks/config";
 
-/** A cloud stack's required settings: ElastiCache network and a real JWT key source (issue 16). */
+/** A cloud stack's required settings: ElastiCache network, a real JWT key source (issue 16), the functions' CQL ranges (issue 18). */
 export const cloudJwt = { issuer: "https://login.corp.io/", audience: "telemetry", keySecretName: "gateway-jwt" };
+export const cloudFunctionsEndpoint = { publicEndpoint: { sourceRanges: ["192.0.2.0/24"] } };
 export const cloudNetwork = {
   redis: { subnetIds: ["subnet-0a1b2c3d"], securityGroupIds: ["sg-0a1b2c3d"] },
   gateway: { jwt: cloudJwt },
+  cassandra: cloudFunctionsEndpoint,
   // Backups are on in every cloud stage; their IRSA role trusts the cluster's OIDC provider (issue 20).
   backup: { oidcProviderArn: "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/0A1B2C3D" },
 };

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bearer, FUNCTION_AUTH_TEST_ENV } from "../support/function-tokens";
 
 const REPO = join(__dirname, "..", "..");
 const VERCEL = join(REPO, "node_modules", ".bin", "vercel");
@@ -37,7 +38,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(stage, { recursive: true, force: true }));
 
 /** Copies a built function elsewhere, loads its handler in a fresh node and serves one request. */
-async function serveOnce(fn: string, method: string, path: string, body?: string): Promise<{ status: number; body: string }> {
+async function serveOnce(fn: string, method: string, path: string, body?: string, authorization?: string): Promise<{ status: number; body: string }> {
   const isolated = mkdtempSync(join(tmpdir(), `${fn}-func-`));
   cpSync(join(output, "functions", "api", `${fn}.func`), isolated, { recursive: true });
   const script = `
@@ -47,12 +48,12 @@ async function serveOnce(fn: string, method: string, path: string, body?: string
     const handler = mod.default ?? mod;
     const server = http.createServer((req, res) => Promise.resolve(handler(req, res)).catch((e) => { res.statusCode = 599; res.end(String(e)); }));
     server.listen(0, "127.0.0.1", async () => {
-      const r = await fetch("http://127.0.0.1:" + server.address().port + ${JSON.stringify(path)}, { method: ${JSON.stringify(method)}, body: ${JSON.stringify(body ?? null)}, headers: { "content-type": "application/json" } });
+      const r = await fetch("http://127.0.0.1:" + server.address().port + ${JSON.stringify(path)}, { method: ${JSON.stringify(method)}, body: ${JSON.stringify(body ?? null)}, headers: { "content-type": "application/json", ...${JSON.stringify(authorization ? { authorization } : {})} } });
       process.stdout.write(JSON.stringify({ status: r.status, body: await r.text() }));
       process.exit(0);
     });`;
   try {
-    const { stdout } = await run(process.execPath, ["-e", script], { cwd: isolated, env: { PATH: process.env.PATH ?? "" }, timeout: 30_000 });
+    const { stdout } = await run(process.execPath, ["-e", script], { cwd: isolated, env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "silent", ...FUNCTION_AUTH_TEST_ENV }, timeout: 30_000 });
     return JSON.parse(stdout) as { status: number; body: string };
   } finally {
     rmSync(isolated, { recursive: true, force: true });
@@ -68,10 +69,14 @@ describe("vercel build of the dashboard project (offline)", () => {
     }
   });
 
-  it("each built function loads on its own (no node_modules next to it) and answers a bad request with 400", async () => {
-    const query = await serveOnce("query", "GET", "/api/query");
+  it("each built function loads on its own (no node_modules next to it), verifies the token with the bundled gateway verifier, and answers a bad request with 400", async () => {
+    const anonymous = await serveOnce("ingest", "POST", "/api/ingest", "{not json");
+    expect(anonymous.status, anonymous.body).toBe(401);
+    expect(JSON.parse(anonymous.body)).toEqual({ error: "unauthorized", reason: "missing_token" });
+    const authorization = await bearer({ sub: "alice" });
+    const query = await serveOnce("query", "GET", "/api/query", undefined, authorization);
     expect(query.status, query.body).toBe(400);
-    const ingest = await serveOnce("ingest", "POST", "/api/ingest", "{not json");
+    const ingest = await serveOnce("ingest", "POST", "/api/ingest", "{not json", authorization);
     expect(ingest.status, ingest.body).toBe(400);
   });
 });

@@ -19,6 +19,7 @@ import { clone, goodStack, kube } from "./fixtures";
 
 /** Policies that need other resources of the stack; every other policy must judge one resource (validateResource). */
 const CROSS_RESOURCE = [
+  "platform-cassandra-public-cql-client-certificates",
   "platform-istio-route-destination-resolves",
   "platform-istio-cqrs-routing",
   "platform-istio-destination-rule-outlier-detection",

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { isSecretName, secretLikeValue } from "../../policies/core/secrets";
+import { encryptionYaml } from "../../components/cassandra/encryption";
+import { TLS_DIR } from "../../components/cassandra/scripts";
 import { cassandraAppsLeastPrivilege } from "../../policies/rules/security/platform-cassandra-apps-least-privilege";
+import { cassandraPublicCqlClientCertificates } from "../../policies/rules/security/platform-cassandra-public-cql-client-certificates";
 import { containerHardened } from "../../policies/rules/security/platform-k8s-container-hardened";
 import { elasticacheEncryption } from "../../policies/rules/security/platform-elasticache-encryption";
 import { loadBalancerSourceRanges } from "../../policies/rules/security/platform-k8s-loadbalancer-source-ranges";
@@ -155,6 +158,46 @@ describe("platform-k8s-loadbalancer-source-ranges", () => {
     expect(messages(loadBalancerSourceRanges, s)).toEqual([
       `Service platform/gateway: Public LoadBalancer Service has no loadBalancerSourceRanges. Fix: list the allowed client CIDRs in spec.loadBalancerSourceRanges, or annotate the Service as an internal load balancer.`,
       `Service platform/telemetry: Public LoadBalancer Service allows 0.0.0.0/0. Fix: list the allowed client CIDRs in spec.loadBalancerSourceRanges, or annotate the Service as an internal load balancer.`,
+    ]);
+  });
+});
+
+describe("platform-cassandra-public-cql-client-certificates", () => {
+  /** The stack with `cassandra-client` published on an NLB, its nodes rendering `yaml`. */
+  const published = (yaml: string | undefined, annotations: Record<string, string> = {}) => {
+    const s = fresh();
+    const svc = obj(s, "Service", "cassandra-client");
+    svc.spec.type = "LoadBalancer";
+    svc.spec.selector = { "app.kubernetes.io/name": "cassandra", "app.kubernetes.io/component": "database" }; // as the component's
+    svc.spec.loadBalancerSourceRanges = ["203.0.113.0/24"];
+    svc.metadata.annotations = annotations;
+    for (const r of s.filter((x) => x.type === "kubernetes:apps/v1:StatefulSet")) {
+      if (yaml !== undefined) r.props.spec.template.spec.initContainers[0].command[2] = `cat >>/config/cassandra.yaml <<'PLATFORM_YAML'\n${yaml}PLATFORM_YAML`;
+    }
+    return s;
+  };
+
+  it("passes CQL inside the cluster, internal load balancers, and a public one in front of nodes requiring client certificates", () => {
+    expect(messages(cassandraPublicCqlClientCertificates, fresh())).toEqual([]);
+    expect(messages(cassandraPublicCqlClientCertificates, published(undefined, { "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" }))).toEqual([]);
+    expect(messages(cassandraPublicCqlClientCertificates, published(encryptionYaml(TLS_DIR, false, true)))).toEqual([]);
+  });
+
+  it("flags a public CQL load balancer in front of nodes without client-certificate auth", () => {
+    const withoutCerts = messages(cassandraPublicCqlClientCertificates, published(encryptionYaml(TLS_DIR)));
+    expect(withoutCerts).toHaveLength(3); // one per rack
+    expect(withoutCerts[0]).toBe(
+      "Service platform/cassandra-client: Public LoadBalancer on port 9042 reaches StatefulSet cassandra-a, which does not require client certificates (require_client_auth: false). Fix: set client_encryption_options enabled: true, optional: false, require_client_auth: true and a truststore (CassandraCluster publicEndpoint does).",
+    );
+    expect(messages(cassandraPublicCqlClientCertificates, published(encryptionYaml(TLS_DIR, true, true)))[0]).toMatch(/accepts plaintext clients/);
+    expect(messages(cassandraPublicCqlClientCertificates, published(undefined))[0]).toMatch(/renders no client_encryption_options/);
+  });
+
+  it("flags a public CQL load balancer whose selector reaches no Cassandra node", () => {
+    const s = published(encryptionYaml(TLS_DIR, false, true));
+    obj(s, "Service", "cassandra-client").spec.selector = { app: "something-else" };
+    expect(messages(cassandraPublicCqlClientCertificates, s)).toEqual([
+      "Service platform/cassandra-client: Public LoadBalancer on port 9042 selects no Cassandra node whose client authentication can be checked. Fix: select the Cassandra pods (and require client certificates on them), or make the load balancer internal.",
     ]);
   });
 });

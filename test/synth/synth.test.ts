@@ -67,8 +67,11 @@ describe("Cassandra access by role (least privilege)", () => {
     const manifests = kubeManifests(results.get(stack)!.resources);
     const deployment = (name: string) => manifests.find((m) => m.kind === "Deployment" && m.metadata.name === name)!;
     // Plus the gateway's subject-signing key, which scopes Idempotency-Keys per caller (issue #15).
-    expect([...secretRefs(podSpec(deployment("telemetry-command"))!.containers[0]!)]).toEqual(["cassandra-role-telemetry-command", "gateway-subject"]);
-    expect([...secretRefs(podSpec(deployment("telemetry-query"))!.containers[0]!)]).toEqual(["cassandra-role-telemetry-query"]);
+    // Where the CQL port requires client certificates (the functions' endpoint: every cloud stack),
+    // the apps present the in-cluster one (issue #18).
+    const cert = stack === "local" ? [] : ["cassandra-client-tls"];
+    expect([...secretRefs(podSpec(deployment("telemetry-command"))!.containers[0]!)]).toEqual(["cassandra-role-telemetry-command", "gateway-subject", ...cert]);
+    expect([...secretRefs(podSpec(deployment("telemetry-query"))!.containers[0]!)]).toEqual(["cassandra-role-telemetry-query", ...cert]);
     const superuserReaders = manifests
       .filter((m) => podSpec(m)?.containers.some((c) => secretRefs(c).has("cassandra-credentials")))
       .map((m) => `${m.kind}/${m.metadata.name}`);
@@ -80,7 +83,7 @@ describe("Cassandra access by role (least privilege)", () => {
   it("the founding region generates the role passwords; joining regions reuse its exported ones", () => {
     const rolePasswords = (stack: string) =>
       results.get(stack)!.resources.filter((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name.startsWith("cassandra-role-")).map((r) => r.name);
-    expect(rolePasswords("prod-us-east-1").sort()).toEqual(["cassandra-role-platform_backup", "cassandra-role-telemetry_command", "cassandra-role-telemetry_query"]);
+    expect(rolePasswords("prod-us-east-1").sort()).toEqual(["cassandra-role-platform_backup", "cassandra-role-telemetry_command", "cassandra-role-telemetry_functions", "cassandra-role-telemetry_query"]);
     expect(rolePasswords("prod-eu-west-1")).toEqual([]);
     expect(rolePasswords("prod-ap-southeast-1")).toEqual([]);
   });
@@ -134,5 +137,27 @@ describe("Istio sidecar drain on rollout (issue 16)", () => {
       if (preStop > 0) expect(drain, `${id}: sidecar drain covers preStop ${preStop}s + app drain ${APP_DRAIN_SECONDS}s`).toBeGreaterThanOrEqual(preStop + APP_DRAIN_SECONDS);
       expect(drain, `${id}: sidecar drain ends before the kubelet's SIGKILL (grace ${grace}s)`).toBeLessThan(grace);
     }
+  });
+});
+
+describe("the Vercel functions' path to Cassandra (issue #18)", () => {
+  const manifests = (stack: string) => kubeManifests(results.get(stack)!.resources) as any[];
+  const publicCql = (stack: string) => manifests(stack).find((m) => m.kind === "Service" && m.metadata.name === "cassandra-public");
+
+  it("cloud stacks publish CQL on an NLB limited to the configured ranges, in front of nodes requiring client certificates", () => {
+    const svc = publicCql("dev-us-east-1")!;
+    expect(svc.spec).toMatchObject({ type: "LoadBalancer", loadBalancerSourceRanges: ["192.0.2.0/24"], ports: [{ port: 9042, targetPort: 9042 }] });
+    expect(svc.metadata.annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"]).toBe("internet-facing");
+    const sts = manifests("dev-us-east-1").find((m) => m.kind === "StatefulSet" && m.metadata.name.startsWith("cassandra-"))!;
+    const yaml = sts.spec.template.spec.initContainers[0].command[2] as string;
+    expect(yaml).toMatch(/client_encryption_options:\n  enabled: true\n  optional: false\n[\s\S]*?  truststore: \/etc\/cassandra-tls\/ca.pem\n  require_client_auth: true/);
+    expect(publicCql("local")).toBeUndefined();
+  });
+
+  it("the functions get the LB address, TLS material and the JWT settings as Vercel variables; secrets sensitive", () => {
+    const vars = results.get("dev-us-east-1")!.resources.filter((r) => r.type === "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable");
+    const byKey = Object.fromEntries(vars.map((v) => [v.inputs.key as string, v.inputs as { sensitive: boolean }]));
+    for (const k of ["CASSANDRA_TLS_KEY", "CASSANDRA_PASSWORD", "JWT_KEY"]) expect(byKey[k]?.sensitive, k).toBe(true);
+    for (const k of ["CASSANDRA_TLS_CA", "CASSANDRA_TLS_CERT", "CASSANDRA_VIA_LOAD_BALANCER", "JWT_ALG", "JWT_ISSUER", "JWT_AUDIENCE"]) expect(byKey[k], k).toBeDefined();
   });
 });

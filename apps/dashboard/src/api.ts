@@ -13,6 +13,16 @@ export interface QueryPage {
   readonly next: string | null;
 }
 
+/**
+ * The caller's bearer token (from the identity provider's sign-in, kept in sessionStorage): the
+ * Vercel functions refuse calls without one (401). Behind the gateway in `npm run dev` none is needed.
+ */
+export const TOKEN_STORAGE_KEY = "telemetry.token";
+function authHeader(): Record<string, string> {
+  const token = typeof sessionStorage === "undefined" ? null : sessionStorage.getItem(TOKEN_STORAGE_KEY);
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -36,7 +46,7 @@ async function errorFrom(res: Response): Promise<ApiError> {
 
 export async function fetchEvents(f: Filters, opts: { limit: number; readYourWrites?: boolean; signal?: AbortSignal }): Promise<QueryPage> {
   const res = await fetch(`${API_BASE}/query?${queryString(f, opts.limit)}`, {
-    headers: { accept: "application/json", ...(opts.readYourWrites ? { [READ_YOUR_WRITES_HEADER]: "true" } : {}) },
+    headers: { accept: "application/json", ...authHeader(), ...(opts.readYourWrites ? { [READ_YOUR_WRITES_HEADER]: "true" } : {}) },
     signal: opts.signal,
     cache: "no-store",
   });
@@ -55,7 +65,7 @@ export interface NewEvent {
 export async function sendEvent(e: NewEvent, signal?: AbortSignal): Promise<void> {
   const res = await fetch(`${API_BASE}/ingest`, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json" },
+    headers: { "content-type": "application/json", accept: "application/json", ...authHeader() },
     body: JSON.stringify({ events: [e] }),
     signal,
   });

@@ -1,12 +1,9 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { sharedClient } from "../src/client.js";
 import { READ_CONSISTENCY } from "../src/core/query.js";
 import { serveQuery } from "../src/http.js";
 import { createLogger } from "../src/log.js";
+import { telemetryFunction } from "./function.js";
 
-/** Vercel Node function `GET /api/query`: the query role, reading at LOCAL_ONE. */
-const log = createLogger({ fn: "api/query" });
-
-export default async function handler(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  await serveQuery(req, res, { getClient: sharedClient.get, consistency: READ_CONSISTENCY.query, log });
-}
+/** Vercel Node function `GET /api/query`: a valid bearer token, only the token's sources, read at LOCAL_ONE. */
+export default telemetryFunction(createLogger({ fn: "api/query" }), (req, res, { caller, getClient, log }) =>
+  serveQuery(req, res, { getClient, consistency: READ_CONSISTENCY.query, log, caller }),
+);

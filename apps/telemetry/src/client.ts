@@ -15,7 +15,7 @@ export function clientOptions(c: TelemetryConfig, overrides: Partial<ClientOptio
     keyspace: c.keyspace,
     protocolOptions: { port: c.cassandraPort },
     credentials: c.credentials ? { username: c.credentials.username, password: c.credentials.password } : undefined,
-    sslOptions: c.tls ? tlsOptions(c.tlsServerName) : undefined,
+    sslOptions: c.tls ? tlsOptions(c) : undefined,
     pooling: {
       coreConnectionsPerHost: { [types.distance.local]: 1, [types.distance.remote]: 0, [types.distance.ignored]: 0 },
       maxRequestsPerConnection: 2048,
@@ -29,6 +29,7 @@ export function clientOptions(c: TelemetryConfig, overrides: Partial<ClientOptio
     policies: {
       // Come back quickly after a node restart instead of the default minutes-long back-off.
       reconnection: new policies.reconnection.ExponentialReconnectionPolicy(500, 10_000, false),
+      ...(c.viaLoadBalancer ? { addressResolution: new ThroughContactPoint(c.contactPoints[0]!, c.cassandraPort) } : {}),
     },
     // Prepare only on the coordinator that is asked; the driver re-prepares on UNPREPARED.
     prepareOnAllHosts: false,
@@ -38,19 +39,49 @@ export function clientOptions(c: TelemetryConfig, overrides: Partial<ClientOptio
 }
 
 /**
- * TLS verified against the trusted CAs (a private cluster CA comes in through
- * NODE_EXTRA_CA_CERTS). With a server name, every node's certificate must be valid for that
- * name: the driver dials discovered nodes by IP, which a node certificate cannot list.
+ * Maps every node the driver learns of (system.peers, topology events) to the one contact point:
+ * outside the cluster the nodes' own addresses are unreachable, the load balancer in front of
+ * them is. Requests then reach whichever node the load balancer picks (no token awareness).
  */
-function tlsOptions(serverName: string | undefined): NonNullable<ClientOptions["sslOptions"]> {
-  if (!serverName) return { rejectUnauthorized: true };
-  return { rejectUnauthorized: true, checkServerIdentity: (_host: string, cert: any) => checkServerIdentity(serverName, cert) } as NonNullable<ClientOptions["sslOptions"]>;
+// The typings declare AddressTranslator an interface; the driver checks `instanceof` its class.
+const AddressTranslatorBase = (policies.addressResolution as unknown as { AddressTranslator: new () => object }).AddressTranslator as new () => {
+  translate(address: string, port: number, callback: (endpoint: string) => void): void;
+};
+
+export class ThroughContactPoint extends AddressTranslatorBase {
+  private readonly endpoint: string;
+  constructor(contactPoint: string, defaultPort: number) {
+    super();
+    this.endpoint = /:\d+$/.test(contactPoint) && !contactPoint.endsWith("]") ? contactPoint : `${contactPoint}:${defaultPort}`;
+  }
+  override translate(_address: string, _port: number, callback: (endpoint: string) => void): void {
+    callback(this.endpoint);
+  }
+}
+
+/**
+ * TLS verified against the trusted CAs: the configured cluster CA alone when given (where no
+ * file can be mounted, e.g. Vercel), else the default store plus NODE_EXTRA_CA_CERTS. With a
+ * server name, every node's certificate must be valid for that name: the driver dials
+ * discovered nodes by IP, which a node certificate cannot list. With a client certificate, the
+ * handshake also proves this client to nodes that `require_client_auth`.
+ */
+function tlsOptions(c: TelemetryConfig): NonNullable<ClientOptions["sslOptions"]> {
+  const { tlsServerName: serverName, tlsCa: ca, tlsClientCert: client } = c;
+  return {
+    rejectUnauthorized: true,
+    ...(ca ? { ca: [ca] } : {}),
+    ...(client ? { cert: client.cert, key: client.key } : {}),
+    ...(serverName ? { checkServerIdentity: (_host: string, cert: any) => checkServerIdentity(serverName, cert) } : {}),
+  } as NonNullable<ClientOptions["sslOptions"]>;
 }
 
 export interface LazyClientStats {
   /** Number of `connect()` calls made (successful or not). */
   readonly connects: number;
   readonly connected: boolean;
+  /** Duration of the last successful connect (TCP + TLS + auth + metadata), ms; the cold-start cost. */
+  readonly connectMs?: number;
 }
 
 export interface LazyClient {
@@ -67,10 +98,11 @@ export interface LazyClient {
  * connect; a failed connect is not cached (the next call retries with a fresh client); there is
  * no per-request health-check query: the driver tracks host state and reconnects by itself.
  */
-export function createLazyClient(options: () => ClientOptions): LazyClient {
+export function createLazyClient(options: () => ClientOptions, onConnected?: (connectMs: number) => void): LazyClient {
   let client: Client | undefined;
   let connecting: Promise<Client> | undefined;
   let connects = 0;
+  let connectMs: number | undefined;
   return {
     get() {
       if (client) return Promise.resolve(client);
@@ -78,8 +110,11 @@ export function createLazyClient(options: () => ClientOptions): LazyClient {
         const attempt = (async () => {
           const c = new Client(options());
           connects++;
+          const started = performance.now();
           try {
             await c.connect();
+            connectMs = performance.now() - started;
+            onConnected?.(connectMs);
           } catch (err) {
             await c.shutdown().catch(() => undefined);
             throw err;
@@ -98,7 +133,7 @@ export function createLazyClient(options: () => ClientOptions): LazyClient {
       return connecting;
     },
     peek: () => client,
-    stats: () => ({ connects, connected: client !== undefined }),
+    stats: () => ({ connects, connected: client !== undefined, ...(connectMs !== undefined ? { connectMs } : {}) }),
     async close() {
       const pending = connecting;
       const c = client ?? (pending ? await pending.catch(() => undefined) : undefined);

@@ -9,7 +9,7 @@ export function createLogger(bindings: Record<string, unknown> = {}): Logger {
     level: process.env["LOG_LEVEL"] ?? "info",
     base: { app: "telemetry", ...bindings },
     redact: {
-      paths: ["password", "*.password", "*.*.password", "credentials", "*.credentials", "*.*.credentials", "headers.authorization"],
+      paths: ["password", "*.password", "*.*.password", "credentials", "*.credentials", "*.*.credentials", "headers.authorization", "tlsClientCert", "*.tlsClientCert", "key", "*.key"],
       censor: "[redacted]",
     },
   });

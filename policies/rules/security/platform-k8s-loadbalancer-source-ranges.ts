@@ -1,14 +1,7 @@
 import { finding } from "../../core/finding";
-import { isKind } from "../../core/kube";
+import { isInternalLoadBalancer, isKind } from "../../core/kube";
 import type { Finding, PlatformPolicy } from "../../core/types";
 
-/** Annotations that make a cloud load balancer internal (no public address). */
-const INTERNAL: Record<string, string[]> = {
-  "service.beta.kubernetes.io/aws-load-balancer-internal": ["true", "0.0.0.0/0"],
-  "service.beta.kubernetes.io/aws-load-balancer-scheme": ["internal"],
-  "networking.gke.io/load-balancer-type": ["Internal"],
-  "service.beta.kubernetes.io/azure-load-balancer-internal": ["true"],
-};
 const OPEN = new Set(["0.0.0.0/0", "::/0"]);
 
 export const loadBalancerSourceRanges: PlatformPolicy = {
@@ -21,8 +14,7 @@ export const loadBalancerSourceRanges: PlatformPolicy = {
     // One piece: an unknown type, annotation or range leaves nothing safe to judge.
     if (!isKind(svc, "Service", "") || svc.props.spec?.type !== "LoadBalancer") return [];
     const out: Finding[] = [];
-    const ann: Record<string, string> = svc.props.metadata?.annotations ?? {};
-    if (Object.keys(INTERNAL).some((k) => INTERNAL[k].includes(ann[k]))) return [];
+    if (isInternalLoadBalancer(svc)) return [];
     const ranges: string[] = svc.props.spec?.loadBalancerSourceRanges ?? [];
     if (ranges.length === 0 || ranges.some((r) => OPEN.has(r))) {
       out.push(finding(svc, `Public LoadBalancer Service ${ranges.length === 0 ? "has no loadBalancerSourceRanges" : `allows ${ranges.filter((r) => OPEN.has(r)).join(", ")}`}.`, `list the allowed client CIDRs in spec.loadBalancerSourceRanges, or annotate the Service as an internal load balancer.`));

@@ -6,9 +6,10 @@ import { dirname, join } from "node:path";
 import { auth, Client, policies, types } from "cassandra-driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { synthStack, type SynthResource } from "../../../scripts/synth";
-import { SCHEMA_DIR, TLS_DIR } from "../../../components/cassandra/scripts";
+import { CLIENT_TLS_DIR, SCHEMA_DIR, TLS_DIR } from "../../../components/cassandra/scripts";
 import { appRolePasswordEnv } from "../../../components/cassandra/roles";
 import { TELEMETRY_CASSANDRA_ROLES } from "../../../components/telemetry-service/env";
+import { TELEMETRY_FUNCTIONS_CASSANDRA_ROLE } from "../../../components/telemetry-functions";
 import { clientOptions } from "../../../apps/telemetry/src/client";
 import { TELEMETRY_ENV, loadTelemetryConfig } from "../../../apps/telemetry/src/config/index.js";
 import { parseNodetoolStatus } from "../../../scripts/cassandra/replace-node";
@@ -20,7 +21,9 @@ import { parseNodetoolStatus } from "../../../scripts/cassandra/replace-node";
 // cqlsh and nodetool, in deploy order. Stand-ins, each a plain substitution:
 //  - replication factor 3 → 1 (one node per DC here);
 //  - the mounts: /schema → a temp dir, /etc/cassandra-tls → this DC's PEM files, which openssl
-//    issues the same way @pulumi/tls does in the stacks (CA; node key PKCS#8 + cert signed by it);
+//    issues the same way @pulumi/tls does in the stacks (CA; node key PKCS#8 + cert signed by it),
+//    /etc/cassandra-client-tls → the in-cluster client certificate (the prod nodes require one:
+//    the functions' public endpoint is on), $HOME (/tmp in the Job's pod) → the Job's work dir;
 //  - ports and addresses: CQL 9042 → RING_CQL_PORT; each pod's own IP → 127.0.0.2x, so JMX 7199
 //    → a per-node port (a `nodetool` wrapper maps host → port), pod DNS names → addresses.
 const ROOT = join(__dirname, "../../..");
@@ -40,6 +43,8 @@ interface RingNode {
   readonly dir: string;
 }
 const node = (dc: string, i: number): RingNode => ({ dc, address: `${PREFIX}${i}`, jmxPort: JMX_BASE + i, dir: join(STATE, `${dc}-${i}`) });
+/** An address as a regular expression (RING_ADDRESS_PREFIX moves the nodes). */
+const re = (address: string) => address.replaceAll(".", "\\.");
 const US = node("us-east-1", 1);
 const EU = node("eu-west-1", 3);
 const NODES = [US, EU];
@@ -69,6 +74,8 @@ const rf1 = (s: string) => s.replace(new RegExp(`\\b${REGION}:3\\b`, "g"), "$1:1
 
 // Async (like the Jobs below): a node start or a Job takes minutes, and a blocked worker misses
 // vitest's RPC deadlines.
+const CLIENT_TLS = join(STATE, "tls", "client");
+const clientCert = () => ({ cert: readFileSync(join(CLIENT_TLS, "tls.crt"), "utf8"), key: readFileSync(join(CLIENT_TLS, "tls.key"), "utf8") });
 const cassandra = async (n: RingNode, cmd: string, extra: Record<string, string> = {}) =>
   (await promisify(execFile)("bash", [join(ROOT, "scripts/cassandra.sh"), cmd], {
     env: {
@@ -86,6 +93,8 @@ const cassandra = async (n: RingNode, cmd: string, extra: Record<string, string>
       CASSANDRA_STATE_DIR: n.dir,
       CASSANDRA_EXTRA_YAML: join(n.dir, "encryption.yaml"),
       CASSANDRA_CLIENT_TLS_CA: join(STATE, "tls", "ca.pem"),
+      CASSANDRA_CLIENT_TLS_CERT: join(CLIENT_TLS, "tls.crt"),
+      CASSANDRA_CLIENT_TLS_KEY: join(CLIENT_TLS, "tls.key"),
       CASSANDRA_JMX_PORT: String(n.jmxPort),
       CASSANDRA_JMX_PASSWORD_FILE: join(n.dir, "jmxremote.password"),
       CASSANDRA_START_TIMEOUT_S: "300",
@@ -110,12 +119,18 @@ function issueCertificates(): void {
     writeFileSync(join(tls, "keystore.pem"), Buffer.concat([ssl("pkcs8", "-topk8", "-nocrypt", "-in", `${n.dc}.key`), readFileSync(join(dir, `${n.dc}.crt`))]));
     writeFileSync(join(tls, "ca.pem"), readFileSync(join(dir, "ca.pem")));
   }
+  // The in-cluster clients' certificate (Secret cassandra-client-tls: tls.crt, tls.key).
+  mkdirSync(CLIENT_TLS, { recursive: true });
+  ssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", join(CLIENT_TLS, "tls.key"), "-out", "client.csr", "-subj", "/CN=cassandra-in-cluster-clients");
+  writeFileSync(join(dir, "client.ext"), "extendedKeyUsage=clientAuth\n");
+  ssl("x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", join(CLIENT_TLS, "tls.crt"), "-days", "1", "-extfile", "client.ext");
 }
 
 describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod stacks' Jobs", () => {
   const superPassword = randomBytes(16).toString("hex");
   const jmxPassword = randomBytes(16).toString("hex");
-  const rolePasswords = Object.fromEntries(Object.values(TELEMETRY_CASSANDRA_ROLES).map((r) => [r.name, randomBytes(16).toString("hex")]));
+  // Every role the prod stacks render: the telemetry roles and the Vercel functions' one.
+  const rolePasswords = Object.fromEntries([...Object.values(TELEMETRY_CASSANDRA_ROLES), TELEMETRY_FUNCTIONS_CASSANDRA_ROLE].map((r) => [r.name, randomBytes(16).toString("hex")]));
   const bin = join(STATE, "bin");
   let us: Rendered;
   let eu: Rendered;
@@ -131,7 +146,11 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
     rmSync(work, { recursive: true, force: true });
     mkdirSync(work, { recursive: true });
     for (const [f, text] of Object.entries(files)) writeFileSync(join(work, f), text);
-    const local = rf1(script).replaceAll(`${SCHEMA_DIR}/`, `${work}/`).replaceAll(" 9042 ", ` ${CQL_PORT} `);
+    const local = rf1(script)
+      .replaceAll(`${SCHEMA_DIR}/`, `${work}/`)
+      .replaceAll(" 9042 ", ` ${CQL_PORT} `)
+      .replaceAll(CLIENT_TLS_DIR, CLIENT_TLS)
+      .replaceAll("export HOME=/tmp", `export HOME=${work}`); // its cqlshrc stays in the Job's own dir
     const child = spawn("sh", ["-c", local], { stdio: ["ignore", "pipe", "pipe"], env: { ...env, CQL_HOSTS: cqlHosts, SSL_CERTFILE: join(n.dir, "tls", "ca.pem"), ...extraEnv } });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
@@ -148,7 +167,7 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
       protocolOptions: { port: CQL_PORT },
       localDataCenter: n.dc,
       authProvider: new auth.PlainTextAuthProvider(username, password),
-      sslOptions: { ca: [readFileSync(join(n.dir, "tls", "ca.pem"))], rejectUnauthorized: true },
+      sslOptions: { ca: [readFileSync(join(n.dir, "tls", "ca.pem"))], rejectUnauthorized: true, ...clientCert() },
       // Only this DC's node: reads must be served where the client is.
       policies: { loadBalancing: new policies.loadBalancing.DCAwareRoundRobinPolicy(n.dc) },
     });
@@ -243,8 +262,8 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
     await cassandra(EU, "start");
     timings.joiningNodeUpSeconds = (Date.now() - t0) / 1000;
     const { stdout: status } = await promisify(execFile)(join(bin, "nodetool"), ["-h", US.address, "-p", "7199", "-u", "platform_jmx", "-pw", jmxPassword, "status"], { env: { ...process.env, ...env } });
-    expect(status).toMatch(/Datacenter: eu-west-1[\s\S]*UN\s+127\.0\.0\.23/);
-    expect(status).toMatch(/Datacenter: us-east-1[\s\S]*UN\s+127\.0\.0\.21/);
+    expect(status).toMatch(new RegExp(`Datacenter: eu-west-1[\\s\\S]*UN\\s+${re(EU.address)}`));
+    expect(status).toMatch(new RegExp(`Datacenter: us-east-1[\\s\\S]*UN\\s+${re(US.address)}`));
     // npm run cassandra:replace-node reads the same output to find a dead node.
     expect(parseNodetoolStatus(status).sort((a, b) => a.address.localeCompare(b.address))).toEqual([
       { state: "U", address: US.address, dataCenter: "us-east-1" },
@@ -254,7 +273,7 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
     timings.ringFormedSeconds = timings.founderNodeUpSeconds! + (Date.now() - t0) / 1000;
     console.log(`[ring] two data centres formed in ${timings.ringFormedSeconds.toFixed(1)}s (founder node ${timings.founderNodeUpSeconds}s, joining node up ${timings.joiningNodeUpSeconds}s, UN in both DCs ${((Date.now() - t0) / 1000).toFixed(1)}s)`);
     const log = readFileSync(join(EU.dir, "logs/system.log"), "utf8");
-    expect(log).toMatch(/127\.0\.0\.21:\d+.*encryption = encrypted/);
+    expect(log).toMatch(new RegExp(`${re(US.address)}:\\d+.*encryption = encrypted`));
     expect(log).not.toMatch(/encryption = unencrypted/);
 
     // Local host first, then the founder's seed, as the stack renders CQL_HOSTS.
@@ -270,11 +289,11 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
     const rebuildEnv = { REBUILD_NODES: EU.address, DATA_CENTER: "eu-west-1", SOURCE_DATA_CENTER: "us-east-1" };
     const first = await runJob(eu.rebuildScript!, EU, `${EU.address} ${US.address}`, {}, rebuildEnv);
     expect(first.status, first.out).toBe(0);
-    expect(first.out).toMatch(/rebuilding node 127\.0\.0\.23 \(.+\) from data centre us-east-1/);
-    expect(first.out).toContain("node 127.0.0.23 rebuilt");
+    expect(first.out).toMatch(new RegExp(`rebuilding node ${re(EU.address)} \\(.+\\) from data centre us-east-1`));
+    expect(first.out).toContain(`node ${EU.address} rebuilt`);
     const again = await runJob(eu.rebuildScript!, EU, `${EU.address} ${US.address}`, {}, rebuildEnv);
     expect(again.status, again.out).toBe(0);
-    expect(again.out).toMatch(/node 127\.0\.0\.23 \(.+\) already rebuilt/);
+    expect(again.out).toMatch(new RegExp(`node ${re(EU.address)} \\(.+\\) already rebuilt`));
     expect(again.out).not.toContain("rebuilding node");
   }, LONG);
 
@@ -302,6 +321,9 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
       [TELEMETRY_ENV.password]: rolePasswords[TELEMETRY_CASSANDRA_ROLES.query.name]!,
       [TELEMETRY_ENV.tls]: "true",
       [TELEMETRY_ENV.tlsServerName]: "cassandra-client.platform.svc.cluster.local",
+      // As the Deployment gets them from Secret cassandra-client-tls.
+      [TELEMETRY_ENV.tlsCert]: clientCert().cert,
+      [TELEMETRY_ENV.tlsKey]: clientCert().key,
     });
     const app = clientOptions(config);
     const reader = new Client({ ...app, sslOptions: { ...app.sslOptions, ca: [readFileSync(join(EU.dir, "tls", "ca.pem"))] } });

@@ -3,7 +3,8 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CONFIG_INIT_SCRIPT, configInitScript, schemaJobScript, startScript } from "../../../components/cassandra/scripts";
+import { CONFIG_INIT_SCRIPT, configInitScript, rebuildJobScript, schemaJobScript, startScript } from "../../../components/cassandra/scripts";
+import { publicEndpointProblems } from "../../../components/cassandra/public-endpoint";
 import { encryptionYaml } from "../../../components/cassandra/encryption";
 import { parse as parseYaml } from "yaml";
 
@@ -309,5 +310,23 @@ describe("Cassandra start script: a replaced seed drops itself from its seeds (s
   it("every other start hands the seeds through unchanged", () => {
     expect(run("cassandra-a-0", false).stdout.trim()).toBe(`seeds=${SEEDS} args=cassandra -f`);
     expect(run("cassandra-c-0", true).stdout.trim()).toBe(`seeds=${SEEDS} args=cassandra -f`); // not a seed: nothing to drop
+  });
+});
+
+describe("client certificates for the Jobs' cqlsh (nodes that require_client_auth, issue #18)", () => {
+  it("writes a cqlshrc pointing at the mounted client certificate only when asked", () => {
+    const line = `printf '[ssl]\\nusercert = %s\\nuserkey = %s\\n' "/etc/cassandra-client-tls/tls.crt" "/etc/cassandra-client-tls/tls.key" > "$HOME/.cassandra/cqlshrc"`;
+    expect(schemaJobScript(1, 1, [], { tls: true, clientCert: true })).toContain(line);
+    expect(rebuildJobScript(1, 1, { tls: true, clientCert: true })).toContain(line);
+    expect(schemaJobScript(1, 1, [], { tls: true })).not.toContain("cqlshrc");
+  });
+
+  it("a public endpoint needs encryption and listed, non-open source ranges", () => {
+    expect(publicEndpointProblems({ sourceRanges: [] }, false)).toEqual([
+      "publicEndpoint needs encryption (the endpoint requires client certificates of the cluster CA)",
+      "publicEndpoint.sourceRanges must list at least one CIDR",
+    ]);
+    expect(publicEndpointProblems({ sourceRanges: ["0.0.0.0/0"] }, true)).toEqual(["publicEndpoint.sourceRanges must not contain 0.0.0.0/0: list the clients' ranges"]);
+    expect(publicEndpointProblems({ sourceRanges: ["192.0.2.0/24"] }, true)).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { join, resolve } from "node:path";
 import { installMocks, valueOf, type SynthResource } from "../../../scripts/synth/mocks";
 import { REPO_ROOT } from "../../../scripts/synth/stacks";
+import { FUNCTION_AUTH_ENV } from "../../../apps/telemetry/api/keys";
 import { TELEMETRY_ENV } from "../../../apps/telemetry/src/config/keys";
 import { planLimitProblems } from "../../../components/telemetry-functions/plan-limits";
 
@@ -13,7 +14,15 @@ const baseArgs = () => ({
   projectName: "telemetry-prod-eu-west-1",
   target: "production" as const,
   functionRegion: "dub1",
-  cassandra: { contactPoints: ["cql.eu-west-1.example.com"], dataCenter: "eu-west-1", keyspace: "telemetry", username: pulumi.secret("admin-user"), password: pulumi.secret("s3cr3t-value-xyz") },
+  cassandra: {
+    contactPoints: ["cql.eu-west-1.example.com"],
+    dataCenter: "eu-west-1",
+    keyspace: "telemetry",
+    username: pulumi.secret("admin-user"),
+    password: pulumi.secret("s3cr3t-value-xyz"),
+    tls: { caCertPem: "-----BEGIN CERTIFICATE-----\nCA\n", clientCertPem: "-----BEGIN CERTIFICATE-----\nCLIENT\n", clientKeyPem: pulumi.secret("client-key-s3cr3t"), serverName: "cassandra-client.platform.svc.cluster.local" },
+  },
+  auth: { algorithm: "RS256", issuer: "https://login.acme.test/", audience: "telemetry", key: pulumi.secret("jwt-key-s3cr3t") },
 });
 
 beforeAll(async () => {
@@ -30,10 +39,17 @@ describe("TelemetryFunctions", () => {
     expect(project.inputs).toMatchObject({ name: "telemetry-prod-eu-west-1", serverlessFunctionRegion: "dub1", resourceConfig: { functionDefaultRegions: ["dub1"], functionDefaultTimeout: 30 } });
   });
 
-  it("sets one variable per app config key, credentials sensitive and masked", () => {
+  it("sets one variable per app config key; credentials, the client key and the JWT key sensitive and masked", () => {
     const vars = recorded.filter((r) => r.type === "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable");
     const byKey = Object.fromEntries(vars.map((v) => [v.inputs.key as string, v.inputs]));
-    expect(Object.keys(byKey).sort()).toEqual([TELEMETRY_ENV.contactPoints, TELEMETRY_ENV.keyspace, TELEMETRY_ENV.localDataCenter, TELEMETRY_ENV.password, TELEMETRY_ENV.tls, TELEMETRY_ENV.username, "NODEJS_HELPERS"].sort());
+    const E = TELEMETRY_ENV;
+    const A = FUNCTION_AUTH_ENV;
+    expect(Object.keys(byKey).sort()).toEqual(
+      [E.contactPoints, E.keyspace, E.localDataCenter, E.password, E.tls, E.username, E.tlsCa, E.tlsCert, E.tlsKey, E.tlsServerName, A.algorithm, A.issuer, A.audience, A.key, "NODEJS_HELPERS"].sort(),
+    );
+    for (const k of [E.tlsKey, A.key]) expect(byKey[k]).toMatchObject({ sensitive: true, value: "[secret]" });
+    expect(byKey[A.issuer]).toMatchObject({ sensitive: false });
+    expect(JSON.stringify(recorded)).not.toMatch(/client-key-s3cr3t|jwt-key-s3cr3t/);
     expect(byKey.NODEJS_HELPERS).toMatchObject({ sensitive: false });
     expect(byKey[TELEMETRY_ENV.password]).toMatchObject({ sensitive: true, value: "[secret]" });
     expect(byKey[TELEMETRY_ENV.username]).toMatchObject({ sensitive: true, value: "[secret]" });
@@ -51,8 +67,9 @@ describe("TelemetryFunctions", () => {
   });
 
   it("rejects every bad argument at once", () => {
-    expect(() => new mod.TelemetryFunctions("bad", { ...baseArgs(), projectName: "Bad_Name", functionRegion: "eu-west-1", plan: "hobby", maxDurationSeconds: 900 })).toThrowError(
-      /projectName: "Bad_Name"[\s\S]*functionRegion: "eu-west-1"[\s\S]*maxDurationSeconds 900 exceeds the hobby plan's 300 s/,
+    const auth = { ...baseArgs().auth, algorithm: "none", issuer: "" };
+    expect(() => new mod.TelemetryFunctions("bad", { ...baseArgs(), projectName: "Bad_Name", functionRegion: "eu-west-1", plan: "hobby", maxDurationSeconds: 900, auth })).toThrowError(
+      /projectName: "Bad_Name"[\s\S]*functionRegion: "eu-west-1"[\s\S]*maxDurationSeconds 900 exceeds the hobby plan's 300 s[\s\S]*auth.algorithm: "none" is not one of[\s\S]*auth: issuer and audience must not be empty/,
     );
   });
 });

@@ -15,12 +15,14 @@ const settings = {
 
 describe("telemetryEnv", () => {
   it("sets every secret key by secretKeyRef and nothing else that way", () => {
-    const env = telemetryEnv({ ...settings, subjectKey: { secretName: "gateway-subject", key: "key" } });
+    const env = telemetryEnv({ ...settings, subjectKey: { secretName: "gateway-subject", key: "key" }, clientCertSecretName: "cassandra-client-tls" });
     const bySecret = env.filter((e) => e.valueFrom).map((e) => e.name).sort();
-    expect(bySecret).toEqual([...TELEMETRY_SECRET_ENV].sort());
+    // The client certificate is no secret, but it comes with its key from the same Secret.
+    expect(bySecret).toEqual([...TELEMETRY_SECRET_ENV, "CASSANDRA_TLS_CERT"].sort());
+    const from: Record<string, string> = { SUBJECT_KEY: "gateway-subject", CASSANDRA_TLS_CERT: "cassandra-client-tls", CASSANDRA_TLS_KEY: "cassandra-client-tls" };
     for (const e of env.filter((x) => x.valueFrom)) {
       expect(e.value).toBeUndefined();
-      expect(e.valueFrom!.secretKeyRef.name).toBe(e.name === "SUBJECT_KEY" ? "gateway-subject" : "cassandra-credentials");
+      expect(e.valueFrom!.secretKeyRef.name).toBe(from[e.name] ?? "cassandra-credentials");
     }
     expect(env.find((e) => e.name === "CASSANDRA_PASSWORD")!.valueFrom!.secretKeyRef.key).toBe("password");
     // Without a subject key Secret the variable is absent (the app then ignores the header).

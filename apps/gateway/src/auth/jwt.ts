@@ -81,8 +81,11 @@ function reasonFor(err: unknown): AuthFailureReason {
   return "invalid_token";
 }
 
+/** What a token is checked against; the gateway's and the Vercel functions' config both provide it. */
+export type JwtPolicy = Pick<NonNullable<GatewayConfig["jwt"]>, "algorithm" | "issuer" | "audience">;
+
 export function createJwtVerifierFromKey(
-  jwt: NonNullable<GatewayConfig["jwt"]>,
+  jwt: JwtPolicy,
   key: KeyMaterial,
   opts: { clockToleranceSeconds?: number } = {},
 ): JwtVerifier {

@@ -10,7 +10,9 @@ import {
   GATEWAY_ENV_FILE_PATH,
   GATEWAY_JWT_KEY_PATH,
   GATEWAY_SECRET_ENV,
+  JWT_ALGORITHMS,
   type GatewayRoute,
+  type JwtAlgorithm,
 } from "./keys.js";
 
 export * from "./keys.js";
@@ -27,14 +29,6 @@ export function parseCidr(text: string): [string, number, "ipv4" | "ipv6"] | und
   return [addr, prefix, family === 4 ? "ipv4" : "ipv6"];
 }
 
-export const JWT_ALGORITHMS = [
-  "HS256", "HS384", "HS512",
-  "RS256", "RS384", "RS512",
-  "PS256", "PS384", "PS512",
-  "ES256", "ES384", "ES512",
-  "EdDSA",
-] as const;
-export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 
 export interface GatewayConfig {
   port: number;

@@ -78,3 +78,16 @@ export interface GatewayRoute {
   /** Vary the cache key by the JWT subject. */
   perUser?: boolean;
 }
+
+/**
+ * Signature algorithms a deployment may pin (one per deployment). Here, with no dependencies,
+ * so the Vercel functions verify the same tokens without bundling the gateway's config loader.
+ */
+export const JWT_ALGORITHMS = [
+  "HS256", "HS384", "HS512",
+  "RS256", "RS384", "RS512",
+  "PS256", "PS384", "PS512",
+  "ES256", "ES384", "ES512",
+  "EdDSA",
+] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];

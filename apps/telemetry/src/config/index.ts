@@ -22,6 +22,12 @@ export interface TelemetryConfig {
   readonly subjectKey?: Buffer;
   /** Name the nodes' certificates are verified against instead of the dialled address. */
   readonly tlsServerName?: string;
+  /** CA (PEM) the nodes must chain to; absent: the default trust store (+ NODE_EXTRA_CA_CERTS). */
+  readonly tlsCa?: string;
+  /** Client certificate and key (PEM) for mutual TLS; both or neither. Never log the key. */
+  readonly tlsClientCert?: { readonly cert: string; readonly key: string };
+  /** Every node is reached through the (single) contact point, a load balancer. */
+  readonly viaLoadBalancer: boolean;
 }
 
 /** Thrown with every missing/invalid key in one message (key names only, never values). */
@@ -35,6 +41,10 @@ export class TelemetryConfigError extends Error {
 // Empty strings count as "not set": platforms often inject blank variables for optional keys.
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), schema.optional());
+
+// Platforms store multi-line values either as they are or with `\n` escapes: accept both.
+const pem = (begin: RegExp, what: string) =>
+  optional(z.string().transform((s) => s.replaceAll("\\n", "\n").trim() + "\n").refine((s) => begin.test(s), `must be a PEM ${what}`));
 
 const port = z.coerce.number().int().min(1).max(65535);
 const hostPort = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/;
@@ -56,6 +66,11 @@ const envSchema = z.object({
   [TELEMETRY_ENV.tls]: optional(z.enum(["true", "false", "1", "0"], { error: "must be true or false" })).default("false"),
   [TELEMETRY_ENV.subjectKey]: optional(z.string().refine((k) => Buffer.byteLength(k.trim()) >= 32, "must be at least 32 bytes")),
   [TELEMETRY_ENV.tlsServerName]: optional(z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "must be a DNS name")),
+  [TELEMETRY_ENV.tlsCa]: pem(/-----BEGIN CERTIFICATE-----/, "certificate"),
+  [TELEMETRY_ENV.tlsCert]: pem(/-----BEGIN CERTIFICATE-----/, "certificate"),
+  // PKCS#8 (`BEGIN PRIVATE KEY`), or PKCS#1 / SEC1 (`BEGIN RSA PRIVATE KEY`, `BEGIN EC PRIVATE KEY`).
+  [TELEMETRY_ENV.tlsKey]: pem(/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "private key"),
+  [TELEMETRY_ENV.viaLoadBalancer]: optional(z.enum(["true", "false", "1", "0"], { error: "must be true or false" })).default("false"),
 });
 
 /** Reads the app's configuration from the environment; throws TelemetryConfigError listing every problem. */
@@ -77,10 +92,23 @@ export function loadTelemetryConfig(env: NodeJS.ProcessEnv = process.env): Telem
   const pass = env[TELEMETRY_ENV.password];
   if (user && !pass) problems.push(`${TELEMETRY_ENV.password} is required when ${TELEMETRY_ENV.username} is set`);
   if (!user && pass) problems.push(`${TELEMETRY_ENV.username} is required when ${TELEMETRY_ENV.password} is set`);
+  const isSet = (k: string) => (env[k]?.trim() ?? "") !== "";
+  if (isSet(TELEMETRY_ENV.tlsCert) !== isSet(TELEMETRY_ENV.tlsKey)) {
+    problems.push(`${TELEMETRY_ENV.tlsCert} and ${TELEMETRY_ENV.tlsKey} must be set together (mutual TLS)`);
+  }
+  const tlsOn = ["true", "1"].includes(env[TELEMETRY_ENV.tls]?.trim() ?? "");
+  for (const k of [TELEMETRY_ENV.tlsCa, TELEMETRY_ENV.tlsCert, TELEMETRY_ENV.tlsKey]) {
+    if (isSet(k) && !tlsOn) problems.push(`${k} needs ${TELEMETRY_ENV.tls}=true`);
+  }
+  const lb = ["true", "1"].includes(env[TELEMETRY_ENV.viaLoadBalancer]?.trim() ?? "");
+  if (lb && parsed.success && parsed.data[TELEMETRY_ENV.contactPoints].length !== 1) {
+    problems.push(`${TELEMETRY_ENV.viaLoadBalancer} needs exactly one contact point (the load balancer)`);
+  }
   if (problems.length > 0 || !parsed.success) throw new TelemetryConfigError(problems);
 
   const v = parsed.data;
   const subjectKey = v[TELEMETRY_ENV.subjectKey];
+  const [cert, key] = [v[TELEMETRY_ENV.tlsCert], v[TELEMETRY_ENV.tlsKey]];
   return {
     role: v[TELEMETRY_ENV.role],
     port: v[TELEMETRY_ENV.port],
@@ -92,6 +120,9 @@ export function loadTelemetryConfig(env: NodeJS.ProcessEnv = process.env): Telem
     tls: v[TELEMETRY_ENV.tls] === "true" || v[TELEMETRY_ENV.tls] === "1",
     subjectKey: subjectKey ? Buffer.from(subjectKey.trim(), "utf8") : undefined,
     tlsServerName: v[TELEMETRY_ENV.tlsServerName],
+    tlsCa: v[TELEMETRY_ENV.tlsCa],
+    tlsClientCert: cert && key ? { cert, key } : undefined,
+    viaLoadBalancer: v[TELEMETRY_ENV.viaLoadBalancer] === "true" || v[TELEMETRY_ENV.viaLoadBalancer] === "1",
   };
 }
 
@@ -108,5 +139,8 @@ export function describeConfig(c: TelemetryConfig): Record<string, unknown> {
     tls: c.tls,
     subjectKey: c.subjectKey ? "set" : "unset",
     tlsServerName: c.tlsServerName,
+    tlsCa: c.tlsCa ? "set" : "unset",
+    clientCertificate: c.tlsClientCert ? "set" : "unset",
+    viaLoadBalancer: c.viaLoadBalancer,
   };
 }

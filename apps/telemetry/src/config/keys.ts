@@ -28,12 +28,32 @@ export const TELEMETRY_ENV = {
    * dialled (nodes are discovered by IP; their certificate names the cluster's DNS names).
    */
   tlsServerName: "CASSANDRA_TLS_SERVER_NAME",
+  /**
+   * With TLS: the CA (PEM) the nodes' certificates must chain to, replacing the default trust
+   * store. Where no file can be mounted (Vercel); elsewhere NODE_EXTRA_CA_CERTS does the same.
+   */
+  tlsCa: "CASSANDRA_TLS_CA",
+  /** With TLS: the client certificate (PEM) for mutual TLS (`require_client_auth`). */
+  tlsCert: "CASSANDRA_TLS_CERT",
+  /** Secret: the client certificate's private key (PEM). */
+  tlsKey: "CASSANDRA_TLS_KEY",
+  /**
+   * `true` when every node is reached through the one contact point (a load balancer, for
+   * clients outside the cluster): the nodes' own addresses, learnt from system.peers, are
+   * unreachable from there, so each is translated to the contact point.
+   */
+  viaLoadBalancer: "CASSANDRA_VIA_LOAD_BALANCER",
 } as const;
 
 export type TelemetryEnvKey = (typeof TELEMETRY_ENV)[keyof typeof TELEMETRY_ENV];
 
 /** Keys whose values are secrets: Kubernetes Secret references / Vercel sensitive variables. */
-export const TELEMETRY_SECRET_ENV: readonly TelemetryEnvKey[] = [TELEMETRY_ENV.username, TELEMETRY_ENV.password, TELEMETRY_ENV.subjectKey];
+export const TELEMETRY_SECRET_ENV: readonly TelemetryEnvKey[] = [
+  TELEMETRY_ENV.username,
+  TELEMETRY_ENV.password,
+  TELEMETRY_ENV.subjectKey,
+  TELEMETRY_ENV.tlsKey,
+];
 
 export type TelemetryRole = "command" | "query";
 

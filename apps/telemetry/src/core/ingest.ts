@@ -1,5 +1,6 @@
 import type { Client } from "cassandra-driver";
 import type { Logger } from "pino";
+import { deniedSources, forbiddenSources, type Caller } from "./access.js";
 import { isUnavailable, PartialWriteError } from "./errors.js";
 import { claimKey, requestHash } from "./idempotency.js";
 import { identifyEvents, requestDigest } from "./ids.js";
@@ -29,6 +30,8 @@ export interface IngestDeps {
   readonly now?: () => number;
   /** Key that verifies the gateway's subject header; without it the header is ignored. */
   readonly subjectKey?: Buffer;
+  /** The verified token's caller (Vercel functions): its subject, and the only sources it may write. @default - no token: the gateway's subject header, any source */
+  readonly caller?: Caller;
 }
 
 export function isJsonContentType(ct: string | undefined): boolean {
@@ -92,15 +95,24 @@ export async function handleIngest(req: IngestRequest, deps: IngestDeps): Promis
     return { status: 400, body: { error: `body is not valid JSON: ${(err as Error).message}` }, reason: "bad_json" };
   }
   const nowMs = (deps.now ?? Date.now)();
-  const caller = verifySubject(req.subjectAssertion, deps.subjectKey, nowMs);
-  if (!caller.ok) return { status: 401, body: { error: caller.reason }, reason: "subject" };
-  const scope = scopeOf(caller.subject);
+  let subject: string | undefined;
+  if (deps.caller) {
+    subject = deps.caller.subject;
+  } else {
+    const asserted = verifySubject(req.subjectAssertion, deps.subjectKey, nowMs);
+    if (!asserted.ok) return { status: 401, body: { error: asserted.reason }, reason: "subject" };
+    subject = asserted.subject;
+  }
+  const scope = scopeOf(subject);
   const idempotencyKey = validateIdempotencyKey(req.idempotencyKey);
   const key = idempotencyKey.ok ? idempotencyKey.key : undefined;
   const v = validateIngestBody(parsed, { nowMs, requireTimestamp: key !== undefined });
   if (!v.ok) {
     return { status: 400, body: { error: v.reason, ...(v.problems.length ? { invalid: v.problems } : {}) }, reason: "invalid" };
   }
+  // The whole batch or nothing: one foreign source refuses every event, before any write.
+  const denied = deniedSources(deps.caller, v.events.map((e) => e.source));
+  if (denied.length > 0) return forbiddenSources(denied);
 
   const digest = requestDigest(key !== undefined ? { idempotencyKey: key, scope } : { body: req.body, scope });
   const events = identifyEvents(v.events, { nowMs, digest });

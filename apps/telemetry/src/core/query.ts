@@ -1,5 +1,6 @@
 import { types, type Client } from "cassandra-driver";
 import type { Logger } from "pino";
+import { deniedSources, forbiddenSources, type Caller } from "./access.js";
 import { isUnavailable } from "./errors.js";
 import { errSummary, RETRY_AFTER_SECONDS } from "./ingest.js";
 import { decodeToken, queryEvents } from "./read.js";
@@ -19,6 +20,8 @@ export interface QueryDeps {
   /** LOCAL_ONE for the query role; LOCAL_QUORUM where reads must see acknowledged writes. */
   readonly consistency: number;
   readonly log?: Logger;
+  /** The verified token's caller (Vercel functions): only its sources may be read. @default - any source (behind the gateway) */
+  readonly caller?: Caller;
 }
 
 export const READ_CONSISTENCY = {
@@ -33,6 +36,8 @@ export async function handleQuery(req: QueryRequest, deps: QueryDeps): Promise<H
   const search = new URL(req.url ?? "/", "http://localhost").searchParams;
   const v = validateQueryParams(search);
   if (!v.ok) return { status: 400, body: { error: v.reason }, reason: "invalid" };
+  const denied = deniedSources(deps.caller, [v.params.source]);
+  if (denied.length > 0) return forbiddenSources(denied);
   let cursor: types.TimeUuid | undefined;
   if (v.params.pageToken !== undefined) {
     cursor = decodeToken(v.params.pageToken);
