@@ -14,7 +14,7 @@ describe("a bad stack config", () => {
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).toMatch(/^Invalid config for stack "prod-eu-west-1" \(8 problems\)/);
+    expect(message).toMatch(/^Invalid config for stack "prod-eu-west-1" \(9 problems\)/);
     expect(message).toContain("- cassandra.replicationFactor: 3 exceeds cassandra.nodesPerDc (1)");
     expect(message).toContain("- gatway: unknown key");
     expect(message).toContain("- cassandra.publicEndpoint.sourceRanges: list the functions' egress CIDRs");

@@ -54,10 +54,11 @@ describe("estimateStackCost", () => {
     expect(costLines(e)[0]).toContain("no price in scripts/cost/prices.ts");
   });
 
-  it("local costs nothing; a load balancer Service adds an NLB", () => {
+  it("local costs nothing; each LoadBalancer Service is one NLB (prod already has the public CQL one)", () => {
     expect(estimateStackCost("local", prod).lines.filter((l) => !l.item.startsWith("Vercel"))).toEqual([]);
-    const withLb = [...prod, { urn: "urn:x", type: "kubernetes:core/v1:Service", name: "cql", props: { kind: "Service", apiVersion: "v1", metadata: { name: "cql" }, spec: { type: "LoadBalancer" } } }];
-    expect(itemOf(estimateStackCost("prod-eu-west-1", withLb), "Network Load Balancer")?.monthlyUsd).toBeCloseTo(HOURS_PER_MONTH * eu.nlbHour, 2);
+    expect(itemOf(estimateStackCost("prod-eu-west-1", prod), "Network Load Balancer")).toEqual({ item: "Network Load Balancer", quantity: "1 × 730 h", monthlyUsd: Math.round(HOURS_PER_MONTH * eu.nlbHour * 100) / 100 });
+    const withLb = [...prod, { urn: "urn:x", type: "kubernetes:core/v1:Service", name: "other", props: { kind: "Service", apiVersion: "v1", metadata: { name: "other" }, spec: { type: "LoadBalancer" } } }];
+    expect(itemOf(estimateStackCost("prod-eu-west-1", withLb), "Network Load Balancer")?.monthlyUsd).toBeCloseTo(2 * HOURS_PER_MONTH * eu.nlbHour, 2);
   });
 
   it("the offline diff's text and Markdown carry the estimate and its delta", () => {

@@ -10,6 +10,7 @@ import { CLIENT_TLS_DIR, SCHEMA_DIR, TLS_DIR } from "../../../components/cassand
 import { appRolePasswordEnv } from "../../../components/cassandra/roles";
 import { TELEMETRY_CASSANDRA_ROLES } from "../../../components/telemetry-service/env";
 import { TELEMETRY_FUNCTIONS_CASSANDRA_ROLE } from "../../../components/telemetry-functions";
+import { BACKUP_NAMES } from "../../../components/cassandra-backup";
 import { clientOptions } from "../../../apps/telemetry/src/client";
 import { TELEMETRY_ENV, loadTelemetryConfig } from "../../../apps/telemetry/src/config/index.js";
 import { parseNodetoolStatus } from "../../../scripts/cassandra/replace-node";
@@ -129,8 +130,8 @@ function issueCertificates(): void {
 describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod stacks' Jobs", () => {
   const superPassword = randomBytes(16).toString("hex");
   const jmxPassword = randomBytes(16).toString("hex");
-  // Every role the prod stacks render: the telemetry roles and the Vercel functions' one.
-  const rolePasswords = Object.fromEntries([...Object.values(TELEMETRY_CASSANDRA_ROLES), TELEMETRY_FUNCTIONS_CASSANDRA_ROLE].map((r) => [r.name, randomBytes(16).toString("hex")]));
+  // Every role the prod stacks render: the telemetry roles, the Vercel functions' one and medusa's.
+  const rolePasswords = Object.fromEntries([...Object.values(TELEMETRY_CASSANDRA_ROLES), TELEMETRY_FUNCTIONS_CASSANDRA_ROLE, { name: BACKUP_NAMES.cqlRole }].map((r) => [r.name, randomBytes(16).toString("hex")]));
   const bin = join(STATE, "bin");
   let us: Rendered;
   let eu: Rendered;
@@ -218,6 +219,10 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
       JMX_PASSWORD: jmxPassword,
       ...Object.fromEntries(Object.entries(rolePasswords).map(([name, p]) => [appRolePasswordEnv(name), p])),
     };
+    // A role added to the stacks without a password here would stop the Job at `set -u`: say which.
+    for (const script of [us.schemaScript, eu.schemaScript]) {
+      for (const [, name] of script.matchAll(/\$\{?(CASSANDRA_ROLE_[A-Z0-9_]+_PASSWORD)/g)) expect(env, `the ring supplies ${name}`).toHaveProperty(name);
+    }
   }, 600_000);
 
   afterAll(async () => {
