@@ -79,18 +79,19 @@ async function main(): Promise<number> {
   const cfg = resolveConfig(values.stack, platformSettings(readStackConfig(values.stack)));
   const ns = cfg.namespace;
   const base = [...(values.kubeconfig ? ["--kubeconfig", values.kubeconfig] : []), ...((values.context ?? cfg.kubernetes.context) ? ["--context", (values.context ?? cfg.kubernetes.context)!] : []), "-n", ns];
-  const kubectl = (args: string[], input?: string) => execFileSync("kubectl", [...base, ...args], { encoding: "utf8", input, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+  // Every call is bounded (a hung exec must not hold the replacement forever); `wait`/`delete` bound themselves.
+  const kubectl = (args: string[], input?: string) => execFileSync("kubectl", [...base, ...args], { encoding: "utf8", input, timeout: 11 * 60_000, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
   const pod = values.pod;
 
   kubectl(["get", "pod", pod]); // fails with kubectl's own message when there is no such pod
   const dataCenter = cfg.region; // each region is one data centre named after it
   // A live peer of the same data centre answers nodetool (the pods' JMX needs the password file).
   let nodes: NodeStatus[] = [];
-  const peers = (JSON.parse(kubectl(["get", "pods", "-l", `app.kubernetes.io/name=${NAME}`, "-o", "json"])) as { items: { metadata: { name: string }; status: { conditions?: { type: string; status: string }[] } }[] }).items
+  const peers = (JSON.parse(kubectl(["get", "pods", "-l", `app.kubernetes.io/name=${NAME},app.kubernetes.io/component=${COMPONENT}`, "-o", "json"])) as { items: { metadata: { name: string }; status: { conditions?: { type: string; status: string }[] } }[] }).items
     .filter((p) => p.metadata.name !== pod && p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
   if (peers.length > 0) {
     try {
-      const status = kubectl(["exec", peers[0].metadata.name, "-c", "cassandra", "--", "sh", "-c", 'nodetool -u "$(cut -d" " -f1 /etc/cassandra/jmxremote.password)" -pwf /etc/cassandra/jmxremote.password status']);
+      const status = kubectl(["--request-timeout=60s", "exec", peers[0].metadata.name, "-c", "cassandra", "--", "sh", "-c", 'nodetool -u "$(cut -d" " -f1 /etc/cassandra/jmxremote.password)" -pwf /etc/cassandra/jmxremote.password status']);
       nodes = parseNodetoolStatus(status);
     } catch (err) {
       if (!values.address) throw new Error(`nodetool status in ${peers[0].metadata.name} failed (${(err as Error).message.split("\n")[0]}): name the dead node with --address`);

@@ -28,7 +28,22 @@ async function main(): Promise<void> {
     outputs[key] = (await isSecretOutput(o)) ? SECRET_MASK : ((await valueOf(o)) ?? null);
   }
   await pulumi.runtime.disconnect();
-  writeSync(1, JSON.stringify({ stack, resources: recorded, outputs }));
+  writeAll(1, JSON.stringify({ stack, resources: recorded, outputs }));
+}
+
+/**
+ * All of `text` to `fd`. One writeSync to a pipe may write only part (the parent reads while the
+ * child exits): a large stack's JSON arrived cut ("Unterminated string in JSON").
+ */
+function writeAll(fd: number, text: string): void {
+  const buf = Buffer.from(text);
+  for (let off = 0; off < buf.length; ) {
+    try {
+      off += writeSync(fd, buf, off);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+    }
+  }
 }
 
 main().then(
