@@ -90,18 +90,7 @@ export function issueNodeCertificate(
     { privateKeyPem: key.privateKeyPem, subject: { commonName: `cassandra.${args.dataCenter}`, organization: "platform" }, dnsNames: args.dnsNames },
     opts,
   );
-  const cert = new tls.LocallySignedCert(
-    `${name}-node-cert`,
-    {
-      certRequestPem: csr.certRequestPem,
-      caCertPem: args.ca.caCertPem,
-      caPrivateKeyPem: args.ca.caPrivateKeyPem,
-      validityPeriodHours: VALIDITY_HOURS,
-      earlyRenewalHours: EARLY_RENEWAL_HOURS,
-      allowedUses: ["digital_signature", "key_encipherment", "server_auth", "client_auth"],
-    },
-    opts,
-  );
+  const cert = signWithClusterCa(`${name}-node-cert`, csr, args.ca, ["server_auth", "client_auth"], opts);
   // PEMBasedSslContextFactory wants the PKCS#8 key followed by the certificate in one file.
   const keystorePem = pulumi.secret(pulumi.interpolate`${key.privateKeyPemPkcs8}${cert.certPem}`);
   return { keystorePem, caPem: pulumi.output(args.ca.caCertPem) };
@@ -118,17 +107,28 @@ export function issueClientCertificate(
 ): { certPem: pulumi.Output<string>; privateKeyPem: pulumi.Output<string> } {
   const key = new tls.PrivateKey(`${name}-client-key`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, opts);
   const csr = new tls.CertRequest(`${name}-client-csr`, { privateKeyPem: key.privateKeyPem, subject: { commonName: args.commonName, organization: "platform" } }, opts);
-  const cert = new tls.LocallySignedCert(
-    `${name}-client-cert`,
+  const cert = signWithClusterCa(`${name}-client-cert`, csr, args.ca, ["client_auth"], opts);
+  return { certPem: cert.certPem, privateKeyPem: pulumi.secret(key.privateKeyPemPkcs8) };
+}
+
+/** A certificate signed by the cluster CA with its validity and renewal window; `uses` beyond the key's. */
+function signWithClusterCa(
+  name: string,
+  csr: tls.CertRequest,
+  ca: Pick<CassandraEncryptionArgs, "caCertPem" | "caPrivateKeyPem">,
+  uses: string[],
+  opts: pulumi.CustomResourceOptions,
+): tls.LocallySignedCert {
+  return new tls.LocallySignedCert(
+    name,
     {
       certRequestPem: csr.certRequestPem,
-      caCertPem: args.ca.caCertPem,
-      caPrivateKeyPem: args.ca.caPrivateKeyPem,
+      caCertPem: ca.caCertPem,
+      caPrivateKeyPem: ca.caPrivateKeyPem,
       validityPeriodHours: VALIDITY_HOURS,
       earlyRenewalHours: EARLY_RENEWAL_HOURS,
-      allowedUses: ["digital_signature", "key_encipherment", "client_auth"],
+      allowedUses: ["digital_signature", "key_encipherment", ...uses],
     },
     opts,
   );
-  return { certPem: cert.certPem, privateKeyPem: pulumi.secret(key.privateKeyPemPkcs8) };
 }

@@ -162,6 +162,10 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
     return { status, out };
   };
 
+  /** `nodetool status` as the founder sees the ring (the replace-node script parses the same text). */
+  const nodetoolStatus = async () =>
+    (await promisify(execFile)(join(bin, "nodetool"), ["-h", US.address, "-p", "7199", "-u", "platform_jmx", "-pw", jmxPassword, "status"], { env: { ...process.env, ...env } })).stdout;
+
   const connect = async (n: RingNode, username: string, password: string) => {
     const client = new Client({
       contactPoints: [n.address],
@@ -266,7 +270,7 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
     const t0 = Date.now();
     await cassandra(EU, "start");
     timings.joiningNodeUpSeconds = (Date.now() - t0) / 1000;
-    const { stdout: status } = await promisify(execFile)(join(bin, "nodetool"), ["-h", US.address, "-p", "7199", "-u", "platform_jmx", "-pw", jmxPassword, "status"], { env: { ...process.env, ...env } });
+    const status = await nodetoolStatus();
     expect(status).toMatch(new RegExp(`Datacenter: eu-west-1[\\s\\S]*UN\\s+${re(EU.address)}`));
     expect(status).toMatch(new RegExp(`Datacenter: us-east-1[\\s\\S]*UN\\s+${re(US.address)}`));
     // npm run cassandra:replace-node reads the same output to find a dead node.
@@ -369,14 +373,12 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
     }
   }, LONG);
   it("a node that lost its volume comes back as a replacement (replace_address_first_boot) and serves its data again", async () => {
-    const nodetoolStatus = async () =>
-      parseNodetoolStatus((await promisify(execFile)(join(bin, "nodetool"), ["-h", US.address, "-p", "7199", "-u", "platform_jmx", "-pw", jmxPassword, "status"], { env: { ...process.env, ...env } })).stdout);
     await cassandra(EU, "stop");
     for (const d of ["data", "commitlog", "saved_caches", "hints"]) rmSync(join(EU.dir, d), { recursive: true, force: true });
     // What npm run cassandra:replace-node reads: the dead node, Down in its data centre.
     let dead = "";
     for (let i = 0; i < 60 && !dead; i++) {
-      dead = (await nodetoolStatus()).find((n) => n.state === "D" && n.dataCenter === "eu-west-1")?.address ?? "";
+      dead = parseNodetoolStatus(await nodetoolStatus()).find((n) => n.state === "D" && n.dataCenter === "eu-west-1")?.address ?? "";
       if (!dead) await new Promise((r) => setTimeout(r, 1000));
     }
     expect(dead).toBe(EU.address);
@@ -388,7 +390,7 @@ describe("multi-region Cassandra ring (us-east-1 + eu-west-1, TLS) with the prod
     timings.replaceSeconds = (Date.now() - t0) / 1000;
     console.log(`[ring] eu-west-1 node replaced on an empty volume in ${timings.replaceSeconds.toFixed(1)}s`);
     expect(readFileSync(join(EU.dir, "logs/system.log"), "utf8")).toMatch(/replac/i);
-    expect((await nodetoolStatus()).map((n) => `${n.state} ${n.address} ${n.dataCenter}`).sort()).toEqual([`U ${US.address} us-east-1`, `U ${EU.address} eu-west-1`]);
+    expect(parseNodetoolStatus(await nodetoolStatus()).map((n) => `${n.state} ${n.address} ${n.dataCenter}`).sort()).toEqual([`U ${US.address} us-east-1`, `U ${EU.address} eu-west-1`]);
     // Not empty: the login (system_auth) and the rows came back by streaming from the replicas.
     const reader = await connect(EU, "platform", superPassword);
     try {
