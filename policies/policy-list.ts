@@ -22,6 +22,7 @@ import { noPrivilegedHostAccess } from "./rules/security/platform-k8s-no-privile
 import { vercelSecretEnvSensitive } from "./rules/security/platform-vercel-secret-env-sensitive";
 import { cassandraMemoryHeap } from "./rules/sizing/platform-cassandra-memory-heap";
 import { cassandraReplicationFactor } from "./rules/sizing/platform-cassandra-replication-factor";
+import { cassandraScaleDownGuard } from "./rules/sizing/platform-cassandra-scale-down-guard";
 import { containerResources } from "./rules/sizing/platform-k8s-container-resources";
 import { prodGatewayMinReplicas } from "./rules/sizing/platform-prod-gateway-min-replicas";
 import { prodPodDisruptionBudget } from "./rules/sizing/platform-prod-pod-disruption-budget";
@@ -46,6 +47,7 @@ export const SIZING_POLICIES: readonly PlatformPolicy[] = [
   containerResources,
   cassandraMemoryHeap,
   cassandraReplicationFactor,
+  cassandraScaleDownGuard,
   prodZoneSpread,
   prodPodDisruptionBudget,
   prodGatewayMinReplicas,

@@ -12,6 +12,7 @@ import { withJmxExporter } from "./metrics";
 import { withMedusaSidecar } from "./medusa-sidecar";
 import { fillPlaceholder } from "./placeholders";
 import { racksFor, type Rack } from "./racks";
+import { buildScaleDownJob } from "./scale-down";
 import { appRoleSecretName, type CassandraAppRoleArgs } from "./roles";
 import { OPS_KEYSPACE, replicationPairs } from "./scripts";
 import { validateClusterArgs } from "./validate";
@@ -117,6 +118,7 @@ export const SEEDS_PER_DC = 2;
 /**
  * One Cassandra data centre: a StatefulSet per rack (= zone), headless + client Services, ONE
  * PodDisruptionBudget over the DC, generated superuser and JMX credentials, the schema Job, a
+ * scale-down guard Job that decommissions nodes before a StatefulSet shrinks (./scale-down.ts), a
  * rebuild Job when the DC joins an existing cluster, TLS from the cluster CA, and
  * least-privilege application roles (a Secret each) so that no app logs in as the superuser.
  *
@@ -228,7 +230,21 @@ export class CassandraCluster extends pulumi.ComponentResource {
       .map((o) => (args.backup ? withMedusaSidecar(o, { ...args.backup, image: MEDUSA_IMAGE_PLACEHOLDER, jmxSecretName: JMX_SECRET, credentialsSecretName: appRoleSecretName(args.backup.cqlRole) }) : o))
       .map((o) => (args.backup ? fillPlaceholder(o, MEDUSA_IMAGE_PLACEHOLDER, args.backup.image) : o))
       .map((o) => fillPlaceholder(o, SEEDS_PLACEHOLDER, seedList));
-    const statefulSets = this.declareWorkload(objects, [jmxSecret, ...(tlsSecret ? [tlsSecret] : [])]);
+    const scaleDownGuard = declareKubeObject(
+      buildScaleDownJob({
+        namespace: this.namespace,
+        image,
+        targets: this.racks.map((r) => ({ statefulSet: `${NAME}-${r.suffix}`, replicas: r.replicas })),
+        podDomain: `${NAME}.${this.namespace}.svc.cluster.local`,
+        jmxSecretName: JMX_SECRET,
+        waitAttempts: 60,
+        waitIntervalSeconds: 10,
+        backoffLimit: 2,
+      }),
+      // Decommissioning streams a node's whole data set: hours on a large node.
+      { parent: this, dependsOn: [jmxSecret], customTimeouts: { create: "24h", update: "24h" } },
+    );
+    const statefulSets = this.declareWorkload(objects, [jmxSecret, ...(tlsSecret ? [tlsSecret] : []), scaleDownGuard]);
 
     const jobSpec: SchemaJobSpec = {
       namespace: this.namespace,
@@ -383,7 +399,7 @@ export class CassandraCluster extends pulumi.ComponentResource {
    * Racks are chained (each StatefulSet waits for the previous one to be ready), so a rollout
    * restarts one rack, i.e. one replica of every range, at a time: LOCAL_QUORUM holds.
    */
-  private declareWorkload(objects: KubeObject[], secrets: pulumi.Resource[]): pulumi.CustomResource[] {
+  private declareWorkload(objects: KubeObject[], after: pulumi.Resource[]): pulumi.CustomResource[] {
     const statefulSets: pulumi.CustomResource[] = [];
     for (const obj of objects) {
       if (obj.kind !== "StatefulSet") {
@@ -395,7 +411,7 @@ export class CassandraCluster extends pulumi.ComponentResource {
       statefulSets.push(
         declareKubeObject(obj, {
           parent: this,
-          dependsOn: [...secrets, ...statefulSets.slice(-1)],
+          dependsOn: [...after, ...statefulSets.slice(-1)],
           customTimeouts: { create: timeout, update: timeout },
         }),
       );

@@ -170,13 +170,51 @@ export interface RebuildJobSpec {
  */
 export function buildRebuildJob(spec: RebuildJobSpec): KubeObject {
   const script = rebuildJobScript(spec.waitAttempts, spec.waitIntervalSeconds, { tls: spec.tlsSecretName !== undefined, clientCert: spec.clientTlsSecretName !== undefined });
-  const labels = standardLabels(NAME, REBUILD_COMPONENT);
-  const name = `${NAME}-rebuild-${contentHash(spec.dataCenter, spec.sourceDataCenter, spec.nodes.join(" "), script, spec.image).slice(0, 10)}`;
+  return buildNodetoolJob({
+    namespace: spec.namespace,
+    image: spec.image,
+    component: REBUILD_COMPONENT,
+    name: `${NAME}-rebuild-${contentHash(spec.dataCenter, spec.sourceDataCenter, spec.nodes.join(" "), script, spec.image).slice(0, 10)}`,
+    script,
+    env: { CQL_HOSTS: HOSTS_PLACEHOLDER, REBUILD_NODES: spec.nodes.join(" "), DATA_CENTER: spec.dataCenter, SOURCE_DATA_CENTER: spec.sourceDataCenter },
+    credentialsSecretName: spec.credentialsSecretName,
+    jmxSecretName: spec.jmxSecretName,
+    tlsSecretName: spec.tlsSecretName,
+    clientTlsSecretName: spec.clientTlsSecretName,
+    backoffLimit: spec.backoffLimit,
+  });
+}
+
+/** What differs between the Jobs that drive nodes over remote JMX (rebuild, scale-down guard). */
+export interface NodetoolJobSpec {
+  readonly namespace: string;
+  readonly image: string;
+  /** `app.kubernetes.io/component` of the Job and its pod. */
+  readonly component: string;
+  readonly name: string;
+  readonly script: string;
+  /** Plain env values (no secrets). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Superuser Secret, for Jobs that also speak CQL. @default - no CQL credentials */
+  readonly credentialsSecretName?: string;
+  readonly jmxSecretName: string;
+  readonly tlsSecretName?: string;
+  readonly clientTlsSecretName?: string;
+  readonly backoffLimit: number;
+}
+
+/**
+ * A Job whose container runs `script` with nodetool (the Cassandra image), the JMX login and,
+ * optionally, the superuser login and TLS material. No deadline: streaming a node's data takes
+ * as long as it takes; backoff retries resume where the script left off.
+ */
+export function buildNodetoolJob(spec: NodetoolJobSpec): KubeObject {
+  const labels = standardLabels(NAME, spec.component);
   const objs = synthChart(spec.namespace, (chart) => {
-    const secret = kplus.Secret.fromSecretName(chart, "credentials", spec.credentialsSecretName);
     const jmx = kplus.Secret.fromSecretName(chart, "jmx", spec.jmxSecretName);
-    const job = new kplus.Job(chart, "rebuild-job", {
-      metadata: { name, labels },
+    const su = spec.credentialsSecretName ? kplus.Secret.fromSecretName(chart, "credentials", spec.credentialsSecretName) : undefined;
+    const job = new kplus.Job(chart, "nodetool-job", {
+      metadata: { name: spec.name, labels },
       podMetadata: { labels, annotations: { "sidecar.istio.io/inject": "false" } },
       backoffLimit: spec.backoffLimit,
       automountServiceAccountToken: false,
@@ -186,15 +224,13 @@ export function buildRebuildJob(spec: RebuildJobSpec): KubeObject {
           name: "nodetool",
           image: spec.image,
           imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-          command: ["sh", "-c", script],
+          command: ["sh", "-c", spec.script],
           envVariables: {
-            CQL_HOSTS: kplus.EnvValue.fromValue(HOSTS_PLACEHOLDER),
-            REBUILD_NODES: kplus.EnvValue.fromValue(spec.nodes.join(" ")),
-            DATA_CENTER: kplus.EnvValue.fromValue(spec.dataCenter),
-            SOURCE_DATA_CENTER: kplus.EnvValue.fromValue(spec.sourceDataCenter),
+            ...Object.fromEntries(Object.entries(spec.env).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
             ...(spec.tlsSecretName ? { SSL_CERTFILE: kplus.EnvValue.fromValue(`${TLS_DIR}/${CA_FILE}`) } : {}),
-            CASSANDRA_USERNAME: kplus.EnvValue.fromSecretValue({ secret, key: "username" }),
-            CASSANDRA_PASSWORD: kplus.EnvValue.fromSecretValue({ secret, key: "password" }),
+            ...(su
+              ? { CASSANDRA_USERNAME: kplus.EnvValue.fromSecretValue({ secret: su, key: "username" }), CASSANDRA_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: su, key: "password" }) }
+              : {}),
             JMX_USERNAME: kplus.EnvValue.fromSecretValue({ secret: jmx, key: "username" }),
             JMX_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: jmx, key: "password" }),
           },
@@ -207,7 +243,7 @@ export function buildRebuildJob(spec: RebuildJobSpec): KubeObject {
       ],
     });
     const [c] = job.containers;
-    c.mount("/tmp", kplus.Volume.fromEmptyDir(chart, "rebuild-tmp", "tmp"));
+    c.mount("/tmp", kplus.Volume.fromEmptyDir(chart, "nodetool-tmp", "tmp"));
     if (spec.tlsSecretName) mountCa(chart, c, spec.tlsSecretName);
     if (spec.clientTlsSecretName) mountClientCert(chart, c, spec.clientTlsSecretName);
     ApiObject.of(job).addJsonPatch(

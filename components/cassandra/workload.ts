@@ -115,7 +115,11 @@ function withDataClaim(sts: KubeObject, spec: CassandraWorkloadSpec): KubeObject
       resources: { requests: { storage: `${spec.storageGiB}Gi` } },
     },
   };
-  return { ...sts, spec: { ...(sts.spec as object), volumeClaimTemplates: [claim] } };
+  // A node removed by a scale-down was decommissioned first (./scale-down.ts): its volume holds
+  // nothing the ring needs, and Cassandra refuses to start on it again ("This node was
+  // decommissioned"), so a later scale-up must get a fresh one. Deleting the StatefulSet keeps them.
+  const persistentVolumeClaimRetentionPolicy = { whenScaled: "Delete", whenDeleted: "Retain" };
+  return { ...sts, spec: { ...(sts.spec as object), volumeClaimTemplates: [claim], persistentVolumeClaimRetentionPolicy } };
 }
 
 function addRack(chart: Construct, spec: CassandraWorkloadSpec, rack: Rack, headless: kplus.Service): void {

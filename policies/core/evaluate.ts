@@ -16,7 +16,7 @@ export interface Violation extends Finding {
 
 /** Synth output → the shape policies read (engine `props` = our recorded inputs). */
 export function fromSynth(resources: readonly SynthResource[]): ResourceLike[] {
-  return resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs }));
+  return resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.inputs, dependencies: (r.dependsOn ?? []).map((urn) => ({ urn })) }));
 }
 
 /** Every violation of every policy; a policy that throws is itself reported as a violation. */

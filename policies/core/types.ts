@@ -11,6 +11,8 @@ export interface ResourceLike {
   readonly name: string;
   readonly urn: string;
   readonly props: Record<string, any>;
+  /** Resources this one waits for (engine: PolicyResource.dependencies in stack policies; offline: recorded dependsOn). */
+  readonly dependencies?: readonly { readonly urn: string }[];
 }
 
 /** One problem found by a policy, on one resource (or the stack when `urn` is undefined). */

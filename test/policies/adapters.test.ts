@@ -26,6 +26,7 @@ const CROSS_RESOURCE = [
   "platform-istio-strict-mtls",
   "platform-istio-gateway-tls",
   "platform-cassandra-replication-factor",
+  "platform-cassandra-scale-down-guard", // a StatefulSet and the Job it waits for
   "platform-prod-zone-spread",
   "platform-prod-pod-disruption-budget",
   "platform-prod-gateway-min-replicas",
@@ -108,7 +109,7 @@ describe("offline evaluation", () => {
       { urn: "urn:pulumi:local::platform::pulumi:pulumi:Stack::platform-local", type: "pulumi:pulumi:Stack", name: "platform-local", custom: false, inputs: {} },
       { urn: "urn:pulumi:local::platform::kubernetes:core/v1:Service::service-x", type: "kubernetes:core/v1:Service", name: "service-x", custom: true, inputs: { kind: "Service" } },
     ];
-    expect(fromSynth(synth)).toEqual([{ urn: synth[1].urn, type: synth[1].type, name: "service-x", props: { kind: "Service" } }]);
+    expect(fromSynth(synth)).toEqual([{ urn: synth[1].urn, type: synth[1].type, name: "service-x", props: { kind: "Service" }, dependencies: [] }]);
   });
   it("reports a policy that throws as a violation of that policy instead of crashing the run", () => {
     const broken: PlatformPolicy = { name: "platform-broken", description: "Checks that nothing.", enforcementLevel: "mandatory", remediation: "none needed", scope: "stack", checkStack: () => { throw new Error("boom"); } };

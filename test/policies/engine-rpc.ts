@@ -67,6 +67,7 @@ export function analyzeStack(policies: readonly PlatformPolicy[], resources: rea
     res.setName(r.name);
     res.setProperties(Struct.fromJavaScript(r.props));
     res.setOptions(options());
+    res.setDependenciesList((r.dependencies ?? []).map((d) => d.urn));
     return res;
   }));
   return call(server.makeAnalyzeStackRpcFun("platform", "0.1.0", "advisory", policies.map(toCrossGuardPolicy)), req);

@@ -85,7 +85,39 @@ function service(stack: string, name: string, component: string, ports: { name: 
   });
 }
 
-function cassandraRack(stack: string, dc: string, zone: string): ResourceLike {
+/** The scale-down guard every Cassandra StatefulSet waits for (components/cassandra/scale-down.ts). */
+function scaleDownGuard(stack: string, zones: readonly string[]): ResourceLike {
+  return kube(stack, "Job", "cassandra-scale-down-0123456789", {
+    metadata: { labels: labels("cassandra", "scale-down") },
+    spec: {
+      backoffLimit: 2,
+      template: {
+        metadata: { labels: labels("cassandra", "scale-down") },
+        spec: {
+          restartPolicy: "Never",
+          securityContext: { runAsNonRoot: true, runAsUser: 999 },
+          containers: [{
+            name: "nodetool", image: "cassandra:5.0.6", command: ["sh", "-c", "nodetool decommission"],
+            env: [
+              { name: "SCALE_DOWN_TARGETS", value: zones.map((z) => `cassandra-${z.slice(-1)}:1`).join(" ") },
+              { name: "POD_DOMAIN", value: "cassandra.platform.svc.cluster.local" },
+              { name: "JMX_USERNAME", valueFrom: { secretKeyRef: { name: "cassandra-jmx", key: "username" } } },
+              { name: "JMX_PASSWORD", valueFrom: { secretKeyRef: { name: "cassandra-jmx", key: "password" } } },
+            ],
+            resources: size("200m", "384Mi"),
+            securityContext: { ...secure, runAsUser: 999 },
+          }],
+        },
+      },
+    },
+  });
+}
+
+function cassandraRack(stack: string, dc: string, zone: string, guard: ResourceLike): ResourceLike {
+  return { ...cassandraRackObject(stack, dc, zone), dependencies: [{ urn: guard.urn }] };
+}
+
+function cassandraRackObject(stack: string, dc: string, zone: string): ResourceLike {
   const name = `cassandra-${zone.slice(-1)}`;
   const rackSel = { ...selector("cassandra", "database"), "platform.example.com/rack": zone };
   return kube(stack, "StatefulSet", name, {
@@ -122,6 +154,7 @@ function cassandraRack(stack: string, dc: string, zone: string): ResourceLike {
         },
       },
       volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1000Gi" } } } }],
+      persistentVolumeClaimRetentionPolicy: { whenScaled: "Delete", whenDeleted: "Retain" },
     },
   });
 }
@@ -149,6 +182,7 @@ function buildStack(stack: string): ResourceLike[] {
   const dr = (host: string) => kube(stack, "DestinationRule", host, { spec: { host: `${host}.${NS}.svc.cluster.local`, trafficPolicy: { outlierDetection: outlier } } });
   const pdb = (name: string, sel: Record<string, string>) => kube(stack, "PodDisruptionBudget", name, { spec: { maxUnavailable: 1, selector: { matchLabels: sel } } });
   const zones = ["a", "b", "c"].map((z) => `${dc}${z}`);
+  const guard = scaleDownGuard(stack, zones);
   return [
     kube(stack, "Namespace", NS, { metadata: { labels: { "istio-injection": "enabled" } } }, undefined as any),
     kube(stack, "PeerAuthentication", "default", { spec: { mtls: { mode: "STRICT" } } }),
@@ -167,7 +201,8 @@ function buildStack(stack: string): ResourceLike[] {
     pdb("telemetry-command", selector("telemetry-command", "command")),
     httpApp(stack, "telemetry-query", "query", 3),
     pdb("telemetry-query", selector("telemetry-query", "query")),
-    ...zones.map((z) => cassandraRack(stack, dc, z)),
+    guard,
+    ...zones.map((z) => cassandraRack(stack, dc, z, guard)),
     // ONE budget over every Cassandra pod of the data centre (a drain never takes two racks).
     pdb("cassandra", selector("cassandra", "database")),
     kube(stack, "ConfigMap", "cassandra-schema", {

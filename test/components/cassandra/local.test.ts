@@ -24,7 +24,7 @@ describe("CassandraCluster (local stack) and argument validation", async () => {
     expect(cm.data["schema.cql"]).toContain("{'class': 'NetworkTopologyStrategy', 'local': 1}");
     expect(cm.data["schema.cql"]).toContain(`default_time_to_live = ${7 * 86400}`);
     expect(await valueOf(cluster.seeds)).toEqual(["cassandra-rack1-0.cassandra.platform.svc.cluster.local"]);
-    expect(validateRecorded(recorded)).toBe(8); // + the JMX Secret
+    expect(validateRecorded(recorded)).toBe(9); // + the JMX Secret, the scale-down guard Job
   });
 
   it("changes the schema Job name (and only then) when the CQL changes", async () => {

@@ -11,7 +11,7 @@ describe("CassandraCluster objects against the Kubernetes schemas", () => {
     await valueOf(cluster.urn);
     await new Promise((r) => setTimeout(r, 50));
     // 3 StatefulSets + 3 PDBs + 2 Services + Secret + ConfigMap + Job
-    expect(validateRecorded(recorded)).toBe(10); // 3 PDBs → 1, + the JMX Secret
+    expect(validateRecorded(recorded)).toBe(11); // 3 PDBs → 1, + the JMX Secret, + the scale-down guard Job
 
     // The check itself can fail: a broken copy of the StatefulSet is rejected.
     const sts = recorded.find((r) => r.type === "kubernetes:apps/v1:StatefulSet")!;

@@ -16,7 +16,7 @@ describe("CassandraCluster application roles", async () => {
   await valueOf(cluster.schemaJobName);
   await new Promise((r) => setTimeout(r, 50));
   const secrets = recorded.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => r.inputs as any);
-  const job = recorded.find((r) => r.type === "kubernetes:batch/v1:Job")!.inputs as any;
+  const job = recorded.find((r) => r.type === "kubernetes:batch/v1:Job" && (r.inputs as any).metadata.name.startsWith("cassandra-schema-"))!.inputs as any;
   const container = job.spec.template.spec.containers[0];
 
   it("declares a Secret per role beside the superuser's, values masked, and generates only missing passwords", () => {

@@ -61,7 +61,7 @@ describe("Cassandra schema Job against a real node with authentication (cqlsh)",
     });
     await valueOf(cluster.urn);
     await new Promise((r) => setTimeout(r, 50));
-    const job = recorded.find((r) => r.type === "kubernetes:batch/v1:Job")!.inputs as any;
+    const job = recorded.find((r) => r.type === "kubernetes:batch/v1:Job" && (r.inputs as any).metadata.name.startsWith("cassandra-schema-"))!.inputs as any;
     const cm = recorded.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && (r.inputs as any).data?.["schema.cql"])!.inputs as any;
     for (const [file, text] of Object.entries(cm.data as Record<string, string>)) writeFileSync(join(work, file), text);
     const container = job.spec.template.spec.containers[0];
