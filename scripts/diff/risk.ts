@@ -41,6 +41,8 @@ const label = (c: PlannedChange) => {
 };
 const podSpec = (props: Record<string, any> | undefined) => props?.spec?.template?.spec ?? props?.spec?.jobTemplate?.spec?.template?.spec;
 const touches = (c: PlannedChange, prefix: string) => c.paths.some((p) => p === prefix || p.startsWith(`${prefix}.`) || p.startsWith(`${prefix}[`));
+/** A Cassandra node StatefulSet: its main container declares the data centre. */
+const isCassandra = (p: Record<string, any> | undefined) => (podSpec(p)?.containers ?? []).some((c: any) => (c?.env ?? []).some((e: any) => e?.name === "CASSANDRA_DC"));
 const INTERNAL_LB = ["service.beta.kubernetes.io/aws-load-balancer-internal", "service.beta.kubernetes.io/aws-load-balancer-scheme", "networking.gke.io/load-balancer-type", "service.beta.kubernetes.io/azure-load-balancer-internal"];
 const isPublicLb = (p: Record<string, any> | undefined) => p?.spec?.type === "LoadBalancer" && !INTERNAL_LB.some((k) => p?.metadata?.annotations?.[k] !== undefined);
 
@@ -77,6 +79,14 @@ export function assessRisks(stack: string, changes: readonly PlannedChange[]): R
         add("data-loss", c, "volumeClaimTemplates change: the kept PVCs are NOT resized or changed, new pods reuse the old claims.",
           "Expand each PVC in place first (`kubectl patch pvc data-<sts>-<n> -p '{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"<size>\"}}}}'`, StorageClass with allowVolumeExpansion), then recreate the StatefulSet with --cascade=orphan.");
       }
+    } else if (kind === "StatefulSet" && c.op === "update" && isCassandra(c.new) && (c.new?.spec?.replicas ?? 1) < (c.old?.spec?.replicas ?? 1)) {
+      const [from, to] = [c.old?.spec?.replicas ?? 1, c.new?.spec?.replicas ?? 1];
+      const name = c.new?.metadata?.name ?? c.name;
+      const pods = Array.from({ length: from - to }, (_, i) => `${name}-${to + i}`).join(", ");
+      add("data-loss", c, from - to > 1
+        ? `replicas ${from} → ${to}: the scale-down guard refuses to remove more than one node per rack per deploy; this deploy fails before anything changes.`
+        : `replicas ${from} → ${to}: the scale-down guard Job decommissions ${pods} first (streams its data to the other nodes: hours on a large node), then the pod and its volume go.`,
+        "Lower nodesPerDc by one node per rack per deploy, check the remaining nodes' disks can take the extra data, and stay at or above every keyspace's replication factor.");
     } else if ((kind === "Deployment" || kind === "DaemonSet") && gone) {
       add("outage", c, `${c.op === "replace" ? "replaced" : "deleted"}: all its pods go at once.`, "Create the new workload under a new name beside the old one, move traffic, then delete the old; or avoid the immutable field (spec.selector).");
     } else if (kind === "Deployment" && c.op === "update" && c.new?.spec?.strategy?.type === "Recreate" && touches(c, "spec.template")) {

@@ -202,6 +202,18 @@ describe("risk summary (issue 22, finding 6)", () => {
     expect(md).toContain("| data loss | prod-eu-west-1 | StatefulSet platform/cassandra-a |");
   });
 
+  it("shrinking a Cassandra rack names the node the guard decommissions first; more than one per rack is refused at deploy", () => {
+    const node = (n: number) => res(STS, "cassandra-b", {
+      metadata: { name: "cassandra-b", namespace: "platform" },
+      spec: { replicas: n, template: { spec: { containers: [{ name: "cassandra", env: [{ name: "CASSANDRA_DC", value: "eu-west-1" }] }] } } },
+    });
+    expect(diffStack("prod-eu-west-1", [node(3)], [node(2)]).risks).toEqual([
+      expect.objectContaining({ kind: "data-loss", resource: "StatefulSet platform/cassandra-b", what: expect.stringContaining("replicas 3 → 2: the scale-down guard Job decommissions cassandra-b-2 first") }),
+    ]);
+    expect(diffStack("prod-eu-west-1", [node(3)], [node(1)]).risks[0].what).toContain("refuses to remove more than one node per rack per deploy");
+    expect(diffStack("prod-eu-west-1", [node(2)], [node(3)]).risks).toEqual([]);
+  });
+
   it("an ElastiCache replacement empties the cache; a public load balancer or a wider range is a security line; a replica bump is no risk", () => {
     expect(diffStack("prod-us-east-1", [rg("a")], [rg("b")]).risks).toEqual([expect.objectContaining({ kind: "data-loss", what: expect.stringContaining("the cache is emptied and its endpoint moves") })]);
     expect(diffStack("dev-us-east-1", [], [svc()]).risks).toEqual([expect.objectContaining({ kind: "security", what: "new public load balancer open to the internet." })]);

@@ -8,7 +8,7 @@
  * everything, and the policy pack runs inside the engine.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -90,8 +90,9 @@ describe("npm run up:local (real engine, real Kubernetes provider, local control
     expect(deployments.items.length).toBeGreaterThanOrEqual(3);
     for (const d of deployments.items) expect(d.status.readyReplicas, d.metadata.name).toBe(d.spec.replicas);
     const jobs = JSON.parse(cluster.kubectl(["get", "jobs", "-n", "platform", "-o", "json"])) as { items: { metadata: { name: string }; status: { succeeded?: number } }[] };
-    expect(jobs.items.length).toBe(1);
-    expect(jobs.items[0].status.succeeded).toBe(1);
+    // The schema Job and the scale-down guard (nothing to decommission on a first deploy).
+    expect(jobs.items.map((j) => j.metadata.name.replace(/-[0-9a-f]{10}$/, "")).sort()).toEqual(["cassandra-scale-down", "cassandra-schema"]);
+    for (const j of jobs.items) expect(j.status.succeeded, j.metadata.name).toBe(1);
   });
 
   it("keeps generated passwords out of the file backend (passphrase secrets provider)", () => {
@@ -127,6 +128,39 @@ describe("npm run up:local (real engine, real Kubernetes provider, local control
     expect(pvcUid()).not.toBe(before);
     expect(cluster.kubectl(["get", "configmaps", "-n", "platform", "-o", "name"])).not.toContain("cassandra-replace");
   }, 10 * MINUTE);
+
+  it("scale-down: the engine runs the new guard Job before it shrinks the StatefulSet, and the controller deletes the scaled-away pod's volume", async () => {
+    const config = (nodes: number) => {
+      const file = join(work, `Pulumi.local.nodes-${nodes}.yaml`);
+      writeFileSync(file, `${readFileSync(join(ROOT, "stacks/Pulumi.local.yaml"), "utf8")}  platform:cassandra:\n    nodesPerDc: ${nodes}\n`);
+      return file;
+    };
+    const kube = (args: string[]) => JSON.parse(cluster.kubectl([...args, "-n", "platform", "-o", "json"]));
+    const grown = await upLocal({ STACK_CONFIG: config(2) });
+    expect(grown.code, grown.output).toBe(0);
+    expect(kube(["get", "pvc", "data-cassandra-rack1-1"]).status.phase).toBe("Bound");
+
+    const events = join(work, "scale-down-events.jsonl");
+    const shrunk = await upLocal({ STACK_CONFIG: config(1) }, ["--event-log", events]);
+    expect(shrunk.code, shrunk.output).toBe(0);
+    const log = readFileSync(events, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const at = (kind: "resourcePreEvent" | "resOutputsEvent", op: string, pred: (urn: string) => boolean) =>
+      log.find((e) => e[kind]?.metadata?.op === op && pred(e[kind].metadata.urn))?.sequence as number | undefined;
+    const guardDone = at("resOutputsEvent", "create", (u) => u.includes("batch/v1:Job") && u.includes("cassandra-scale-down"));
+    const stsUpdate = at("resourcePreEvent", "update", (u) => u.includes("apps/v1:StatefulSet") && u.includes("cassandra-rack1"));
+    expect(guardDone, "the new guard Job completed").toBeDefined();
+    expect(stsUpdate, "the StatefulSet was updated").toBeDefined();
+    expect(guardDone!).toBeLessThan(stsUpdate!);
+    const guard = kube(["get", "jobs"]).items.find((j: any) => j.metadata.name.startsWith("cassandra-scale-down-"));
+    expect(guard.spec.template.spec.containers[0].env).toContainEqual({ name: "SCALE_DOWN_TARGETS", value: "cassandra-rack1:1" });
+
+    expect(kube(["get", "statefulset", "cassandra-rack1"]).spec.replicas).toBe(1);
+    // whenScaled: Delete — the real StatefulSet controller hands the claim to the pod, the GC removes it.
+    const deadline = Date.now() + 120_000;
+    const claims = () => kube(["get", "pvc"]).items.map((c: any) => c.metadata.name).sort();
+    while (claims().includes("data-cassandra-rack1-1") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2000));
+    expect(claims()).toEqual(["data-cassandra-rack1-0"]);
+  }, 20 * MINUTE);
 
   /** The policy fixture (test/engine/fixtures/broken) in a stack of its own. */
   const broken = (name: string, command: string, env: Record<string, string> = {}, args: string[] = []) =>
