@@ -79,12 +79,12 @@ async function layout(broken?: Break): Promise<{ pcx: string; euTable: string; e
 
 const failing = async () => evaluateNetwork(await gatherAwsFacts(targets)).filter((r) => !r.ok);
 
-/** The real CLI for prod-eu-west-1 (its cluster unreachable: no kubeconfig), AWS on moto unless `env` says otherwise. */
+/** The real CLI (the stack's cluster unreachable: no kubeconfig), AWS on moto unless `env` says otherwise. */
 const preflight = async (extraEnv: Record<string, string>, ...args: string[]) => {
   const env: NodeJS.ProcessEnv = { ...process.env, ...AWS_ENV, KUBECONFIG: join(REPO_ROOT, "no-such-kubeconfig"), ...extraEnv };
   delete env.AWS_PROFILE;
   try {
-    const { stdout } = await run(process.execPath, ["--import", "tsx", "scripts/preflight/cli.ts", "--stack", "prod-eu-west-1", ...args], { cwd: REPO_ROOT, env, maxBuffer: 1 << 24 });
+    const { stdout } = await run(process.execPath, ["--import", "tsx", "scripts/preflight/cli.ts", ...args], { cwd: REPO_ROOT, env, maxBuffer: 1 << 24 });
     return { code: 0, stdout };
   } catch (err) {
     const e = err as { code: number; stdout: string };
@@ -115,7 +115,7 @@ describe("preflight network rows against moto's EC2 and EKS APIs", () => {
 
   it("a good layout passes through the real CLI (--aws-only exits 0; the full run fails only on examples and the cluster)", async () => {
     await layout();
-    const good = await preflight({}, "--aws-only");
+    const good = await preflight({}, "--stack", "prod-eu-west-1", "--aws-only");
     expect(rowsOf(good.stdout, "MISSING")).toEqual([]);
     expect(rowsOf(good.stdout, "ok")).toEqual([
       "VPC CIDRs do not overlap (eu-west-1, us-east-1)",
@@ -130,12 +130,15 @@ describe("preflight network rows against moto's EC2 and EKS APIs", () => {
     expect(good.code).toBe(0);
 
     // The whole preflight: the stack file's `# EXAMPLE` values and the unreachable cluster fail, the AWS rows still run.
-    const full = await preflight({});
+    const full = await preflight({}, "--stack", "prod-eu-west-1");
     expect(rowsOf(full.stdout, "MISSING")).toEqual(["stack file has no example values", "cluster reachable"]);
     expect(rowsOf(full.stdout, "ok")).toHaveLength(7);
     expect(full.code).toBe(1);
     // --skip-aws leaves the network rows out.
-    expect(rowsOf((await preflight({}, "--skip-aws")).stdout, "ok")).toEqual([]);
+    expect(rowsOf((await preflight({}, "--stack", "prod-eu-west-1", "--skip-aws")).stdout, "ok")).toEqual([]);
+    // The founder joins nobody: no network rows to check from its side.
+    const founder = await preflight({}, "--stack", "prod-us-east-1", "--aws-only");
+    expect([rowsOf(founder.stdout, "ok"), rowsOf(founder.stdout, "MISSING"), founder.code]).toEqual([[], [], 0]);
   }, 180_000);
 
   it("a missing route: the route row names the table and the create-route command", async () => {
@@ -187,7 +190,7 @@ describe("preflight network rows against moto's EC2 and EKS APIs", () => {
     await fetch(`${ENDPOINT}/moto-api/reset`, { method: "POST" });
     await expect(gatherAwsFacts(targets)).rejects.toThrow(/^eu-west-1: ResourceNotFoundException: /);
     // Nothing listens on port 1.
-    const { code, stdout } = await preflight({ AWS_ENDPOINT_URL: "http://127.0.0.1:1" }, "--aws-only");
+    const { code, stdout } = await preflight({ AWS_ENDPOINT_URL: "http://127.0.0.1:1" }, "--stack", "prod-eu-west-1", "--aws-only");
     expect(rowsOf(stdout, "MISSING")).toEqual(["AWS reachable (EKS, EC2 read access)"]);
     expect(stdout).toMatch(/ECONNREFUSED/);
     expect(code).toBe(1);
