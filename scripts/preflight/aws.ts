@@ -3,13 +3,14 @@
  * one EC2 client per region, credentials and endpoint from the SDK's own chain (AWS_PROFILE, SSO,
  * OIDC…; AWS_ENDPOINT_URL points every client at another endpoint, e.g. moto in the tests).
  * Read-only: DescribeCluster, DescribeSubnets, DescribeVpcs, DescribeRouteTables,
- * DescribeVpcPeeringConnections, DescribeSecurityGroups.
+ * DescribeVpcPeeringConnections, DescribeInstances, DescribeSecurityGroups.
  */
 import {
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
   EC2Client,
+  paginateDescribeInstances,
   paginateDescribeRouteTables,
   paginateDescribeVpcPeeringConnections,
   type IpPermission,
@@ -37,6 +38,31 @@ const peeringOf = (p: VpcPeeringConnection): PeeringFact => ({
   requester: { vpcId: p.RequesterVpcInfo?.VpcId ?? "", region: p.RequesterVpcInfo?.Region ?? "" },
   accepter: { vpcId: p.AccepterVpcInfo?.VpcId ?? "", region: p.AccepterVpcInfo?.Region ?? "" },
 });
+
+/**
+ * The cluster's running nodes, grouped by their security groups: managed node groups tag their
+ * instances `eks:cluster-name`, self-managed nodes (and Karpenter's) `kubernetes.io/cluster/<name>`.
+ */
+async function readNodeGroups(ec2: EC2Client, cluster: string): Promise<{ securityGroupIds: string[]; nodes: number }[]> {
+  const running = { Name: "instance-state-name", Values: ["running"] };
+  const byTag = [
+    { Name: "tag:eks:cluster-name", Values: [cluster] },
+    { Name: "tag-key", Values: [`kubernetes.io/cluster/${cluster}`] },
+  ];
+  const instances = new Map<string, string[]>();
+  for (const tag of byTag) {
+    const reservations = await collect(paginateDescribeInstances({ client: ec2 }, { Filters: [running, tag] }), (p) => p.Reservations);
+    for (const i of reservations.flatMap((r) => r.Instances ?? [])) {
+      instances.set(i.InstanceId ?? "", (i.SecurityGroups ?? []).map((g) => g.GroupId ?? "").filter(Boolean).sort());
+    }
+  }
+  const groups = new Map<string, { securityGroupIds: string[]; nodes: number }>();
+  for (const ids of instances.values()) {
+    const key = ids.join();
+    groups.set(key, { securityGroupIds: ids, nodes: (groups.get(key)?.nodes ?? 0) + 1 });
+  }
+  return [...groups.values()];
+}
 
 /** One region's cluster network and the peering connections its EC2 API lists. */
 async function readRegion(target: AwsTarget): Promise<{ network: RegionNetwork; peerings: PeeringFact[] }> {
@@ -68,11 +94,13 @@ async function readRegion(target: AwsTarget): Promise<{ network: RegionNetwork; 
           target: r.VpcPeeringConnectionId ?? r.TransitGatewayId ?? r.GatewayId ?? r.NatGatewayId ?? r.NetworkInterfaceId ?? r.InstanceId ?? "unknown",
         })),
     }));
-    const groupIds = [...new Set([vpcConfig.clusterSecurityGroupId, ...(vpcConfig.securityGroupIds ?? [])].filter((g): g is string => !!g))];
+    const clusterSecurityGroupIds = [...new Set([vpcConfig.clusterSecurityGroupId, ...(vpcConfig.securityGroupIds ?? [])].filter((g): g is string => !!g))];
+    const nodeGroups = await readNodeGroups(ec2, target.cluster);
+    const groupIds = [...new Set([...clusterSecurityGroupIds, ...nodeGroups.flatMap((g) => g.securityGroupIds)])];
     const groups = groupIds.length > 0 ? ((await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: groupIds }))).SecurityGroups ?? []) : [];
     const securityGroups = groups.map((g) => ({ id: g.GroupId ?? "", ingress: (g.IpPermissions ?? []).map(ingressOf) }));
     const peerings = (await collect(paginateDescribeVpcPeeringConnections({ client: ec2 }, {}), (p) => p.VpcPeeringConnections)).map(peeringOf);
-    return { network: { ...target, vpcId, cidrs, subnetIds, routeTables, securityGroups }, peerings };
+    return { network: { ...target, vpcId, cidrs, subnetIds, routeTables, clusterSecurityGroupIds, nodeGroups, securityGroups }, peerings };
   } catch (err) {
     const e = err as Error;
     if (!e.message.startsWith(`${target.region}:`)) e.message = `${target.region}: ${e.name === "Error" ? "" : `${e.name}: `}${e.message}`;

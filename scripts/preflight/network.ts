@@ -54,6 +54,10 @@ export interface RegionNetwork extends AwsTarget {
   /** Every route table of the VPC. */
   readonly routeTables: readonly RouteTableFact[];
   /** The cluster security group (EKS attaches it to managed node groups) and the cluster's additional ones. */
+  readonly clusterSecurityGroupIds: readonly string[];
+  /** Running nodes of the cluster, grouped by their security groups; empty when none were found. */
+  readonly nodeGroups: readonly { securityGroupIds: readonly string[]; nodes: number }[];
+  /** Every security group above, with its ingress rules. */
   readonly securityGroups: readonly { id: string; ingress: readonly IngressRule[] }[];
 }
 
@@ -227,27 +231,36 @@ function judgeRoute(route: RouteFact | undefined, peerings: readonly PeeringFact
 const coversPort = (rule: IngressRule, port: number) =>
   rule.protocol === "-1" || ((rule.protocol === "tcp" || rule.protocol === "6") && (rule.fromPort ?? 0) <= port && port <= (rule.toPort ?? 65535));
 
-/** Storage and CQL open on `on`'s security groups to each CIDR of `from`. */
+/**
+ * Storage and CQL open to each CIDR of `from` on every node of `on` (a node admits what any of its
+ * security groups admits); without running nodes found, on the cluster's security groups.
+ */
 function ingressRow(on: RegionNetwork, from: RegionNetwork): CheckRow {
+  const sets = on.nodeGroups.length > 0 ? on.nodeGroups.map((g) => g.securityGroupIds) : [on.clusterSecurityGroupIds];
   const good: string[] = [];
-  const missing: { port: number; cidr: string }[] = [];
-  for (const port of [STORAGE_PORT, CQL_PORT]) {
-    for (const cidr of from.cidrs) {
-      const sg = on.securityGroups.find((g) => g.ingress.some((r) => coversPort(r, port) && r.cidrs.some((c) => cidrContains(c, cidr))));
-      if (sg) good.push(`${port} from ${cidr} (${sg.id})`);
-      else missing.push({ port, cidr });
+  const bad: string[] = [];
+  const fixes: string[] = [];
+  for (const ids of sets) {
+    const groups = on.securityGroups.filter((g) => ids.includes(g.id));
+    const missing: { port: number; cidr: string }[] = [];
+    for (const port of [STORAGE_PORT, CQL_PORT]) {
+      for (const cidr of from.cidrs) {
+        const sg = groups.find((g) => g.ingress.some((r) => coversPort(r, port) && r.cidrs.some((c) => cidrContains(c, cidr))));
+        if (sg) good.push(`${port} from ${cidr} (${sg.id})`);
+        else missing.push({ port, cidr });
+      }
     }
+    if (missing.length === 0) continue;
+    bad.push(`no rule of ${ids.join(", ") || "any security group"} admits ${missing.map((m) => `${m.port} from ${m.cidr}`).join(", ")}`);
+    const permissions = missing.map((m) => `IpProtocol=tcp,FromPort=${m.port},ToPort=${m.port},IpRanges=[{CidrIp=${m.cidr},Description=cassandra-${from.region}}]`).join(" ");
+    fixes.push(`aws ec2 authorize-security-group-ingress --region ${on.region} --group-id ${ids[0] ?? "<node security group>"} --ip-permissions ${permissions}`);
   }
-  const group = on.securityGroups[0]?.id ?? "<cluster security group>";
-  const permissions = missing.map((m) => `IpProtocol=tcp,FromPort=${m.port},ToPort=${m.port},IpRanges=[{CidrIp=${m.cidr},Description=cassandra-${from.region}}]`).join(" ");
+  const nodes = on.nodeGroups.reduce((n, g) => n + g.nodes, 0);
   return {
     check: `TCP ${STORAGE_PORT} (storage) and ${CQL_PORT} (CQL) open on ${on.region} nodes to ${from.region}`,
-    ok: missing.length === 0,
-    found:
-      missing.length === 0
-        ? good.join(", ")
-        : `no rule of ${on.securityGroups.map((g) => g.id).join(", ") || "any security group"} admits ${missing.map((m) => `${m.port} from ${m.cidr}`).join(", ")}`,
-    fix: `aws ec2 authorize-security-group-ingress --region ${on.region} --group-id ${group} --ip-permissions ${permissions}`,
+    ok: bad.length === 0,
+    found: bad.length === 0 ? `${nodes > 0 ? `${nodes} node(s)` : "no running nodes found, cluster security groups"}: ${[...new Set(good)].join(", ")}` : bad.join("; "),
+    fix: fixes.join("; "),
   };
 }
 

@@ -20,6 +20,7 @@ import {
   CreateVpcPeeringConnectionCommand,
   DescribeRouteTablesCommand,
   EC2Client,
+  RunInstancesCommand,
   type IpPermission,
 } from "@aws-sdk/client-ec2";
 import { CreateClusterCommand, EKSClient } from "@aws-sdk/client-eks";
@@ -40,7 +41,7 @@ const targets: AwsTarget[] = [
   { stack: "prod-us-east-1", region: FOUNDER, cluster: "platform-prod" },
 ];
 
-type Break = "overlapping CIDR" | "no route" | "no 7000" | "JMX open" | "peering pending";
+type Break = "overlapping CIDR" | "no route" | "no 7000" | "JMX open" | "peering pending" | "node group's own SG";
 
 const tcp = (port: number, cidr: string): IpPermission => ({ IpProtocol: "tcp", FromPort: port, ToPort: port, IpRanges: [{ CidrIp: cidr }] });
 const ec2 = (region: string) => new EC2Client({ region, endpoint: ENDPOINT, credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
@@ -67,6 +68,13 @@ async function layout(broken?: Break): Promise<{ pcx: string; euTable: string; e
     if (region === JOINER && broken === "no 7000") rules.shift();
     if (region === JOINER && broken === "JMX open") rules.push(tcp(7199, "0.0.0.0/0"));
     await c.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: group, IpPermissions: rules }));
+    // A node as a managed node group launches it: the cluster security group, the cluster tag.
+    const nodeGroup =
+      region === JOINER && broken === "node group's own SG"
+        ? (await c.send(new CreateSecurityGroupCommand({ GroupName: "nodes", Description: "self-managed nodes", VpcId: vpc }))).GroupId!
+        : group;
+    const node = { ImageId: "ami-12c6146b", MinCount: 1, MaxCount: 1, SubnetId: subnet, SecurityGroupIds: [nodeGroup] };
+    await c.send(new RunInstancesCommand({ ...node, TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "eks:cluster-name", Value: "platform-prod" }] }] }));
     await eks(region).send(new CreateClusterCommand({ name: "platform-prod", roleArn: "arn:aws:iam::123456789012:role/eks", resourcesVpcConfig: { subnetIds: [subnet], securityGroupIds: [group] } }));
     made[region] = { vpc, subnet, table, group };
   }
@@ -116,6 +124,8 @@ describe("preflight network rows against moto's EC2 and EKS APIs", () => {
   it("a good layout passes through the real CLI (--aws-only exits 0; the full run fails only on examples and the cluster)", async () => {
     await layout();
     const good = await preflight({}, "--stack", "prod-eu-west-1", "--aws-only");
+    // The security groups judged are the running node's (found by its cluster tag).
+    expect(good.stdout).toMatch(/open on eu-west-1 nodes to us-east-1 │ 1 node\(s\): 7000 from 10\.0\.0\.0\/16/);
     expect(rowsOf(good.stdout, "MISSING")).toEqual([]);
     expect(rowsOf(good.stdout, "ok")).toEqual([
       "VPC CIDRs do not overlap (eu-west-1, us-east-1)",
@@ -171,6 +181,14 @@ describe("preflight network rows against moto's EC2 and EKS APIs", () => {
         fix: `aws ec2 authorize-security-group-ingress --region eu-west-1 --group-id ${euGroup} --ip-permissions IpProtocol=tcp,FromPort=7000,ToPort=7000,IpRanges=[{CidrIp=10.0.0.0/16,Description=cassandra-us-east-1}]`,
       },
     ]);
+  });
+
+  it("nodes whose own security group lacks the rules (the cluster's has them): the row names the nodes' group", async () => {
+    const { euGroup } = await layout("node group's own SG");
+    const rows = await failing();
+    expect(rows.map((r) => r.check)).toEqual(["TCP 7000 (storage) and 9042 (CQL) open on eu-west-1 nodes to us-east-1"]);
+    expect(rows[0]!.found).toMatch(/^no rule of sg-\w+ admits 7000 from 10\.0\.0\.0\/16, 9042 from 10\.0\.0\.0\/16$/);
+    expect(rows[0]!.found).not.toContain(euGroup);
   });
 
   it("JMX open to 0.0.0.0/0", async () => {

@@ -33,6 +33,8 @@ function region(name: string, cidr: string, peerCidr: string, over: Partial<Regi
         ],
       },
     ],
+    clusterSecurityGroupIds: [`sg-${name}`],
+    nodeGroups: [],
     securityGroups: [{ id: `sg-${name}`, ingress: [tcp(7000, peerCidr), tcp(9042, peerCidr), tcp(7199, cidr)] }],
     ...over,
   };
@@ -79,14 +81,37 @@ describe("cross-region network rows (injected AWS facts)", () => {
     const f = good();
     const tgw = withSelf(f, {
       routeTables: [{ id: "rtb-eu", main: true, subnetIds: [], routes: [{ destination: "10.0.0.0/8", state: "active", transitGatewayId: "tgw-1", target: "tgw-1" }] }],
+      clusterSecurityGroupIds: ["sg-eu"],
       securityGroups: [{ id: "sg-eu", ingress: [{ protocol: "tcp", fromPort: 7000, toPort: 9100, cidrs: ["10.0.0.0/8"] }] }],
     });
     // tcp 7000-9100 from 10.0.0.0/8 also covers 7199 from outside the VPC: only that row fails.
     expect(failing(tgw).map((r) => r.check)).toEqual(["JMX 7199 on eu-west-1 nodes closed outside its VPC"]);
-    const allTraffic = withSelf(f, { securityGroups: [{ id: "sg-eu", ingress: [{ protocol: "-1", cidrs: ["10.0.0.0/16"] }] }] });
+    const allTraffic = withSelf(f, { clusterSecurityGroupIds: ["sg-eu"], securityGroups: [{ id: "sg-eu", ingress: [{ protocol: "-1", cidrs: ["10.0.0.0/16"] }] }] });
     expect(failing(allTraffic)).toEqual([
       expect.objectContaining({ check: "JMX 7199 on eu-west-1 nodes closed outside its VPC", found: "open: sg-eu all traffic from 10.0.0.0/16", fix: expect.stringContaining("--ip-permissions 'IpProtocol=-1,IpRanges=[{CidrIp=10.0.0.0/16}]'") }),
     ]);
+  });
+
+  it("checks every node group's own security groups when nodes are found (a node admits what any of its groups admits)", () => {
+    const f = good();
+    const self = f.regions[0]!;
+    const nodes = withSelf(f, {
+      nodeGroups: [
+        { securityGroupIds: ["sg-eu-west-1", "sg-extra"], nodes: 3 },
+        { securityGroupIds: ["sg-spot"], nodes: 2 },
+      ],
+      securityGroups: [...self.securityGroups, { id: "sg-extra", ingress: [] }, { id: "sg-spot", ingress: [tcp(9042, "10.0.0.0/16")] }],
+    });
+    expect(failing(nodes)).toEqual([
+      {
+        check: "TCP 7000 (storage) and 9042 (CQL) open on eu-west-1 nodes to us-east-1",
+        ok: false,
+        found: "no rule of sg-spot admits 7000 from 10.0.0.0/16",
+        fix: "aws ec2 authorize-security-group-ingress --region eu-west-1 --group-id sg-spot --ip-permissions IpProtocol=tcp,FromPort=7000,ToPort=7000,IpRanges=[{CidrIp=10.0.0.0/16,Description=cassandra-us-east-1}]",
+      },
+    ]);
+    const ok = withSelf(f, { nodeGroups: [{ securityGroupIds: ["sg-eu-west-1"], nodes: 3 }] });
+    expect(evaluateNetwork(ok).find((r) => r.check.includes("open on eu-west-1"))?.found).toBe("3 node(s): 7000 from 10.0.0.0/16 (sg-eu-west-1), 9042 from 10.0.0.0/16 (sg-eu-west-1)");
   });
 
   it("judges the most specific route: a default route via NAT does not reach the peer", () => {
