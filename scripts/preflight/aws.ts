@@ -113,7 +113,11 @@ async function readRegion(target: AwsTarget): Promise<{ network: RegionNetwork; 
 
 /** Reads every target (this region first). Throws the first error: a preflight row, not a crash. */
 export async function gatherAwsFacts(targets: readonly AwsTarget[]): Promise<AwsFacts> {
-  const read = await Promise.all(targets.map(readRegion));
+  const settled = await Promise.allSettled(targets.map(readRegion));
+  // The first failure in target order (this region's before its peers'), not the fastest.
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+  const read = settled.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof readRegion>>>).value);
   const peerings = new Map<string, PeeringFact>();
   for (const p of read.flatMap((r) => r.peerings)) if (!peerings.has(p.id) || p.status === "active") peerings.set(p.id, p);
   return { regions: read.map((r) => r.network), peerings: [...peerings.values()] };
