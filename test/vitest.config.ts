@@ -2,7 +2,8 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 // Four projects so a run of the infrastructure tests never waits on a database:
-// - infra: Pulumi programs under mocks, config, synth, policies, alert rules (no servers)
+// - infra: Pulumi programs under mocks, config, synth, policies, alert rules (no servers but
+//   moto's AWS API, which the preflight's network test starts on 127.0.0.1:15100 and stops)
 // - cluster: the local control plane (etcd, kube-apiserver, scheduler, controller-manager, kwok),
 //   istioctl, and the real Pulumi engine + Kubernetes provider applying `local` to it
 // - gateway: the gateway app against a real Redis (started by its global setup)
