@@ -141,7 +141,8 @@ describe("npm run up:local (real engine, real Kubernetes provider, local control
     expect(kube(["get", "pvc", "data-cassandra-rack1-1"]).status.phase).toBe("Bound");
 
     const events = join(work, "scale-down-events.jsonl");
-    const shrunk = await upLocal({ STACK_CONFIG: config(1) }, ["--event-log", events]);
+    // The engine's event log (a debug flag of the CLI): the order in which it ran each step.
+    const shrunk = await upLocal({ STACK_CONFIG: config(1), PULUMI_DEBUG_COMMANDS: "true" }, ["--event-log", events]);
     expect(shrunk.code, shrunk.output).toBe(0);
     const log = readFileSync(events, "utf8").trim().split("\n").map((l) => JSON.parse(l));
     const at = (kind: "resourcePreEvent" | "resOutputsEvent", op: string, pred: (urn: string) => boolean) =>
