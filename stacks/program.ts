@@ -203,6 +203,10 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
   );
 
   const size = { cpuMillis: cfg.telemetry.cpuMillis, memoryMiB: cfg.telemetry.memoryMiB };
+  // Custom domains: both roles verify the gateway's signed tenant and keep it to its sources.
+  const tenantScoping = hasCustomDomains
+    ? { subjectKeySecretName: gateway.subjectKeySecretName.apply((n) => n ?? ""), tenantSources: cfg.customDomains.tenants }
+    : {};
   // Readiness of the telemetry pods needs the keyspace, which exists only once the racks are up
   // and the schema Job has run (and, in a joining region, the rebuild: before it LOCAL_* reads find
   // no data and logins no system_auth rows): without this the first `up` times the Deployments out.
@@ -219,12 +223,13 @@ export function declarePlatform(cfg: PlatformConfig): PlatformOutputs {
       cassandra: telemetryCassandra("command"),
       // Verifies the gateway's signed subject: Idempotency-Keys are scoped per caller.
       subjectKeySecretName: gateway.subjectKeySecretName.apply((n) => n ?? ""),
+      ...tenantScoping,
     },
     afterSchema,
   );
   const query = new TelemetryService(
     "telemetry-query",
-    { namespace: cfg.namespace, image: images.telemetry, role: "query", replicas: cfg.telemetry.queryReplicas, zoneSpread: cfg.scheduling.zoneSpread, size, cassandra: telemetryCassandra("query") },
+    { namespace: cfg.namespace, image: images.telemetry, role: "query", replicas: cfg.telemetry.queryReplicas, zoneSpread: cfg.scheduling.zoneSpread, size, cassandra: telemetryCassandra("query"), ...tenantScoping },
     afterSchema,
   );
 

@@ -4,7 +4,11 @@
  * and FALLBACK_DOMAINS more that are in the registry but not in Redis, so the first request on
  * each makes the gateway resolve it itself (the local-DNS fallback path).
  */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { createDnsCacheMetrics } from "../../apps/dns-cache/src/metrics.js";
@@ -31,7 +35,10 @@ export async function startCustomDomainDns(): Promise<CustomDomainSetup> {
   const dns = await startDnsmasq(records, DNS_PORT);
   const domains: Record<string, string> = { [CUSTOM_HOST]: "tenant-a" };
   for (let i = 0; i < FALLBACK_DOMAINS; i++) domains[fallbackHost(i)] = "tenant-b";
-  return { dns, env: { PUBLIC_HOST, CUSTOM_DOMAINS: JSON.stringify(domains), DNS_SERVERS: dns.server, DNS_TIMEOUT_MS: "250" } };
+  // Custom domains need the subject key: the gateway signs each request's tenant with it (as deployed).
+  const subjectKeyFile = join(mkdtempSync(join(tmpdir(), "bench-subject-")), "key");
+  writeFileSync(subjectKeyFile, randomBytes(32).toString("base64url"));
+  return { dns, env: { PUBLIC_HOST, CUSTOM_DOMAINS: JSON.stringify(domains), DNS_SERVERS: dns.server, DNS_TIMEOUT_MS: "250", SUBJECT_KEY_FILE: subjectKeyFile } };
 }
 
 /** One real dns-cache run for the cache-hit domain; the fallback domains' records are removed. */

@@ -9,6 +9,7 @@ import type { KubeObject } from "../shared/kube";
 import { standardLabels, versionLabel } from "../shared/labels";
 import { containerResources, type ContainerSize } from "../shared/resources";
 import { hardenedContainerSecurity, hardenedPodSecurity } from "../shared/security";
+import { sortedRecordJson } from "../shared/json-env";
 
 /** Container port name of /metrics and /healthz. */
 export const DNS_CACHE_PORT_NAME = "http-metrics";
@@ -26,7 +27,7 @@ export interface DnsCacheEnvSettings {
 export function dnsCacheEnv(s: DnsCacheEnvSettings): Record<string, string> {
   const E = DNS_CACHE_ENV;
   return {
-    [E.domains]: JSON.stringify(Object.fromEntries(Object.entries(s.domains).sort(([a], [b]) => a.localeCompare(b)))),
+    [E.domains]: sortedRecordJson(s.domains),
     [E.publicHost]: s.publicHost,
     [E.intervalSeconds]: String(s.intervalSeconds),
     [E.dnsServers]: s.dnsServers.join(","),

@@ -11,6 +11,7 @@ import {
   type GatewayRoute,
 } from "../../apps/gateway/src/config/keys";
 import { TELEMETRY_API_PATH } from "../../apps/telemetry/src/config/keys";
+import { sortedRecordJson } from "../shared/json-env";
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // Safe without quotes: dotenv cuts an unquoted value at `#` and trims spaces, and a leading
@@ -96,7 +97,7 @@ export function gatewayEnvValues(s: GatewayEnvSettings): Partial<Record<GatewayE
   if (s.subjectSigning) values[E.subjectKeyFile] = GATEWAY_PATHS.subjectKeyFile;
   if (s.customDomains) {
     values[E.publicHost] = s.customDomains.publicHost;
-    values[E.customDomains] = JSON.stringify(Object.fromEntries(Object.entries(s.customDomains.domains).sort(([a], [b]) => a.localeCompare(b))));
+    values[E.customDomains] = sortedRecordJson(s.customDomains.domains);
     if (s.customDomains.dnsTimeoutMs !== undefined) values[E.dnsTimeoutMs] = String(s.customDomains.dnsTimeoutMs);
   }
   if (s.redis) {

@@ -42,6 +42,7 @@ export function validate(args: GatewayArgs, routes: readonly GatewayRoute[]): vo
   for (const p of args.trustedProxies ?? []) e.check(parseCidr(p) !== undefined, "trustedProxies", `${JSON.stringify(p)} is not an IP address or CIDR`);
   if (args.customDomains) {
     const cd = args.customDomains;
+    e.check(args.subjectSigning === true, "customDomains", "needs subjectSigning: true (the gateway signs the tenant header with the subject key)");
     e.check(DOMAIN_NAME.test(cd.publicHost), "customDomains.publicHost", `"${cd.publicHost}" is not a lower-case domain name`);
     for (const [domain, tenant] of Object.entries(cd.domains)) {
       e.check(DOMAIN_NAME.test(domain) && domain !== cd.publicHost, `customDomains.domains["${domain}"]`, "must be a lower-case domain name other than publicHost");

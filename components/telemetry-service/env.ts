@@ -3,6 +3,7 @@
  * settings, `secretKeyRef`s for the Cassandra credentials and the subject key. Pure.
  */
 import { TELEMETRY_ENV, type TelemetryRole } from "../../apps/telemetry/src/config/keys";
+import { sortedRecordJson } from "../shared/json-env";
 
 /** App name shared by both roles (the mesh host Service selects on it alone). */
 export const TELEMETRY_APP = "telemetry";
@@ -35,6 +36,8 @@ export interface TelemetryEnvSettings {
   readonly credentials: { readonly secretName: string; readonly usernameKey: string; readonly passwordKey: string };
   /** Secret (and entry) with the key that verifies the gateway's subject header; absent: not set. */
   readonly subjectKey?: { readonly secretName: string; readonly key: string };
+  /** Each custom-domain tenant's source patterns (not secret); absent: not set (no tenant known). */
+  readonly tenantSources?: Readonly<Record<string, readonly string[]>>;
   /** Secret (`tls.crt`, `tls.key`) with the client certificate for nodes that require one; absent: none presented. */
   readonly clientCertSecretName?: string;
 }
@@ -62,6 +65,7 @@ export function telemetryEnv(s: TelemetryEnvSettings): EnvVar[] {
     { name: E.username, valueFrom: ref(s.credentials.usernameKey) },
     { name: E.password, valueFrom: ref(s.credentials.passwordKey) },
     ...(s.subjectKey ? [{ name: E.subjectKey, valueFrom: { secretKeyRef: { name: s.subjectKey.secretName, key: s.subjectKey.key } } }] : []),
+    ...(s.tenantSources ? [{ name: E.tenantSources, value: sortedRecordJson(s.tenantSources) }] : []),
     ...(s.clientCertSecretName
       ? [
           { name: E.tlsCert, valueFrom: { secretKeyRef: { name: s.clientCertSecretName, key: "tls.crt" } } },

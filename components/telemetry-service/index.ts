@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { TelemetryRole } from "../../apps/telemetry/src/config/keys";
+import { tenantRegistryProblems } from "../../apps/telemetry/src/core/tenants";
 import { disruptionBudget, drainOnStop, HTTP_PORT_NAME, MESHED_GRACE_SECONDS, httpProbes, httpService, meshPodAnnotations, serviceFqdn, spreadConstraints, tmpVolume, type ZoneSpread } from "../shared/http-workload";
 import { declareKubeObject, type KubeObject } from "../shared/kube";
 import { PLATFORM_NAMESPACE, selectorLabels, standardLabels, versionLabel } from "../shared/labels";
@@ -62,6 +63,12 @@ export interface TelemetryServiceArgs {
   readonly subjectKeySecretName?: pulumi.Input<string>;
   /** Entry of that Secret. @default "key" */
   readonly subjectKeySecretKey?: string;
+  /**
+   * Custom-domain tenants and the event sources each may touch (`{"<tenant>": ["<source>",
+   * "<prefix>*"]}`); the gateway signs the tenant with the subject key, so this needs
+   * `subjectKeySecretName`. @default - none (a request carrying a tenant is refused)
+   */
+  readonly tenantSources?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -123,6 +130,7 @@ export class TelemetryService extends pulumi.ComponentResource {
         caFile: c.caSecretName !== undefined ? `${caDir}/ca.pem` : undefined,
         credentials: { secretName, usernameKey: c.usernameKey ?? "username", passwordKey: c.passwordKey ?? "password" },
         subjectKey: subjectSecret ? { secretName: subjectSecret, key: args.subjectKeySecretKey ?? "key" } : undefined,
+        tenantSources: args.tenantSources,
         clientCertSecretName,
       }),
     );
@@ -186,6 +194,10 @@ function validate(args: TelemetryServiceArgs): void {
   e.check(c.port === undefined || (Number.isInteger(c.port) && c.port >= 1 && c.port <= 65535), "cassandra.port", `${c.port} must be a port number`);
   e.check(/^[A-Za-z0-9_-]+$/.test(c.dataCenter), "cassandra.dataCenter", `"${c.dataCenter}" must be a data centre name such as eu-west-1`);
   e.check(c.keyspace === undefined || /^[a-z][a-z0-9_]{0,47}$/.test(c.keyspace), "cassandra.keyspace", `"${c.keyspace}" must be a lower-case CQL identifier`);
+  if (args.tenantSources) {
+    e.check(args.subjectKeySecretName !== undefined, "tenantSources", "needs subjectKeySecretName (the tenant header is verified with the subject key)");
+    for (const problem of tenantRegistryProblems(args.tenantSources)) e.check(false, "tenantSources", problem);
+  }
   e.check(args.servicePort === undefined || (Number.isInteger(args.servicePort) && args.servicePort >= 1 && args.servicePort <= 65535), "servicePort", `${args.servicePort} must be a port number`);
   e.throwIfAny();
 }

@@ -169,6 +169,9 @@ function crossFieldProblems(stage: Stage, region: string, s: PlatformSettings): 
   if (stage === "prod" && !(r.multiAz && r.automaticFailover)) p.push(`redis: prod needs multiAz and automaticFailover`);
   const domains = Object.keys(s.customDomains.domains);
   if (domains.includes(s.gateway.publicHost)) p.push(`customDomains.domains: "${s.gateway.publicHost}" is gateway.publicHost itself, not a custom domain`);
+  for (const [domain, tenant] of Object.entries(s.customDomains.domains).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!Object.hasOwn(s.customDomains.tenants, tenant)) p.push(`customDomains.domains["${domain}"]: tenant "${tenant}" is not in customDomains.tenants (which sources may it touch?)`);
+  }
   if (stage === "local" && domains.length > 0 && !s.images.dnsCache) p.push(`images.dnsCache: required for the local stack when customDomains.domains is not empty`);
   if (stage === "local") {
     if (!s.images.gateway) p.push(`images.gateway: required for the local stack (an image name your cluster can pull)`);

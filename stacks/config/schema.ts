@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { DOMAIN_NAME, TENANT_ID } from "../../apps/dns-cache/src/shared/record";
+import { tenantRegistryProblems } from "../../apps/telemetry/src/core/tenants";
 
 export type Stage = "local" | "dev" | "staging" | "prod";
 export type DeepPartial<T> = T extends readonly (infer U)[] ? U[] : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
@@ -172,6 +173,14 @@ const customDomains = z
         for (const d of Object.keys(domains)) if (!DOMAIN_NAME.test(d)) ctx.addIssue({ code: "custom", path: [d], message: "expected a lower-case domain name (no wildcard)" });
       })
       .describe("The registry: custom domains and the tenant each belongs to, `{\"<domain>\": \"<tenant>\"}`. Each domain must CNAME to gateway.publicHost (or point its A records at its addresses)."),
+    tenants: z
+      .record(z.string(), z.array(z.string()))
+      // Keys and patterns checked here, each problem named (the telemetry server reads the same grammar).
+      .superRefine((tenants, ctx) => {
+        for (const t of Object.keys(tenants)) if (!TENANT_ID.test(t)) ctx.addIssue({ code: "custom", path: [t], message: "expected a tenant id: a-z, 0-9, - (at most 63)" });
+        for (const problem of tenantRegistryProblems(tenants)) ctx.addIssue({ code: "custom", message: problem });
+      })
+      .describe("Which event sources each tenant's custom domains may ingest into and query, `{\"<tenant>\": [\"<source>\", \"<prefix>*\"]}`; every tenant a domain names must be here."),
     intervalSeconds: int(60, 86_400).describe("Seconds between dns-cache runs; records live 2.5 intervals, the alert fires after 3."),
     replicas: int(1, 5).describe("dns-cache replicas: runs are idempotent, so more than one keeps the records fresh through a node or zone loss."),
     dnsServers: z.array(z.string().regex(/^[A-Za-z0-9.:[\]-]+$/, "expected host or host:port")).describe("Resolvers dns-cache asks (`host` or `host:port`); [] = the pod's resolv.conf."),

@@ -64,7 +64,7 @@ export const BASE_DEFAULTS: DeepPartial<PlatformSettings> = {
   alerting: { subscriptions: [], loadBalancers: [], prometheusSelectorLabels: { release: "kube-prometheus-stack" } },
   scheduling: { zoneSpread: "preferred" },
   // No custom domains unless a stack binds some; dns-cache re-checks them every 10 minutes.
-  customDomains: { domains: {}, intervalSeconds: 600, replicas: 1, dnsServers: [], dnsTimeoutMs: 2000, gatewayDnsTimeoutMs: 250, certIssuer: { kind: "ClusterIssuer", name: "letsencrypt" } },
+  customDomains: { domains: {}, tenants: {}, intervalSeconds: 600, replicas: 1, dnsServers: [], dnsTimeoutMs: 2000, gatewayDnsTimeoutMs: 250, certIssuer: { kind: "ClusterIssuer", name: "letsencrypt" } },
   vercel: { plan: "pro", maxDurationSeconds: 30, memoryMb: 1024, secureCompute: false },
 };
 

@@ -37,7 +37,7 @@ describe("istioctl analyze and validate", () => {
   it("a stack with custom domains (an HTTPS server per domain, all hosts on the public VirtualService) passes both", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "custom-domains-")), "Pulumi.staging-us-east-1.yaml");
     const base = readFileSync(join(__dirname, "../../stacks/Pulumi.staging-us-east-1.yaml"), "utf8");
-    writeFileSync(file, `${base}\n  platform:customDomains:\n    domains:\n      telemetry.tenant-a.com: tenant-a\n      metrics.tenant-b.io: tenant-b\n`);
+    writeFileSync(file, `${base}\n  platform:customDomains:\n    domains:\n      telemetry.tenant-a.com: tenant-a\n      metrics.tenant-b.io: tenant-b\n    tenants:\n      tenant-a: ["web"]\n      tenant-b: ["metrics"]\n`);
     const yaml = manifestsYaml((await synthStack("staging-us-east-1", { configFile: file })).resources);
     expect(yaml).toContain("custom-domain-telemetry-tenant-a-com-tls");
     expect(istioAnalyze(meshYaml(yaml))).toEqual([]);

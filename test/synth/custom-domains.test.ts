@@ -20,6 +20,8 @@ import type { KubeManifest } from "../../scripts/synth/manifests";
 import { validateManifest } from "../support/kube-schema";
 
 const DOMAINS = { "telemetry.tenant-a.com": "tenant-a", "metrics.tenant-b.io": "tenant-b" };
+const TENANTS = { "tenant-a": ["web", "tenant-a-*"], "tenant-b": ["metrics"] };
+const tenantsYaml = `    tenants:\n${Object.entries(TENANTS).map(([t, p]) => `      ${t}: ${JSON.stringify(p)}`).join("\n")}\n`;
 let result: SynthResult;
 let manifests: KubeManifest[];
 const find = (kind: string, name: string) => manifests.find((m) => m.kind === kind && m.metadata.name === name) as KubeManifest & Record<string, any>;
@@ -27,7 +29,7 @@ const find = (kind: string, name: string) => manifests.find((m) => m.kind === ki
 beforeAll(async () => {
   const file = join(mkdtempSync(join(tmpdir(), "custom-domains-")), "Pulumi.staging-us-east-1.yaml");
   const base = readFileSync(join(__dirname, "../../stacks/Pulumi.staging-us-east-1.yaml"), "utf8");
-  writeFileSync(file, `${base}\n  platform:customDomains:\n    domains:\n${Object.entries(DOMAINS).map(([d, t]) => `      ${d}: ${t}`).join("\n")}\n    intervalSeconds: 300\n`);
+  writeFileSync(file, `${base}\n  platform:customDomains:\n    domains:\n${Object.entries(DOMAINS).map(([d, t]) => `      ${d}: ${t}`).join("\n")}\n${tenantsYaml}    intervalSeconds: 300\n`);
   result = await synthStack("staging-us-east-1", { configFile: file });
   manifests = kubeManifests(result.resources);
 }, 300_000);
@@ -73,6 +75,15 @@ describe("a stack with custom domains", () => {
     expect(container.env.find((e: any) => e.name === "REDIS_PASSWORD")?.valueFrom?.secretKeyRef).toBeTruthy();
   });
 
+  it("both telemetry roles get the tenants' sources and the key that verifies the signed tenant", () => {
+    for (const role of ["command", "query"]) {
+      const env = find("Deployment", `telemetry-${role}`).spec.template.spec.containers[0].env as { name: string; value?: string; valueFrom?: any }[];
+      expect(JSON.parse(env.find((e) => e.name === "TENANT_SOURCES")!.value!), role).toEqual(TENANTS);
+      // The same Secret the gateway signs with, by reference only.
+      expect(env.find((e) => e.name === "SUBJECT_KEY")?.valueFrom?.secretKeyRef?.name, role).toBe("gateway-subject");
+    }
+  });
+
   it("scrapes dns-cache and carries the run-not-completed rule", () => {
     expect(find("PodMonitor", "dns-cache").spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "dns-cache", "app.kubernetes.io/component": "dns-cache" });
     const rules = find("PrometheusRule", "platform-alerts").spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
@@ -82,7 +93,7 @@ describe("a stack with custom domains", () => {
   it("prod: dns-cache runs one replica per zone with a PDB, and the pack passes there too", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "custom-domains-")), "Pulumi.prod-us-east-1.yaml");
     const base = readFileSync(join(__dirname, "../../stacks/Pulumi.prod-us-east-1.yaml"), "utf8");
-    writeFileSync(file, `${base}\n  platform:customDomains:\n    domains:\n      telemetry.tenant-a.com: tenant-a\n`);
+    writeFileSync(file, `${base}\n  platform:customDomains:\n    domains:\n      telemetry.tenant-a.com: tenant-a\n    tenants:\n      tenant-a: ["web"]\n`);
     const prod = await synthStack("prod-us-east-1", { configFile: file });
     const objs = kubeManifests(prod.resources) as (KubeManifest & Record<string, any>)[];
     const d = objs.find((m) => m.kind === "Deployment" && m.metadata.name === "dns-cache")!;

@@ -12,7 +12,7 @@ import { redactedConfig, type GatewayConfig } from "./config/index.js";
 import { createLogger, type GatewayLogFields, type GatewayLogger } from "./observability/logger.js";
 import { createMetrics, type GatewayMetrics } from "./observability/metrics.js";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./observability/request-id.js";
-import { SUBJECT_HEADER, signSubject } from "./auth/subject.js";
+import { SUBJECT_HEADER, signSubject, signTenant } from "./auth/subject.js";
 import { endAfterUpload, requestBody } from "./proxy/body.js";
 import { ProxyTrust } from "./proxy/forwarded.js";
 import { clientResponseHeaders, upstreamRequestHeaders, wantsReadYourWrites } from "./proxy/headers.js";
@@ -265,7 +265,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
         if (!withBody) delete upHeaders["content-length"];
         // Real clock (not options.now, which moves cache time in tests): the upstream checks it.
         if (subjectKey && subject) upHeaders[SUBJECT_HEADER] = signSubject(subject, subjectKey, Date.now());
-        if (tenant) upHeaders[TENANT_HEADER] = tenant;
+        // Config requires the key with custom domains, so a tenant always travels signed.
+        if (tenant && subjectKey) upHeaders[TENANT_HEADER] = signTenant(tenant, subjectKey, Date.now());
       }
       return upHeaders;
     };

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleIngest, precheckIngest, type IngestDeps } from "./core/ingest.js";
 import { LIMITS } from "./core/limits.js";
 import { handleQuery, type QueryDeps } from "./core/query.js";
-import { SUBJECT_HEADER } from "./core/subject.js";
+import { SUBJECT_HEADER, TENANT_HEADER } from "./core/subject.js";
 import type { HttpResult } from "./core/types.js";
 
 /**
@@ -82,6 +82,7 @@ export async function serveIngest(req: IncomingMessage, res: ServerResponse, dep
     contentType: req.headers["content-type"],
     idempotencyKey: req.headers["idempotency-key"],
     subjectAssertion: req.headers[SUBJECT_HEADER],
+    tenantAssertion: req.headers[TENANT_HEADER],
   };
   // Reject before reading a body we would not accept anyway.
   let result = precheckIngest(head);
@@ -105,7 +106,7 @@ export async function serveIngest(req: IncomingMessage, res: ServerResponse, dep
 
 export async function serveQuery(req: IncomingMessage, res: ServerResponse, deps: QueryDeps): Promise<HttpResult> {
   req.resume();
-  const result = await handleQuery({ method: req.method, url: req.url }, deps);
+  const result = await handleQuery({ method: req.method, url: req.url, tenantAssertion: req.headers[TENANT_HEADER] }, deps);
   sendResult(res, result, req.method === "HEAD");
   return result;
 }

@@ -59,14 +59,14 @@ export function createTelemetryServer(opts: ServerOptions): TelemetryServer {
       case `${TELEMETRY_API_PATH}/ingest`:
       case "/v1/events/ingest": {
         if (role !== "command") break;
-        const r = await serveIngest(req, res, { getClient, observer: metrics, log, subjectKey: config.subjectKey });
+        const r = await serveIngest(req, res, { getClient, observer: metrics, log, subjectKey: config.subjectKey, tenants: config.tenants });
         metrics.request("ingest", r.status);
         if (r.status >= 400) metrics.rejected(r.reason ?? "error");
         return;
       }
       case `${TELEMETRY_API_PATH}/query`:
       case "/v1/events": {
-        const r = await serveQuery(req, res, { getClient, consistency: READ_CONSISTENCY[role], log });
+        const r = await serveQuery(req, res, { getClient, consistency: READ_CONSISTENCY[role], log, subjectKey: config.subjectKey, tenants: config.tenants });
         metrics.request("query", r.status);
         return;
       }

@@ -144,11 +144,16 @@ describe("gateway main", () => {
     expect(r.stderr).toContain("JWT_KEY_FILE: cannot read /nonexistent/jwt-key");
   });
 
-  it("custom domains: the registry needs the public host, and bad entries are named", () => {
-    const base = { REGION: "r", STAGE: "s", ROUTES: JSON.stringify(ROUTES.slice(0, 1)) };
+  it("custom domains: the registry needs the public host and the signing key, and bad entries are named", () => {
+    const base = { REGION: "r", STAGE: "s", ROUTES: JSON.stringify(ROUTES.slice(0, 1)), SUBJECT_KEY_FILE: "/etc/gateway/subject/key" };
     expect(loadGatewayConfig(base).customDomains).toBeUndefined();
     expect(problemsOf(() => loadGatewayConfig({ ...base, CUSTOM_DOMAINS: JSON.stringify({ "t.tenant-a.com": "tenant-a" }) }))).toEqual([
       "CUSTOM_DOMAINS: needs PUBLIC_HOST (the host the domains must point at)",
+    ]);
+    // The tenant header is signed with the subject key: without it an upstream could not trust it.
+    const { SUBJECT_KEY_FILE: _, ...keyless } = base;
+    expect(problemsOf(() => loadGatewayConfig({ ...keyless, PUBLIC_HOST: "api.platform.io", CUSTOM_DOMAINS: JSON.stringify({ "t.tenant-a.com": "tenant-a" }) }))).toEqual([
+      "CUSTOM_DOMAINS: needs SUBJECT_KEY_FILE (the tenant header is signed with it)",
     ]);
     expect(
       problemsOf(() =>

@@ -6,8 +6,9 @@ import { runOnce } from "../../../apps/dns-cache/src/run.js";
 import { DOMAIN_KEY_PREFIX } from "../../../apps/dns-cache/src/shared/record.js";
 import { createResolver } from "../../../apps/dns-cache/src/shared/verify.js";
 import { GATEWAY_METRICS } from "../../../apps/gateway/src/metrics/names.js";
+import { verifyTenant } from "../../../apps/telemetry/src/core/subject.js";
 import { silentUdpServer, startDnsmasq, type Dnsmasq } from "../dns-cache/dnsmasq.js";
-import { gatewayConfig, httpRequest, metricValue, startGateway, startUpstream, type TestGateway, type Upstream } from "./helpers.js";
+import { gatewayConfig, httpRequest, metricValue, startGateway, startUpstream, tempFile, type TestGateway, type Upstream } from "./helpers.js";
 
 /**
  * Custom domains end to end: a real dnsmasq serving the tenants' CNAMEs, the real dns-cache run
@@ -15,6 +16,7 @@ import { gatewayConfig, httpRequest, metricValue, startGateway, startUpstream, t
  * itself on a miss) in front of a real upstream that echoes the tenant header it got.
  */
 const PUBLIC = "api.platform.example";
+const SUBJECT_KEY = "custom-domains-test-subject-key-0123456789";
 const DOMAINS = {
   "cached.tenant-a.example": "tenant-a",
   "also.tenant-g.example": "tenant-g",
@@ -54,7 +56,10 @@ describe("gateway on custom domains", () => {
 
     upstream = await startUpstream((req, res) => {
       res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify({ tenant: req.headers["x-platform-tenant"] ?? null, url: req.url }));
+      // The tenant as telemetry reads it: the signed header verified with the shared key.
+      const raw = req.headers["x-platform-tenant"];
+      const verified = verifyTenant(raw, Buffer.from(SUBJECT_KEY), Date.now());
+      res.end(JSON.stringify({ tenant: verified.ok ? (verified.value ?? null) : `unverified: ${verified.reason}`, raw: raw ?? null, url: req.url }));
     });
     g = await startGateway(
       gatewayConfig(
@@ -68,6 +73,7 @@ describe("gateway on custom domains", () => {
           REDIS_TIMEOUT_MS: "1000",
           PUBLIC_HOST: PUBLIC,
           CUSTOM_DOMAINS: JSON.stringify(DOMAINS),
+          SUBJECT_KEY_FILE: tempFile("subject", SUBJECT_KEY),
           DNS_SERVERS: dns.server,
           DNS_TIMEOUT_MS: "300",
         },
@@ -100,6 +106,12 @@ describe("gateway on custom domains", () => {
   it("the tenant header is the gateway's: a client's copy is dropped on the public host and replaced on a custom domain", async () => {
     expect((await get(PUBLIC, "/api/x", { "x-platform-tenant": "tenant-a" })).json()).toMatchObject({ tenant: null });
     expect((await get("also.tenant-g.example", "/api/x", { "x-platform-tenant": "tenant-a" })).json()).toMatchObject({ tenant: "tenant-g" });
+  });
+
+  it("the tenant travels signed (t1 HMAC with the subject key), never as the plain name", async () => {
+    const { raw } = (await get("cached.tenant-a.example")).json<{ raw: string }>();
+    expect(raw).toMatch(/^t1\.\d+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(raw.split(".")[2]!, "base64url").toString()).toBe("tenant-a");
   });
 
   it("on a Redis miss resolves locally, verifies the same way and routes", async () => {

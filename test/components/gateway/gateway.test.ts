@@ -279,4 +279,10 @@ describe("Gateway subject signing and forwarding trust (issue #15)", () => {
       /trustedProxies.*"ingress".*\n?.*trustedProxies.*"10.0.0.0\/33"|"ingress"[\s\S]*"10.0.0.0\/33"/,
     );
   });
+
+  it("custom domains need subject signing (the tenant header is signed with that key)", () => {
+    const customDomains = { publicHost: "api.example.com", domains: { "t.tenant-a.com": "tenant-a" } };
+    expect(() => new G.Gateway("gw-cd", { ...base, minReplicas: 1, maxReplicas: 1, jwt: { ...base.jwt, keySecretName: "jwt" }, customDomains })).toThrow(/customDomains: needs subjectSigning: true/);
+    expect(() => new G.Gateway("gw-cd-ok", { ...base, minReplicas: 1, maxReplicas: 1, jwt: { ...base.jwt, keySecretName: "jwt" }, customDomains, subjectSigning: true })).not.toThrow();
+  });
 });

@@ -45,6 +45,18 @@ describe("telemetryEnv", () => {
     });
   });
 
+  it("passes the tenants' sources as sorted JSON the app reads back (it needs the subject key with them)", () => {
+    const tenantSources = { "tenant-b": ["metrics"], "tenant-a": ["web", "app-*"] };
+    const env = telemetryEnv({ ...settings, subjectKey: { secretName: "gateway-subject", key: "key" }, tenantSources });
+    const value = env.find((e) => e.name === "TENANT_SOURCES")!.value!;
+    expect(value).toBe('{"tenant-a":["web","app-*"],"tenant-b":["metrics"]}');
+    const plain = Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
+    const config = loadTelemetryConfig({ ...plain, SUBJECT_KEY: "k".repeat(32) });
+    expect([...config.tenants.keys()]).toEqual(["tenant-a", "tenant-b"]);
+    expect(config.tenants.get("tenant-a")).toEqual({ exact: new Set(["web"]), prefixes: ["app-"] });
+    expect(telemetryEnv(settings).some((e) => e.name === "TENANT_SOURCES")).toBe(false);
+  });
+
   it("accepts only host[:port] contact points", () => {
     expect(CONTACT_POINT.test("cassandra-0.cassandra:9042")).toBe(true);
     expect(CONTACT_POINT.test("[::1]:9042")).toBe(true);

@@ -141,4 +141,17 @@ describe("TelemetryService argument validation", () => {
       }),
     ).toThrow(/role: "writer"[\s\S]*replicas: 0[\s\S]*cassandra\.contactPoints[\s\S]*cassandra\.port[\s\S]*cassandra\.dataCenter[\s\S]*cassandra\.keyspace/);
   });
+
+  it("tenant sources need the subject key Secret, and each bad pattern is named", () => {
+    expect(() => new T.TelemetryService("tenants-bad", { ...base, role: "query", replicas: 1, tenantSources: { "tenant-a": ["*", "a*b"] } })).toThrow(
+      /tenantSources: needs subjectKeySecretName[\s\S]*tenant-a\[0\]: "\*" alone[\s\S]*tenant-a\[1\]: "a\*b": "\*" may only end a pattern/,
+    );
+  });
+
+  it("with tenant sources, the role gets them and the key by reference", async () => {
+    const ms = await childrenOf(new T.TelemetryService("telemetry-tenants", { ...base, role: "query", replicas: 1, subjectKeySecretName: "gateway-subject", tenantSources: { "tenant-a": ["web"] } }));
+    const env = one(ms, "Deployment").spec.template.spec.containers[0].env as { name: string; value?: string; valueFrom?: any }[];
+    expect(env.find((e) => e.name === "TENANT_SOURCES")?.value).toBe('{"tenant-a":["web"]}');
+    expect(env.find((e) => e.name === "SUBJECT_KEY")?.valueFrom?.secretKeyRef).toEqual({ name: "gateway-subject", key: "key" });
+  });
 });

@@ -152,6 +152,10 @@ const envSchema = z
     if (Object.keys(domains).length > 0 && !env[E.publicHost]) {
       ctx.addIssue({ code: "custom", path: [E.customDomains], message: `needs ${E.publicHost} (the host the domains must point at)` });
     }
+    if (Object.keys(domains).length > 0 && !env[E.subjectKeyFile]) {
+      // The tenant header is signed with it; an unsigned one would be refused upstream.
+      ctx.addIssue({ code: "custom", path: [E.customDomains], message: `needs ${E.subjectKeyFile} (the tenant header is signed with it)` });
+    }
     if (env[E.publicHost] && domains[env[E.publicHost] as string]) {
       ctx.addIssue({ code: "custom", path: [E.customDomains], message: `must not list ${E.publicHost} itself` });
     }

@@ -6,8 +6,9 @@ import type { GatewayConfig } from "../config/index.js";
 import type { GatewayLogger } from "../observability/logger.js";
 
 /**
- * The tenant of a custom-domain request, for upstreams. Set only by the gateway: a client's copy
- * is dropped on every request (proxy/headers.ts), so an upstream behind the gateway can rely on it.
+ * The tenant of a custom-domain request, for upstreams. Set only by the gateway, signed with the
+ * subject key (auth/subject.ts `signTenant`): a client's copy is dropped on every request
+ * (proxy/headers.ts), and a pod in the mesh cannot forge one (the upstream checks the signature).
  */
 export const TENANT_HEADER = "x-platform-tenant";
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { compileTenantRegistry, tenantRegistryProblems, type TenantRegistry, type TenantSourcePatterns } from "../core/tenants.js";
 import { TELEMETRY_ENV, type TelemetryRole } from "./keys.js";
 
 export { TELEMETRY_ENV, TELEMETRY_SECRET_ENV, type TelemetryRole, type TelemetryEnvKey } from "./keys.js";
@@ -20,6 +21,8 @@ export interface TelemetryConfig {
   readonly tls: boolean;
   /** Verifies the gateway's subject header; absent: the header is ignored. Never log it. */
   readonly subjectKey?: Buffer;
+  /** Each tenant's sources (custom domains); empty: a request carrying a tenant is refused. */
+  readonly tenants: TenantRegistry;
   /** Name the nodes' certificates are verified against instead of the dialled address. */
   readonly tlsServerName?: string;
   /** CA (PEM) the nodes must chain to; absent: the default trust store (+ NODE_EXTRA_CA_CERTS). */
@@ -65,6 +68,19 @@ const envSchema = z.object({
   [TELEMETRY_ENV.password]: optional(z.string()),
   [TELEMETRY_ENV.tls]: optional(z.enum(["true", "false", "1", "0"], { error: "must be true or false" })).default("false"),
   [TELEMETRY_ENV.subjectKey]: optional(z.string().refine((k) => Buffer.byteLength(k.trim()) >= 32, "must be at least 32 bytes")),
+  [TELEMETRY_ENV.tenantSources]: optional(
+    z.string().transform((text, ctx) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: `is not valid JSON (${(err as Error).message})` });
+        return z.NEVER;
+      }
+      for (const problem of tenantRegistryProblems(parsed)) ctx.addIssue({ code: "custom", message: problem });
+      return parsed as TenantSourcePatterns;
+    }),
+  ),
   [TELEMETRY_ENV.tlsServerName]: optional(z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "must be a DNS name")),
   [TELEMETRY_ENV.tlsCa]: pem(/-----BEGIN CERTIFICATE-----/, "certificate"),
   [TELEMETRY_ENV.tlsCert]: pem(/-----BEGIN CERTIFICATE-----/, "certificate"),
@@ -104,6 +120,9 @@ export function loadTelemetryConfig(env: NodeJS.ProcessEnv = process.env): Telem
   if (lb && parsed.success && parsed.data[TELEMETRY_ENV.contactPoints].length !== 1) {
     problems.push(`${TELEMETRY_ENV.viaLoadBalancer} needs exactly one contact point (the load balancer)`);
   }
+  if (isSet(TELEMETRY_ENV.tenantSources) && !isSet(TELEMETRY_ENV.subjectKey)) {
+    problems.push(`${TELEMETRY_ENV.tenantSources} needs ${TELEMETRY_ENV.subjectKey} (the tenant header is verified with it)`);
+  }
   if (problems.length > 0 || !parsed.success) throw new TelemetryConfigError(problems);
 
   const v = parsed.data;
@@ -119,6 +138,7 @@ export function loadTelemetryConfig(env: NodeJS.ProcessEnv = process.env): Telem
     credentials: user && pass ? { username: user, password: pass } : undefined,
     tls: v[TELEMETRY_ENV.tls] === "true" || v[TELEMETRY_ENV.tls] === "1",
     subjectKey: subjectKey ? Buffer.from(subjectKey.trim(), "utf8") : undefined,
+    tenants: compileTenantRegistry(v[TELEMETRY_ENV.tenantSources] ?? {}),
     tlsServerName: v[TELEMETRY_ENV.tlsServerName],
     tlsCa: v[TELEMETRY_ENV.tlsCa],
     tlsClientCert: cert && key ? { cert, key } : undefined,
@@ -138,6 +158,7 @@ export function describeConfig(c: TelemetryConfig): Record<string, unknown> {
     auth: c.credentials ? "password" : "none",
     tls: c.tls,
     subjectKey: c.subjectKey ? "set" : "unset",
+    tenants: [...c.tenants.keys()],
     tlsServerName: c.tlsServerName,
     tlsCa: c.tlsCa ? "set" : "unset",
     clientCertificate: c.tlsClientCert ? "set" : "unset",

@@ -24,6 +24,13 @@ export const TELEMETRY_ENV = {
    */
   subjectKey: "SUBJECT_KEY",
   /**
+   * JSON `{"<tenant>": ["<source>", "<prefix>*", ...]}`: the sources a request on a tenant's
+   * custom domain may ingest into and query (the gateway signs the tenant into
+   * `x-platform-tenant` with SUBJECT_KEY, which it then needs). Unset: no tenant is known, so a
+   * request carrying a tenant is refused; requests without one are unaffected.
+   */
+  tenantSources: "TENANT_SOURCES",
+  /**
    * With TLS: the name every node's certificate must be valid for, whatever address the driver
    * dialled (nodes are discovered by IP; their certificate names the cluster's DNS names).
    */

@@ -1,37 +1,31 @@
 import type { Client } from "cassandra-driver";
 import type { Logger } from "pino";
-import { deniedSources, forbiddenSources, type Caller } from "./access.js";
+import { deniedSources, forbiddenSources, resolveAccess, type AccessDeps, type AccessRequest } from "./access.js";
 import { isUnavailable, PartialWriteError } from "./errors.js";
 import { claimKey, requestHash } from "./idempotency.js";
 import { identifyEvents, requestDigest } from "./ids.js";
 import { LIMITS } from "./limits.js";
-import { scopeOf, verifySubject } from "./subject.js";
+import { scopeOf } from "./subject.js";
 import { validateIdempotencyKey, validateIngestBody } from "./validation.js";
 import { preflightEncode, writeEvents, type WriteOptions } from "./write.js";
 import type { HttpResult, TelemetryObserver } from "./types.js";
 
 export const RETRY_AFTER_SECONDS = 5;
 
-export interface IngestRequest {
+export interface IngestRequest extends AccessRequest {
   readonly method: string | undefined;
   readonly contentType: string | undefined;
   readonly idempotencyKey: string | string[] | undefined;
-  /** The gateway's signed subject header (core/subject.ts), if any. */
-  readonly subjectAssertion?: string | string[] | undefined;
   /** Raw body, or "too-large" when the adapter stopped reading at the byte limit. */
   readonly body: Buffer | "too-large";
 }
 
-export interface IngestDeps {
+export interface IngestDeps extends AccessDeps {
   readonly getClient: () => Promise<Client>;
   readonly observer?: TelemetryObserver;
   readonly log?: Logger;
   readonly write?: WriteOptions;
   readonly now?: () => number;
-  /** Key that verifies the gateway's subject header; without it the header is ignored. */
-  readonly subjectKey?: Buffer;
-  /** The verified token's caller (Vercel functions): its subject, and the only sources it may write. @default - no token: the gateway's subject header, any source */
-  readonly caller?: Caller;
 }
 
 export function isJsonContentType(ct: string | undefined): boolean {
@@ -95,15 +89,10 @@ export async function handleIngest(req: IngestRequest, deps: IngestDeps): Promis
     return { status: 400, body: { error: `body is not valid JSON: ${(err as Error).message}` }, reason: "bad_json" };
   }
   const nowMs = (deps.now ?? Date.now)();
-  let subject: string | undefined;
-  if (deps.caller) {
-    subject = deps.caller.subject;
-  } else {
-    const asserted = verifySubject(req.subjectAssertion, deps.subjectKey, nowMs);
-    if (!asserted.ok) return { status: 401, body: { error: asserted.reason }, reason: "subject" };
-    subject = asserted.subject;
-  }
-  const scope = scopeOf(subject);
+  const resolved = resolveAccess(req, deps, nowMs);
+  if (!resolved.ok) return resolved.result;
+  const access = resolved.access;
+  const scope = scopeOf(access.subject, access.tenant);
   const idempotencyKey = validateIdempotencyKey(req.idempotencyKey);
   const key = idempotencyKey.ok ? idempotencyKey.key : undefined;
   const v = validateIngestBody(parsed, { nowMs, requireTimestamp: key !== undefined });
@@ -111,7 +100,7 @@ export async function handleIngest(req: IngestRequest, deps: IngestDeps): Promis
     return { status: 400, body: { error: v.reason, ...(v.problems.length ? { invalid: v.problems } : {}) }, reason: "invalid" };
   }
   // The whole batch or nothing: one foreign source refuses every event, before any write.
-  const denied = deniedSources(deps.caller, v.events.map((e) => e.source));
+  const denied = deniedSources(access, v.events.map((e) => e.source));
   if (denied.length > 0) return forbiddenSources(denied);
 
   const digest = requestDigest(key !== undefined ? { idempotencyKey: key, scope } : { body: req.body, scope });

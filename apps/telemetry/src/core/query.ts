@@ -1,6 +1,6 @@
 import { types, type Client } from "cassandra-driver";
 import type { Logger } from "pino";
-import { deniedSources, forbiddenSources, type Caller } from "./access.js";
+import { deniedSources, forbiddenSources, resolveAccess, type AccessDeps, type AccessRequest } from "./access.js";
 import { isUnavailable } from "./errors.js";
 import { errSummary, RETRY_AFTER_SECONDS } from "./ingest.js";
 import { decodeToken, queryEvents } from "./read.js";
@@ -9,19 +9,18 @@ import { validateQueryParams } from "./validation.js";
 
 export const QUERY_CACHE_CONTROL = "private, no-cache";
 
-export interface QueryRequest {
+export interface QueryRequest extends AccessRequest {
   readonly method: string | undefined;
   /** The request URL (path + query string). */
   readonly url: string | undefined;
 }
 
-export interface QueryDeps {
+export interface QueryDeps extends AccessDeps {
   readonly getClient: () => Promise<Client>;
   /** LOCAL_ONE for the query role; LOCAL_QUORUM where reads must see acknowledged writes. */
   readonly consistency: number;
   readonly log?: Logger;
-  /** The verified token's caller (Vercel functions): only its sources may be read. @default - any source (behind the gateway) */
-  readonly caller?: Caller;
+  readonly now?: () => number;
 }
 
 export const READ_CONSISTENCY = {
@@ -36,7 +35,9 @@ export async function handleQuery(req: QueryRequest, deps: QueryDeps): Promise<H
   const search = new URL(req.url ?? "/", "http://localhost").searchParams;
   const v = validateQueryParams(search);
   if (!v.ok) return { status: 400, body: { error: v.reason }, reason: "invalid" };
-  const denied = deniedSources(deps.caller, [v.params.source]);
+  const resolved = resolveAccess(req, deps, (deps.now ?? Date.now)());
+  if (!resolved.ok) return resolved.result;
+  const denied = deniedSources(resolved.access, [v.params.source]);
   if (denied.length > 0) return forbiddenSources(denied);
   let cursor: types.TimeUuid | undefined;
   if (v.params.pageToken !== undefined) {
