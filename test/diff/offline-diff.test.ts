@@ -71,8 +71,8 @@ const write = (path: string, text: string) => writeFileSync(join(repo, path), te
 beforeAll(() => {
   repo = mkdtempSync(join(tmpdir(), "diff-repo-"));
   cache = mkdtempSync(join(tmpdir(), "diff-cache-"));
-  // The synth scripts and the config schema (with the custom-domain rules it shares with the dns-cache app).
-  for (const p of ["package.json", "tsconfig.json", "Pulumi.yaml", "scripts/synth", "stacks/config", "stacks/read-config.ts", "apps/dns-cache/src/shared"]) {
+  // The synth scripts and the config schema (with the custom-domain and tenant rules it shares with the dns-cache and telemetry apps).
+  for (const p of ["package.json", "tsconfig.json", "Pulumi.yaml", "scripts/synth", "stacks/config", "stacks/read-config.ts", "apps/dns-cache/src/shared", "apps/telemetry/src/core/tenants.ts", "apps/telemetry/src/core/limits.ts"]) {
     cpSync(join(MAIN, p), join(repo, p), { recursive: true });
   }
   symlinkSync(join(MAIN, "node_modules"), join(repo, "node_modules"), "dir");
