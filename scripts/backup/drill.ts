@@ -14,7 +14,7 @@
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Client, concurrent, types } from "cassandra-driver";
@@ -298,13 +298,13 @@ exec bash ${JSON.stringify(join(ROOT, "scripts/sstableloader.sh"))} "\${args[@]}
   );
   rmSync(loaderLog, { force: true });
   const t0 = Date.now();
-  runRestore(
+  await runRestore(
     { namespace: "platform", backupsEnabled: true, encryption: false, env: { ...o.env, PATH: `${o.bin}:${process.env.PATH}` } },
     { backup: "drill-diff", keyspace: "drill", log: (l) => process.stderr.write(`[drill] [restore] ${l}\n`) },
   );
   const seconds = (Date.now() - t0) / 1000;
   const got = await o.read();
-  const loaderRuns = readFileSync(loaderLog, "utf8").trim().split("\n").filter(Boolean);
+  const loaderRuns = existsSync(loaderLog) ? readFileSync(loaderLog, "utf8").trim().split("\n").filter(Boolean) : [];
   return { seconds, rows: got.rows, checksum: got.checksum, rowsBefore: o.rowsBefore, loaderRuns };
 }
 

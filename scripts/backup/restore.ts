@@ -22,7 +22,7 @@
  * Disaster recovery into a fresh cluster (every node lost) is the per-node restore the drill
  * proves: see README "Backups, restores and repairs (Cassandra)".
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { BACKUP_NAMES, CASSANDRA_POD_SELECTOR } from "../../components/cassandra-backup/names";
 import { MEDUSA_CONTAINER, MEDUSA_INI } from "../../components/cassandra/medusa-sidecar";
@@ -97,6 +97,16 @@ export function planRestore(backups: readonly ListedBackup[], pods: readonly str
     .map((node, i) => ({ pod: pods[i % pods.length], node, argv: ["sh", "-c", WITH_LOGIN_FROM_STDIN, "restore", ...restoreNodeArgs(MEDUSA_INI, node, r)] }));
 }
 
+/**
+ * The keyspaces one medusa run streamed, from its log ("Restoring keyspace <dir>/<ks> with
+ * sstableloader..."). medusa exits 0 when its filter matched nothing ("There is nothing to
+ * restore") and, for a keyspace the backup does not hold, still loads the system keyspaces it
+ * always keeps: a run is only a success when the asked-for keyspace is among these.
+ */
+export function loadedKeyspaces(medusaOutput: string): string[] {
+  return [...medusaOutput.matchAll(/Restoring keyspace \S*\/([A-Za-z0-9_]+) with sstableloader/g)].map((m) => m[1]);
+}
+
 /** What the restore runs against: from the stack's config, or a test's stand-in. */
 export interface RestoreTarget {
   readonly namespace: string;
@@ -121,25 +131,35 @@ export interface RestoreRun {
   readonly backups: readonly ListedBackup[];
 }
 
-/** The kubectl runner: bounded, output captured (stdout) or streamed (stdio inherit for the restores). */
+/** The kubectl runner for reads: bounded, stdout returned. */
 function kubectlFor(t: RestoreTarget) {
   const base = [...kubectlTargetArgs(t), "-n", t.namespace];
-  return (args: string[], o: { input?: string; stream?: boolean; timeoutMs?: number } = {}): string => {
-    const r = spawnSync("kubectl", [...base, ...args], {
-      encoding: "utf8",
-      input: o.input,
-      env: t.env ?? process.env,
-      timeout: o.timeoutMs ?? 120_000,
-      maxBuffer: 64 * 1024 * 1024,
-      stdio: [o.input === undefined ? "ignore" : "pipe", o.stream ? "inherit" : "pipe", o.stream ? "inherit" : "pipe"],
-    });
+  return (args: string[], o: { timeoutMs?: number } = {}): string => {
+    const r = spawnSync("kubectl", [...base, ...args], { encoding: "utf8", env: t.env ?? process.env, timeout: o.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
     if (r.error) throw new Error((r.error as NodeJS.ErrnoException).code === "ENOENT" ? "kubectl not found: run `npm run setup`" : `kubectl ${args.slice(0, 3).join(" ")}: ${r.error.message}`);
     if (r.status !== 0) throw new Error(`kubectl ${args.slice(0, 3).join(" ")} exited ${r.status}${r.stderr ? `: ${r.stderr.trim().split("\n").slice(-5).join(" | ")}` : ""}`);
     return r.stdout ?? "";
   };
 }
 
-export function runRestore(t: RestoreTarget, o: RestoreOptions): RestoreRun {
+/** `kubectl exec` of one restore step: stdin the login, output passed on live and kept for the check, bounded. */
+function execStep(t: RestoreTarget, args: string[], input: string, timeoutMs: number): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("kubectl", [...kubectlTargetArgs(t), "-n", t.namespace, ...args], { env: t.env ?? process.env, stdio: ["pipe", "pipe", "pipe"], timeout: timeoutMs });
+    let output = "";
+    const keep = (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      output = (output + chunk.toString("utf8")).slice(-4 * 1024 * 1024);
+    };
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, output }));
+    child.stdin.end(input);
+  });
+}
+
+export async function runRestore(t: RestoreTarget, o: RestoreOptions): Promise<RestoreRun> {
   const log = o.log ?? say;
   if (!t.backupsEnabled) throw new Error("backups are disabled on this stack (backup.enabled: false): there is nothing to restore from");
   if (!o.list && !o.backup) throw new Error(`--backup is required (or --list)\n${USAGE}`);
@@ -172,11 +192,13 @@ export function runRestore(t: RestoreTarget, o: RestoreOptions): RestoreRun {
   const done: (RestoreStep & { seconds: number })[] = [];
   for (const s of steps) {
     const t0 = Date.now();
-    try {
-      kubectl(["exec", "-i", s.pod, "-c", MEDUSA_CONTAINER, "--", ...s.argv], { input: `${user}\n${pass}\n`, stream: true, timeoutMs: (o.timeoutSeconds ?? 21_600) * 1000 });
-    } catch (err) {
-      throw new Error(`restore of ${s.node}'s backup through pod ${s.pod} failed after ${((Date.now() - t0) / 1000).toFixed(1)}s (${(err as Error).message}); ${done.length} of ${steps.length} nodes loaded, the rest not`);
-    }
+    const failed = (why: string) =>
+      new Error(`restore of ${s.node}'s backup through pod ${s.pod} failed after ${((Date.now() - t0) / 1000).toFixed(1)}s: ${why}; ${done.length} of ${steps.length} nodes loaded before it, the rest not`);
+    const r = await execStep(t, ["exec", "-i", s.pod, "-c", MEDUSA_CONTAINER, "--", ...s.argv], `${user}\n${pass}\n`, (o.timeoutSeconds ?? 21_600) * 1000);
+    if (r.code !== 0) throw failed(`kubectl exec exited ${r.code ?? "on the timeout"}`);
+    const loaded = loadedKeyspaces(r.output);
+    if (o.keyspace ? !loaded.includes(o.keyspace) : loaded.length === 0)
+      throw failed(`medusa loaded ${loaded.length ? `only ${loaded.join(", ")}` : "nothing"}${o.keyspace ? `, not ${o.keyspace}: is it (and ${o.tables?.join(", ") || "its tables"}) in the backup?` : ""}`);
     const seconds = (Date.now() - t0) / 1000;
     done.push({ ...s, seconds });
     log(`loaded ${s.node}'s backup through ${s.pod} in ${seconds.toFixed(1)}s (${done.length}/${steps.length})`);
@@ -185,7 +207,7 @@ export function runRestore(t: RestoreTarget, o: RestoreOptions): RestoreRun {
   return { steps: done, backups };
 }
 
-function main(): number {
+async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       stack: { type: "string" },
@@ -204,7 +226,7 @@ function main(): number {
     return 2;
   }
   const cfg = resolveConfig(values.stack, platformSettings(readStackConfig(values.stack)));
-  runRestore(
+  await runRestore(
     { namespace: cfg.namespace, kubeconfig: values.kubeconfig, context: values.context ?? cfg.kubernetes.context, backupsEnabled: cfg.backup.enabled, encryption: cfg.cassandra.encryption },
     { list: values.list, dryRun: values["dry-run"], backup: values.backup, keyspace: values.keyspace, tables: values.table, timeoutSeconds: Number(values.timeout) },
   );
@@ -212,10 +234,11 @@ function main(): number {
 }
 
 if (require.main === module) {
-  try {
-    process.exit(main());
-  } catch (err) {
-    console.error(`[restore] ${(err as Error).message}`);
-    process.exit(1);
-  }
+  main().then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      console.error(`[restore] ${err.message}`);
+      process.exit(1);
+    },
+  );
 }
