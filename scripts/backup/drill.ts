@@ -299,7 +299,7 @@ exec bash ${JSON.stringify(join(ROOT, "scripts/sstableloader.sh"))} "\${args[@]}
   rmSync(loaderLog, { force: true });
   const t0 = Date.now();
   await runRestore(
-    { namespace: "platform", backupsEnabled: true, encryption: false, env: { ...o.env, PATH: `${o.bin}:${process.env.PATH}` } },
+    { namespace: "platform", backupsEnabled: true, encryption: false, clientCertificates: false, env: { ...o.env, PATH: `${o.bin}:${process.env.PATH}` } },
     { backup: "drill-diff", keyspace: "drill", log: (l) => process.stderr.write(`[drill] [restore] ${l}\n`) },
   );
   const seconds = (Date.now() - t0) / 1000;

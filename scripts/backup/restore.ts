@@ -18,6 +18,9 @@
  * sstableloader needs MODIFY on the tables: the sidecar's own login (platform_backup) is
  * read-only, so the superuser's login is read from the stack's Secret and handed to medusa on
  * the exec's stdin (never in argv, which the API server's audit log records, nor printed).
+ * TLS: sstableloader takes it from the node's cassandra.yaml (`--conf-path`); that works when the
+ * nodes require client certificates (the yaml then has the client truststore), and is refused on
+ * a stack that encrypts CQL without them (test/components/cassandra-backup/restore-tls.live.test.ts).
  *
  * Disaster recovery into a fresh cluster (every node lost) is the per-node restore the drill
  * proves: see README "Backups, restores and repairs (Cassandra)".
@@ -113,7 +116,10 @@ export interface RestoreTarget {
   readonly kubeconfig?: string;
   readonly context?: string;
   readonly backupsEnabled: boolean;
+  /** Client and internode TLS (`cassandra.encryption`). */
   readonly encryption: boolean;
+  /** The nodes require client certificates on CQL (the public CQL endpoint): their yaml then has the client truststore sstableloader needs. */
+  readonly clientCertificates: boolean;
   /** Environment of the kubectl calls. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -179,9 +185,9 @@ export async function runRestore(t: RestoreTarget, o: RestoreOptions): Promise<R
   }
   const steps = planRestore(backups, pods, { backup: o.backup!, keyspace: o.keyspace, tables: o.tables });
   // Checked after the plan so --dry-run still shows it; refused before any load.
-  if (t.encryption && !o.dryRun)
+  if (t.encryption && !t.clientCertificates && !o.dryRun)
     throw new Error(
-      "this stack encrypts client and internode traffic: the sstableloader path is not proven against TLS nodes yet (it would use the node's own certificate from cassandra.yaml), so it is refused; restore per node instead (README: disaster recovery)",
+      "this stack encrypts CQL without requiring client certificates: its cassandra.yaml then names no truststore under client_encryption_options, and sstableloader (which takes its TLS from that file) cannot verify the nodes (\"Must provide truststore\"), so the load is refused; stacks with the public CQL endpoint (client certificates required) work",
     );
   for (const s of steps) log(`${o.dryRun ? "would load" : "load"} ${s.node}'s backup through ${s.pod}: kubectl exec -i ${s.pod} -c ${MEDUSA_CONTAINER} -- ${s.argv.slice(4).join(" ")}`);
   if (o.dryRun) return { steps: steps.map((s) => ({ ...s, seconds: 0 })), backups };
@@ -227,7 +233,7 @@ async function main(): Promise<number> {
   }
   const cfg = resolveConfig(values.stack, platformSettings(readStackConfig(values.stack)));
   await runRestore(
-    { namespace: cfg.namespace, kubeconfig: values.kubeconfig, context: values.context ?? cfg.kubernetes.context, backupsEnabled: cfg.backup.enabled, encryption: cfg.cassandra.encryption },
+    { namespace: cfg.namespace, kubeconfig: values.kubeconfig, context: values.context ?? cfg.kubernetes.context, backupsEnabled: cfg.backup.enabled, encryption: cfg.cassandra.encryption, clientCertificates: cfg.cassandra.publicEndpoint.enabled },
     { list: values.list, dryRun: values["dry-run"], backup: values.backup, keyspace: values.keyspace, tables: values.table, timeoutSeconds: Number(values.timeout) },
   );
   return 0;

@@ -63,7 +63,7 @@ describe("restore plan", () => {
 describe("restore runner (kubectl stand-in)", () => {
   let dir: string;
   const calls = () => readFileSync(join(dir, "calls.log"), "utf8").trim().split("\n");
-  const target = (over: object = {}) => ({ namespace: "platform", context: "prod-ctx", backupsEnabled: true, encryption: false, env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, FAKE: dir }, ...over });
+  const target = (over: object = {}) => ({ namespace: "platform", context: "prod-ctx", backupsEnabled: true, encryption: true, clientCertificates: true, env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, FAKE: dir }, ...over });
   const quiet = { log: () => undefined };
 
   beforeEach(() => {
@@ -124,15 +124,22 @@ esac
     expect(calls()).toEqual([""]);
   });
 
-  it("on an encrypted stack: --list and --dry-run work, a load is refused", async () => {
+  it("lists the backups, complete or not, and a dry run prints the plan without reading the Secret or loading", async () => {
     const lines: string[] = [];
-    const listed = await runRestore(target({ encryption: true }), { list: true, log: (l) => lines.push(l) });
+    const listed = await runRestore(target(), { list: true, log: (l) => lines.push(l) });
     expect(listed.backups.map((b) => b.name)).toEqual(["20261202-0300", "20261202-0900"]);
+    expect(lines[0]).toMatch(/^20261202-0300 +2026-\S+ +3 nodes +3\.0 MiB$/);
     expect(lines[1]).toMatch(/^20261202-0900 +unfinished +1 nodes .*INCOMPLETE$/);
-    const dry = await runRestore(target({ encryption: true }), { backup: "20261202-0300", dryRun: true, log: (l) => lines.push(l) });
+    const dry = await runRestore(target(), { backup: "20261202-0300", dryRun: true, log: (l) => lines.push(l) });
     expect(dry.steps).toHaveLength(3);
     expect(lines.at(-1)).toMatch(/^would load 10\.0\.3\.4's backup through cassandra-us-east-1a-0: kubectl exec -i/);
-    await expect(runRestore(target({ encryption: true }), { backup: "20261202-0300", ...quiet })).rejects.toThrow(/encrypts client and internode traffic: the sstableloader path is not proven against TLS/);
+    expect(calls().some((c) => / get secret | exec -i /.test(c))).toBe(false);
+  });
+
+  it("refuses a load on a stack that encrypts CQL without client certificates (no client truststore for sstableloader); the dry run still shows the plan", async () => {
+    const noTruststore = target({ clientCertificates: false });
+    expect((await runRestore(noTruststore, { backup: "20261202-0300", dryRun: true, ...quiet })).steps).toHaveLength(3);
+    await expect(runRestore(noTruststore, { backup: "20261202-0300", ...quiet })).rejects.toThrow(/encrypts CQL without requiring client certificates.*Must provide truststore/);
     expect(calls().some((c) => / get secret | exec -i /.test(c))).toBe(false);
   });
 });
