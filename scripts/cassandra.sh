@@ -373,27 +373,31 @@ status() {
   return 1
 }
 
-# nodetool from the same classpath (the rebuild Job runs the image's nodetool).
-nodetool() {
+# Cassandra's client tools from the same classpath: nodetool (the rebuild Job runs the image's
+# nodetool) and sstableloader (medusa's `restore-node --use-sstableloader`, npm run restore).
+tool() {
+  local main="$1" heap="$2"
+  shift 2
   install >/dev/null 2>&1 || install
   local quiet="$CACHE_DIR/logback-tools.xml"
   [[ -f "$quiet" ]] || printf '<configuration><root level="WARN"/></configuration>\n' >"$quiet"
   # The JPMS flags of Cassandra 5.0's conf/jvm17-clients.options.
-  exec java -Xmx128m -XX:+UseSerialGC -Djava.net.preferIPv4Stack=true \
+  exec java "-Xmx$heap" -XX:+UseSerialGC -Djava.net.preferIPv4Stack=true \
     --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --add-exports java.base/jdk.internal.ref=ALL-UNNAMED \
     --add-exports java.base/sun.nio.ch=ALL-UNNAMED --add-exports java.management.rmi/com.sun.jmx.remote.internal.rmi=ALL-UNNAMED \
     --add-exports java.rmi/sun.rmi.registry=ALL-UNNAMED --add-exports java.rmi/sun.rmi.server=ALL-UNNAMED \
     --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
     --add-opens java.base/java.io=ALL-UNNAMED --add-opens java.base/jdk.internal.ref=ALL-UNNAMED \
     -cp "$CACHE_DIR/lib/*" -Dcassandra.storagedir=/tmp -Dlogback.configurationFile="$quiet" \
-    org.apache.cassandra.tools.NodeTool "$@"
+    "$main" "$@"
 }
 
 case "${1:-}" in
   install) install ;;
-  nodetool) shift; nodetool "$@" ;;
+  nodetool) shift; tool org.apache.cassandra.tools.NodeTool 128m "$@" ;;
+  sstableloader) shift; tool org.apache.cassandra.tools.BulkLoader 256m "$@" ;;
   start) start ;;
   stop) stop "${2:-}" ;;
   status) status ;;
-  *) echo "usage: $0 install|start|stop [--kill]|status|nodetool <args>" >&2; exit 2 ;;
+  *) echo "usage: $0 install|start|stop [--kill]|status|nodetool <args>|sstableloader <args>" >&2; exit 2 ;;
 esac

@@ -4,13 +4,13 @@ import { PLATFORM_NAMESPACE, standardLabels } from "../shared/labels";
 import { ArgErrors } from "../shared/validate";
 import { CA_FILE } from "../cassandra/encryption";
 import { JMX_PORT, TLS_DIR } from "../cassandra/scripts";
-import { COMPONENT, NAME } from "../cassandra/workload";
+import { NAME } from "../cassandra/workload";
 import { backupScript, execCronJob, execRbac, repairScript } from "./cronjob";
 import { renderMedusaIni } from "./medusa-config";
-import { BACKUP_NAMES } from "./names";
+import { BACKUP_NAMES, CASSANDRA_POD_SELECTOR } from "./names";
 import { createBackupBucket, createIrsaRole } from "./storage";
 
-export { BACKUP_NAMES } from "./names";
+export { BACKUP_NAMES, CASSANDRA_POD_SELECTOR } from "./names";
 
 export { renderMedusaIni, type MedusaIniOptions } from "./medusa-config";
 export { backupNodeArgs, purgeArgs, REPAIR_ARGS, backupScript, repairScript } from "./cronjob";
@@ -105,8 +105,7 @@ export class CassandraBackup extends pulumi.ComponentResource {
       k,
     );
     for (const o of execRbac(namespace, BACKUP_NAMES.cronServiceAccount)) declareKubeObject(o, k);
-    const selector = `app.kubernetes.io/name=${NAME},app.kubernetes.io/component=${COMPONENT}`;
-    const common = { namespace, selector, serviceAccountName: BACKUP_NAMES.cronServiceAccount, image: args.kubectlImage };
+    const common = { namespace, selector: CASSANDRA_POD_SELECTOR, serviceAccountName: BACKUP_NAMES.cronServiceAccount, image: args.kubectlImage };
     const backup = execCronJob({ ...common, name: BACKUP_NAMES.backupCronJob, component: "backup", schedule: args.schedule, script: backupScript(args.mode ?? "differential"), deadlineSeconds: 12 * 3600 });
     const repair = execCronJob({ ...common, name: BACKUP_NAMES.repairCronJob, component: "repair", schedule: args.repairSchedule ?? "0 1 * * 0", script: repairScript(args.repairKeyspace ?? "telemetry"), deadlineSeconds: 48 * 3600 });
     declareKubeObject(backup, k);

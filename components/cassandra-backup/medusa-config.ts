@@ -30,6 +30,11 @@ export interface MedusaNode {
   readonly cassandraYaml: string;
   /** nodetool executable (snapshot, clearsnapshot). */
   readonly nodetool: string;
+  /**
+   * sstableloader executable (`restore-node --use-sstableloader`: `npm run restore` into the running cluster).
+   * @default "/opt/cassandra/bin/sstableloader" - the Cassandra image's, which the sidecar image is built FROM
+   */
+  readonly sstableloader?: string;
   /** JMX host and port nodetool connects to. */
   readonly jmxHost: string;
   readonly jmxPort: number;
@@ -44,6 +49,9 @@ export interface MedusaNode {
   readonly stopCommand?: string;
   readonly startCommand?: string;
 }
+
+/** sstableloader of the Cassandra image (apps/medusa/Dockerfile builds FROM it). */
+export const SSTABLELOADER = "/opt/cassandra/bin/sstableloader";
 
 export interface MedusaIniOptions {
   readonly storage: MedusaStorage;
@@ -76,6 +84,8 @@ export function renderMedusaIni(o: MedusaIniOptions): string {
   const cassandra: Record<string, string | number> = {
     config_file: n.cassandraYaml,
     nodetool_executable: n.nodetool,
+    // medusa's default is a bare `sstableloader`; the image's bin/ is not on the sidecar's PATH for sure.
+    sstableloader_bin: n.sstableloader ?? SSTABLELOADER,
     // medusa's default flag (-Dcom.sun.jndi.rmiURLParsing=legacy) is for Java 8 nodetools.
     nodetool_flags: "",
     nodetool_host: n.jmxHost,

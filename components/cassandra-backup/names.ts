@@ -1,3 +1,8 @@
+import { COMPONENT, NAME } from "../cassandra/workload";
+
+/** Label selector of this data centre's Cassandra node pods (the CronJobs and `npm run restore` exec into them). */
+export const CASSANDRA_POD_SELECTOR = `app.kubernetes.io/name=${NAME},app.kubernetes.io/component=${COMPONENT}`;
+
 /** Fixed object names (the Cassandra pods, the CronJobs and the alert rules refer to them). */
 export const BACKUP_NAMES = {
   /** ConfigMap with medusa.ini. */
@@ -10,4 +15,6 @@ export const BACKUP_NAMES = {
   cqlRole: "platform_backup",
   backupCronJob: "cassandra-backup",
   repairCronJob: "cassandra-repair",
+  /** The superuser's login (`username`, `password`): `npm run restore` loads as it (sstableloader needs MODIFY). */
+  superuserSecret: "cassandra-credentials",
 } as const;

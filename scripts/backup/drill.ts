@@ -5,19 +5,22 @@
  * (scripts/cassandra.sh instead of a pod restart).
  *
  * Steps: write known rows, full backup, more rows, differential backup (uploads only new
- * SSTables), drop the table, then wipe the node (fresh data directories), restore in place and
+ * SSTables); `npm run restore`'s path into the running node (the table dropped and recreated
+ * empty as the schema Job would, then scripts/backup/restore.ts through a kubectl stand-in that
+ * runs its exec commands as the pod, medusa + sstableloader for real); drop the table, then wipe the node (fresh data directories), restore in place and
  * compare count + checksum of every row; then restore the same backup into a second, fresh node
  * (disaster recovery into a new cluster) and compare again. Used by `npm run drill:restore` and
  * test/components/cassandra-backup/restore.live.test.ts.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Client, concurrent, types } from "cassandra-driver";
 import { backupNodeArgs, purgeArgs } from "../../components/cassandra-backup/cronjob";
 import { renderMedusaIni } from "../../components/cassandra-backup/medusa-config";
+import { runRestore } from "./restore";
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, "../..");
@@ -39,6 +42,8 @@ export interface DrillResult {
   readonly checksum: string;
   readonly fullBackup: BackupRun;
   readonly differentialBackup: BackupRun;
+  /** `npm run restore` into the running node (sstableloader), after the table was dropped and recreated empty. */
+  readonly runningCluster: RunningRestore;
   /** After DROP TABLE (before the wipe): rows left readable, expected 0. */
   readonly rowsAfterDrop: number;
   /** After wiping the node: whether the keyspace still existed, expected false. */
@@ -61,6 +66,13 @@ export interface RestoreRun {
   readonly seconds: number;
   readonly rows: number;
   readonly checksum: string;
+}
+
+export interface RunningRestore extends RestoreRun {
+  /** Rows in the recreated table before the load, expected 0. */
+  readonly rowsBefore: number;
+  /** One line per sstableloader run: the pod it ran as and the CQL user it loaded as. */
+  readonly loaderRuns: string[];
 }
 
 /** The drill's addresses and ports (reserved for it: see the README). */
@@ -119,6 +131,7 @@ export async function runRestoreDrill(opts: DrillOptions = {}): Promise<DrillRes
     return file;
   };
   const node = async (n: DrillNode, cmd: "start" | "stop", keepConfig = false) => void (await run(ctl(n, keepConfig), [cmd], { maxBuffer: 1 << 24 }));
+  const bin = join(state, "bin");
   const iniFor = (n: DrillNode, source: DrillNode, keepConfig: boolean) => {
     const file = join(state, `medusa-${n.name}.ini`);
     const control = ctl(n, keepConfig);
@@ -136,6 +149,7 @@ export async function runRestoreDrill(opts: DrillOptions = {}): Promise<DrillRes
         node: {
           cassandraYaml: join(state, n.name, "conf/cassandra.yaml"),
           nodetool: join(ROOT, "scripts/nodetool.sh"),
+          sstableloader: join(bin, "sstableloader"),
           jmxHost: n.address,
           jmxPort: n.jmxPort,
           fqdn: source.address,
@@ -168,7 +182,7 @@ export async function runRestoreDrill(opts: DrillOptions = {}): Promise<DrillRes
     await node(a, "start");
     const client = await connect(a.address);
     await client.execute(`CREATE KEYSPACE drill WITH replication = {'class': 'NetworkTopologyStrategy', '${DRILL.dataCenter}': 1}`);
-    await client.execute("CREATE TABLE drill.rows (id int PRIMARY KEY, payload text, n bigint)");
+    await client.execute(TABLE);
     await writeRows(client, 0, rows);
     const iniA = iniFor(a, a, false);
 
@@ -189,6 +203,12 @@ export async function runRestoreDrill(opts: DrillOptions = {}): Promise<DrillRes
     const expected = await snapshotRows(client);
     const differentialBackup = await backup("drill-diff");
     log(`differential backup: ${differentialBackup.seconds}s, ${differentialBackup.uploadedFiles} new files, ${differentialBackup.keptFiles} kept`);
+
+    log("npm run restore into the running node: table dropped and recreated empty, then loaded with sstableloader");
+    await client.execute("DROP TABLE drill.rows");
+    await client.execute(TABLE);
+    const runningCluster = await restoreIntoRunningNode({ state, bin, ini: iniA, node: a, medusa, env: medusaEnv, rowsBefore: (await snapshotRows(client)).rows, read: () => snapshotRows(client) });
+    log(`running cluster: ${runningCluster.seconds}s, ${runningCluster.rows} rows (${runningCluster.rowsBefore} before)`);
 
     await client.execute("DROP TABLE drill.rows");
     const rowsAfterDrop = await client.execute("SELECT id FROM system_schema.tables WHERE keyspace_name = 'drill' AND table_name = 'rows'").then((r) => r.rowLength);
@@ -218,11 +238,74 @@ export async function runRestoreDrill(opts: DrillOptions = {}): Promise<DrillRes
     // Medusa writes A's tokens into B's cassandra.yaml; the start must keep that file.
     const freshNode = await restore(b, iniFor(b, a, true), false);
     log(`fresh node: ${freshNode.seconds}s, ${freshNode.rows} rows`);
-    return { rows: expected.rows, checksum: expected.checksum, fullBackup, differentialBackup, rowsAfterDrop, keyspaceAfterWipe, inPlace, freshNode };
+    return { rows: expected.rows, checksum: expected.checksum, fullBackup, differentialBackup, runningCluster, rowsAfterDrop, keyspaceAfterWipe, inPlace, freshNode };
   } finally {
     for (const n of DRILL.nodes) await node(n, "stop").catch(() => undefined);
     if (moto?.pid) process.kill(-moto.pid, "SIGTERM");
   }
+}
+
+const TABLE = "CREATE TABLE drill.rows (id int PRIMARY KEY, payload text, n bigint)";
+
+/**
+ * `npm run restore -- --backup drill-diff --keyspace drill` (runRestore, the CLI's body) against
+ * node A as the only pod. Stand-ins, each a plain substitution: `kubectl get pods|secret` answers
+ * for one pod and the stack's superuser Secret, `kubectl exec <pod> -c medusa -- cmd...` runs cmd
+ * here (stdin passed on), `medusa` finds the pod's ini and temp dir at their drill paths, and
+ * sstableloader's `-d <the pod's own address>` is node A's address. medusa and sstableloader are real.
+ */
+async function restoreIntoRunningNode(o: {
+  state: string;
+  bin: string;
+  ini: string;
+  node: DrillNode;
+  medusa: string;
+  env: NodeJS.ProcessEnv;
+  rowsBefore: number;
+  read: () => Promise<{ rows: number; checksum: string }>;
+}): Promise<RunningRestore> {
+  const user = "drill_superuser";
+  const loaderLog = join(o.state, "sstableloader.log");
+  mkdirSync(o.bin, { recursive: true });
+  const b64 = (v: string) => Buffer.from(v).toString("base64");
+  const stand = (name: string, body: string) => {
+    writeFileSync(join(o.bin, name), `#!/usr/bin/env bash\n${body}\n`);
+    chmodSync(join(o.bin, name), 0o755);
+  };
+  stand(
+    "kubectl",
+    `# stand-in: one Cassandra pod (node A), the superuser Secret, and exec = run here as that pod
+case " $* " in
+  *" get pods "*) echo '{"items":[{"metadata":{"name":"cassandra-drill-0"}}]}'; exit 0 ;;
+  *" get secret cassandra-credentials "*) echo '{"data":{"username":"${b64(user)}","password":"${b64(randomBytes(12).toString("hex"))}"}}'; exit 0 ;;
+esac
+while [[ $# -gt 0 ]]; do case "$1" in exec) shift; [[ "$1" == -i ]] && shift; export POD="$1"; shift ;; --) shift; break ;; *) shift ;; esac; done
+exec "$@"`,
+  );
+  stand(
+    "medusa",
+    `# stand-in paths: the pod's ini and the restore temp dir (on its data volume) are the drill's
+args=(); for a in "$@"; do case "$a" in /tmp/medusa.ini) args+=(${JSON.stringify(o.ini)}) ;; /var/lib/cassandra/medusa-restore) args+=(${JSON.stringify(join(o.state, "restore-tmp"))}) ;; *) args+=("$a") ;; esac; done
+exec ${JSON.stringify(o.medusa)} "\${args[@]}"`,
+  );
+  stand(
+    "sstableloader",
+    `# stand-in: the pod's own address (medusa passes -d <pod IP>) is node A's address here
+args=(); user=""; while [[ $# -gt 0 ]]; do case "$1" in -d) args+=(-d ${o.node.address}); shift 2 ;; --username) user="$2"; args+=("$1" "$2"); shift 2 ;; *) args+=("$1"); shift ;; esac; done
+dir=""; for x in "\${args[@]}"; do [[ -d "$x" ]] && dir="\${x##*/}"; done
+echo "pod=$POD user=$user dir=$dir" >> ${JSON.stringify(loaderLog)}
+exec bash ${JSON.stringify(join(ROOT, "scripts/sstableloader.sh"))} "\${args[@]}"`,
+  );
+  rmSync(loaderLog, { force: true });
+  const t0 = Date.now();
+  await runRestore(
+    { namespace: "platform", backupsEnabled: true, encryption: false, clientCertificates: false, env: { ...o.env, PATH: `${o.bin}:${process.env.PATH}` } },
+    { backup: "drill-diff", keyspace: "drill", log: (l) => process.stderr.write(`[drill] [restore] ${l}\n`) },
+  );
+  const seconds = (Date.now() - t0) / 1000;
+  const got = await o.read();
+  const loaderRuns = existsSync(loaderLog) ? readFileSync(loaderLog, "utf8").trim().split("\n").filter(Boolean) : [];
+  return { seconds, rows: got.rows, checksum: got.checksum, rowsBefore: o.rowsBefore, loaderRuns };
 }
 
 async function connect(address: string): Promise<Client> {

@@ -14,10 +14,15 @@ export interface KubectlTarget {
 
 type Json = Record<string, any>;
 
+/** kubectl's global flags for a target (also `npm run restore`'s). */
+export function kubectlTargetArgs(target: KubectlTarget): string[] {
+  return [...(target.kubeconfig ? ["--kubeconfig", target.kubeconfig] : []), ...(target.context ? ["--context", target.context] : [])];
+}
+
 class NotFound extends Error {}
 
 function kubectl(target: KubectlTarget, args: string[]): Json {
-  const base = [...(target.kubeconfig ? ["--kubeconfig", target.kubeconfig] : []), ...(target.context ? ["--context", target.context] : []), "--request-timeout=15s"];
+  const base = [...kubectlTargetArgs(target), "--request-timeout=15s"];
   try {
     return JSON.parse(execFileSync("kubectl", [...base, ...args, "-o", "json"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 }));
   } catch (err) {

@@ -76,6 +76,8 @@ describe("CassandraBackup (prod data centre)", async () => {
     expect(ini).toMatch(/^max_backup_age = 30$/m);
     expect(ini).toMatch(/^max_backup_count = 120$/m);
     expect(ini).toMatch(/^certfile = \/etc\/cassandra-tls\/ca.pem$/m);
+    // `npm run restore` loads through sstableloader: the Cassandra image's (the sidecar is built FROM it).
+    expect(ini).toMatch(/^sstableloader_bin = \/opt\/cassandra\/bin\/sstableloader$/m);
     expect(ini).not.toMatch(/password|username|key_file/);
   });
 
