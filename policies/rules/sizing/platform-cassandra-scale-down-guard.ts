@@ -37,14 +37,13 @@ function checkStatefulSet(sts: ResourceLike, guards: readonly ResourceLike[]): F
   const name = metaName(sts);
   const replicas: number = sts.props?.spec?.replicas ?? 1;
   const out: Finding[] = [];
-  const guard = guards.find((g) => {
-    const container = g.props?.spec?.template?.spec?.containers?.[0];
-    return container && parseScaleDownTargets(envValue(container, "SCALE_DOWN_TARGETS") ?? "").some((t) => t.statefulSet === name);
-  });
-  if (!guard) {
+  // Each guard with its parsed targets, read once; the first that names this StatefulSet.
+  const targetsOf = (g: ResourceLike) => parseScaleDownTargets(envValue(g.props?.spec?.template?.spec?.containers?.[0] ?? {}, "SCALE_DOWN_TARGETS") ?? "");
+  const match = guards.map((g) => ({ guard: g, target: targetsOf(g).find((t) => t.statefulSet === name) })).find((m) => m.target);
+  if (!match) {
     out.push(finding(sts, `Cassandra StatefulSet ${name} has no scale-down guard Job: lowering its replicas would delete nodes that still own data.`, `declare it through CassandraCluster, whose guard Job decommissions nodes before the StatefulSet shrinks.`));
   } else {
-    const target = parseScaleDownTargets(envValue(guard.props.spec.template.spec.containers[0], "SCALE_DOWN_TARGETS") ?? "").find((t) => t.statefulSet === name)!;
+    const { guard, target } = match as { guard: ResourceLike; target: { replicas: number } };
     if (target.replicas !== replicas) {
       out.push(finding(sts, `Cassandra StatefulSet ${name} declares ${replicas} replicas but its guard Job ${metaName(guard)} targets ${target.replicas}: nodes beyond ${target.replicas} would not be decommissioned first.`, `build the guard from the same rack list as the StatefulSets.`));
     }
